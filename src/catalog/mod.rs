@@ -1,0 +1,412 @@
+//! Reading catalogs: the canonical fields, the column mapping, and row checks.
+//!
+//! Header names are matched case-insensitively with spaces trimmed, in any
+//! order; extra columns are ignored. `--map FIELD=COLUMN` points a field at
+//! a column of another export.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use csv::ByteRecord;
+
+use crate::error::{Error, Result};
+
+/// The sample catalog shipped with the binary.
+pub const SAMPLE_CATALOG: &[u8] = include_bytes!("../../catalog/sample-catalog.csv");
+
+/// A canonical catalog field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    ProductId,
+    Name,
+    Brand,
+    Category,
+    Texture,
+    Area,
+    Spf,
+    Claims,
+    Ingredients,
+    Price,
+    Handle,
+}
+
+impl Field {
+    /// Every field.
+    pub const ALL: [Field; 11] = [
+        Field::ProductId,
+        Field::Name,
+        Field::Brand,
+        Field::Category,
+        Field::Texture,
+        Field::Area,
+        Field::Spf,
+        Field::Claims,
+        Field::Ingredients,
+        Field::Price,
+        Field::Handle,
+    ];
+
+    /// The field's canonical column name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::ProductId => "product_id",
+            Field::Name => "name",
+            Field::Brand => "brand",
+            Field::Category => "category",
+            Field::Texture => "texture",
+            Field::Area => "area",
+            Field::Spf => "spf",
+            Field::Claims => "claims",
+            Field::Ingredients => "ingredients",
+            Field::Price => "price",
+            Field::Handle => "handle",
+        }
+    }
+
+    /// Whether a catalog must have it.
+    pub fn required(self) -> bool {
+        matches!(self, Field::ProductId | Field::Name)
+    }
+
+    /// Parses a field name.
+    pub fn parse(s: &str) -> Option<Field> {
+        let s = s.trim().to_ascii_lowercase();
+        Field::ALL.iter().copied().find(|f| f.key() == s)
+    }
+}
+
+/// A `--map FIELD=COLUMN` option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    pub field: Field,
+    pub column: String,
+}
+
+impl std::str::FromStr for Mapping {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (f, c) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`{s}` is not FIELD=COLUMN"))?;
+        let field = Field::parse(f).ok_or_else(|| {
+            format!(
+                "unknown field `{}`; fields are {}",
+                f.trim(),
+                Field::ALL
+                    .iter()
+                    .map(|f| f.key())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        if c.trim().is_empty() {
+            return Err(format!("`{s}` names no column"));
+        }
+        Ok(Mapping {
+            field,
+            column: c.trim().to_string(),
+        })
+    }
+}
+
+/// Where a catalog comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogSource {
+    /// The sample catalog embedded in the binary.
+    Sample,
+    /// A file.
+    File(PathBuf),
+}
+
+impl CatalogSource {
+    /// The name used in messages.
+    pub fn display(&self) -> String {
+        match self {
+            CatalogSource::Sample => "catalog/sample-catalog.csv (built in)".to_string(),
+            CatalogSource::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// How to read a catalog.
+#[derive(Clone, Debug)]
+pub struct CatalogOptions {
+    pub maps: Vec<Mapping>,
+    pub delimiter: u8,
+}
+
+impl Default for CatalogOptions {
+    fn default() -> Self {
+        CatalogOptions {
+            maps: Vec::new(),
+            delimiter: b',',
+        }
+    }
+}
+
+/// Which column holds each field.
+#[derive(Clone, Debug)]
+pub struct Columns {
+    index: [Option<usize>; Field::ALL.len()],
+    /// The header as found.
+    pub headers: Vec<String>,
+}
+
+impl Columns {
+    /// Resolves the fields against a header row.
+    pub fn resolve(headers: &[String], maps: &[Mapping], file: &str) -> Result<Columns> {
+        let norm = |s: &str| {
+            s.trim()
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_lowercase()
+        };
+        let find = |name: &str| headers.iter().position(|h| norm(h) == norm(name));
+        let mut index = [None; Field::ALL.len()];
+        for f in Field::ALL {
+            index[f as usize] = find(f.key());
+        }
+        for m in maps {
+            match find(&m.column) {
+                Some(i) => index[m.field as usize] = Some(i),
+                None => {
+                    return Err(Error::Data {
+                        file: file.to_string(),
+                        line: 1,
+                        column: Some(m.column.clone()),
+                        message: format!(
+                            "--map {}={}: no such column; the columns are {}",
+                            m.field.key(),
+                            m.column,
+                            list_columns(headers)
+                        ),
+                    })
+                }
+            }
+        }
+        for f in Field::ALL.iter().filter(|f| f.required()) {
+            if index[*f as usize].is_none() {
+                return Err(Error::Data {
+                    file: file.to_string(),
+                    line: 1,
+                    column: Some(f.key().to_string()),
+                    message: format!(
+                        "missing required column `{}`; the columns are {}; point it at one with --map {}=COLUMN",
+                        f.key(),
+                        list_columns(headers),
+                        f.key()
+                    ),
+                });
+            }
+        }
+        Ok(Columns {
+            index,
+            headers: headers.to_vec(),
+        })
+    }
+
+    /// The column index of a field, if mapped.
+    pub fn get(&self, f: Field) -> Option<usize> {
+        self.index[f as usize]
+    }
+
+    /// The header name of a field's column.
+    pub fn header_of(&self, f: Field) -> Option<&str> {
+        self.get(f).map(|i| self.headers[i].as_str())
+    }
+}
+
+fn list_columns(headers: &[String]) -> String {
+    headers
+        .iter()
+        .map(|h| format!("`{}`", h.trim().trim_start_matches('\u{feff}')))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A catalog opened for streaming.
+pub struct CatalogReader {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    /// Which column holds each field.
+    pub columns: Columns,
+    /// The catalog's name in messages.
+    pub name: String,
+}
+
+impl CatalogReader {
+    /// Opens a catalog and resolves its columns.
+    pub fn open(source: &CatalogSource, opts: &CatalogOptions) -> Result<CatalogReader> {
+        let name = source.display();
+        let input: Box<dyn Read + Send> = match source {
+            CatalogSource::Sample => Box::new(SAMPLE_CATALOG),
+            CatalogSource::File(p) => {
+                if p.is_dir() {
+                    return Err(Error::Io {
+                        path: name,
+                        message: "is a directory, not a catalog file".into(),
+                    });
+                }
+                Box::new(File::open(p).map_err(|e| Error::io(p, e))?)
+            }
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(opts.delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(input);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| csv_error(&name, e))?
+            .clone();
+        if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+            return Err(Error::Data {
+                file: name,
+                line: 1,
+                column: None,
+                message: "the catalog is empty: no header row".into(),
+            });
+        }
+        let headers: Vec<String> = header
+            .iter()
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
+        let columns = Columns::resolve(&headers, &opts.maps, &name)?;
+        Ok(CatalogReader {
+            reader,
+            columns,
+            name,
+        })
+    }
+
+    /// Reads the next record into `rec`; false at the end.
+    pub fn read(&mut self, rec: &mut ByteRecord) -> Result<bool> {
+        self.reader
+            .read_byte_record(rec)
+            .map_err(|e| csv_error(&self.name, e))
+    }
+
+    /// Number of header fields.
+    pub fn width(&self) -> usize {
+        self.columns.headers.len()
+    }
+}
+
+fn csv_error(file: &str, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Io {
+            path: file.to_string(),
+            message: io.to_string(),
+        },
+        other => Error::Data {
+            file: file.to_string(),
+            line,
+            column: None,
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+/// A record's field for a canonical field: text with invalid UTF-8 replaced.
+pub fn field<'a>(rec: &'a ByteRecord, columns: &Columns, f: Field) -> Cow<'a, str> {
+    match columns.get(f).and_then(|i| rec.get(i)) {
+        Some(b) => String::from_utf8_lossy(b),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// Columns of a record that hold invalid UTF-8.
+pub fn invalid_utf8_columns(rec: &ByteRecord, columns: &Columns) -> Vec<String> {
+    Field::ALL
+        .iter()
+        .filter_map(|f| {
+            let i = columns.get(*f)?;
+            let b = rec.get(i)?;
+            std::str::from_utf8(b)
+                .is_err()
+                .then(|| columns.headers[i].clone())
+        })
+        .collect()
+}
+
+/// Why a row cannot be scored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The column concerned, if one is.
+    pub column: Option<String>,
+    /// A reason a merchandiser understands.
+    pub reason: String,
+}
+
+/// Checks a row's shape and required fields.
+pub fn check_row(rec: &ByteRecord, columns: &Columns) -> std::result::Result<(), RowProblem> {
+    let width = columns.headers.len();
+    if rec.len() != width {
+        return Err(RowProblem {
+            column: None,
+            reason: format!(
+                "the row has {} fields but the header has {width}; check for an unquoted delimiter or a missing field",
+                rec.len()
+            ),
+        });
+    }
+    for f in [Field::ProductId, Field::Name] {
+        if field(rec, columns, f).trim().is_empty() {
+            return Err(RowProblem {
+                column: columns.header_of(f).map(str::to_string),
+                reason: format!("empty {}", f.key()),
+            });
+        }
+    }
+    if let Err(reason) = crate::model::product::parse_spf_column(&field(rec, columns, Field::Spf)) {
+        return Err(RowProblem {
+            column: columns.header_of(Field::Spf).map(str::to_string),
+            reason,
+        });
+    }
+    Ok(())
+}
+
+/// True for a row with no content at all (skipped, not rejected).
+pub fn is_blank(rec: &ByteRecord) -> bool {
+    rec.iter()
+        .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+}
+
+/// The record as one CSV line, for rejects.csv; very long records are cut.
+pub fn raw_record(rec: &ByteRecord, delimiter: u8) -> String {
+    const MAX: usize = 4096;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_byte_record(rec);
+    let bytes = w.into_inner().unwrap_or_default();
+    let mut s = String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .to_string();
+    if s.len() > MAX {
+        let mut cut = MAX;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str("... (cut)");
+    }
+    s
+}
+
+/// Resolves a catalog path argument: None means the sample.
+pub fn source_of(path: Option<&Path>) -> CatalogSource {
+    match path {
+        Some(p) => CatalogSource::File(p.to_path_buf()),
+        None => CatalogSource::Sample,
+    }
+}

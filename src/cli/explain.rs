@@ -1,0 +1,183 @@
+//! `milia-rank explain PRODUCT_ID [CATALOG] [--map FIELD=COLUMN]... [--knowledge FILE]`
+//!
+//! For one product: how it was classified, how each ingredient was read,
+//! and for each concern the score with every factor's contribution and the
+//! ingredients behind it.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{select_concerns, CatalogArgs};
+use crate::catalog::{self, source_of, CatalogReader, Field};
+use crate::error::{Error, Result, EXIT_OK};
+use crate::knowledge::KnowledgeBase;
+use crate::model::{self, score, Concern, Described, ProductInput, Spf};
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The product to explain.
+    pub product_id: String,
+    /// The catalog CSV; without it, the built-in sample catalog.
+    pub catalog: Option<PathBuf>,
+    #[command(flatten)]
+    pub catalog_args: CatalogArgs,
+    /// Comma-separated concern slugs (default: all six).
+    #[arg(long, value_name = "LIST")]
+    pub concerns: Option<String>,
+}
+
+/// The explanation of one product, as text.
+pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Result<String> {
+    let mut reader =
+        CatalogReader::open(&source_of(a.catalog.as_deref()), &a.catalog_args.options())?;
+    let columns = reader.columns.clone();
+    let mut rec = csv::ByteRecord::new();
+    while reader.read(&mut rec)? {
+        if catalog::field(&rec, &columns, Field::ProductId).trim() != a.product_id.trim() {
+            continue;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let get = |f: Field| catalog::field(&rec, &columns, f).trim().to_string();
+        let (name, category, texture, area, claims, ingredients) = (
+            get(Field::Name),
+            get(Field::Category),
+            get(Field::Texture),
+            get(Field::Area),
+            get(Field::Claims),
+            get(Field::Ingredients),
+        );
+        let spf = model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None);
+        let input = ProductInput {
+            described: Described {
+                name: &name,
+                category: &category,
+                texture: &texture,
+                area: &area,
+                spf,
+            },
+            claims: &claims,
+            ingredients: &ingredients,
+        };
+        let asm = model::assess(&input, kb, concerns);
+        let p = &asm.profile;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} — {} (line {line} of {})",
+            a.product_id.trim(),
+            name,
+            reader.name
+        );
+        let _ = writeln!(s, "  kind: {}", p.kind.as_str());
+        let _ = writeln!(
+            s,
+            "  texture: {} ({})",
+            p.texture.map_or("unknown", |t| t.as_str()),
+            p.texture_source.as_str()
+        );
+        let _ = writeln!(
+            s,
+            "  area: {} ({})",
+            p.area.as_str(),
+            p.area_source.as_str()
+        );
+        let spf_text = match p.spf {
+            Spf::None => "none".to_string(),
+            Spf::Unstated => "sun product, factor not stated".to_string(),
+            Spf::Value(v) => model::features::fmt_percent(v),
+        };
+        let _ = writeln!(s, "  spf: {spf_text} ({})", p.spf_source.as_str());
+        let _ = writeln!(s, "  confidence: {}", score::confidence(&asm.features));
+        if let Some(c) = &asm.features.claim_conflict {
+            let _ = writeln!(s, "  claim conflict: {c}");
+        }
+        let _ = writeln!(s, "\ningredients ({}):", asm.list.len());
+        for item in &asm.list.items {
+            let label = asm.list.name(item);
+            let known = match item.id {
+                Some(id) => {
+                    let f = kb.facts(id);
+                    let mut d = f.name.clone();
+                    if let Some(g) = f.comedogenic {
+                        let _ = write!(d, ", comedogenic {g}");
+                    }
+                    let tags = f.classes.tags();
+                    if !tags.is_empty() {
+                        let _ = write!(d, ", {tags}");
+                    }
+                    d
+                }
+                None => "UNRECOGNISED".to_string(),
+            };
+            let pct = item.percent.map_or(String::new(), |p| format!(" {p}%"));
+            let _ = writeln!(
+                s,
+                "  #{:<3} {label}{pct} -> {known}{}",
+                item.position,
+                if item.may_contain {
+                    " (may contain)"
+                } else {
+                    ""
+                }
+            );
+        }
+        for (i, c) in concerns.iter().enumerate() {
+            let _ = writeln!(s);
+            match &asm.scores[i] {
+                None => {
+                    let _ = writeln!(s, "{}: not ranked ({} only)", c.slug, c.description);
+                }
+                Some(cs) => {
+                    let _ = writeln!(
+                        s,
+                        "{}: {:.1} (grade {})",
+                        c.slug,
+                        cs.score,
+                        score::grade(cs.score)
+                    );
+                    let _ = writeln!(s, "  {:>7}  base", format!("{:.1}", c.base));
+                    for (f, contrib) in &cs.contributions {
+                        let ev = asm.features.evidence(*f);
+                        let _ = writeln!(
+                            s,
+                            "  {:>7}  {} = {:.2} x {:+.1}: {}",
+                            format!("{contrib:+.1}"),
+                            f.key(),
+                            ev.value,
+                            c.weight(*f),
+                            ev.because.join(", ")
+                        );
+                    }
+                    if cs.capped {
+                        let _ = writeln!(
+                            s,
+                            "  capped at {:.0}: no usable ingredient list",
+                            model::NO_LIST_CAP
+                        );
+                    }
+                    for n in score::notes(cs, &asm.features, p) {
+                        let _ = writeln!(s, "  note: {n}");
+                    }
+                }
+            }
+        }
+        return Ok(s);
+    }
+    Err(Error::Data {
+        file: reader.name,
+        line: 0,
+        column: columns.header_of(Field::ProductId).map(str::to_string),
+        message: format!("no product with product_id `{}`", a.product_id),
+    })
+}
+
+/// Runs `explain`.
+pub fn run(a: ExplainArgs) -> Result<i32> {
+    let kb = a.catalog_args.knowledge_base()?;
+    let concerns = select_concerns(a.concerns.as_deref())?;
+    print!("{}", explain(&a, &kb, &concerns)?);
+    Ok(EXIT_OK)
+}

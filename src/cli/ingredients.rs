@@ -1,0 +1,125 @@
+//! `milia-rank ingredients CATALOG [--map FIELD=COLUMN]... [--knowledge FILE] [--limit N]`
+//!
+//! A coverage report: the first two lines are exactly `coverage: NN.N%`
+//! (all ingredient occurrences) and `top10-coverage: NN.N%` (occurrences in
+//! the first ten positions), then the unrecognised names with their counts,
+//! most frequent first, so a merchandiser knows what to add to the
+//! knowledge base.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::CatalogArgs;
+use crate::catalog::{self, source_of, CatalogReader, Field};
+use crate::error::{Result, EXIT_OK};
+use crate::inci::parse_list;
+use crate::knowledge::KnowledgeBase;
+
+/// Arguments of `ingredients`.
+#[derive(Debug, Args)]
+pub struct IngredientsArgs {
+    /// The catalog CSV; without it, the built-in sample catalog.
+    pub catalog: Option<PathBuf>,
+    #[command(flatten)]
+    pub catalog_args: CatalogArgs,
+    /// How many unrecognised names to list.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+}
+
+/// Coverage figures of a catalog.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Coverage {
+    pub rows: u64,
+    pub rows_without_list: u64,
+    pub occurrences: u64,
+    pub known: u64,
+    pub top10: u64,
+    pub top10_known: u64,
+    /// Unrecognised names and their counts, most frequent first, then by name.
+    pub unknown: Vec<(String, u64)>,
+}
+
+impl Coverage {
+    /// Share of all occurrences recognised, in percent.
+    pub fn percent(&self) -> f64 {
+        pct(self.known, self.occurrences)
+    }
+
+    /// Share of first-ten occurrences recognised, in percent.
+    pub fn top10_percent(&self) -> f64 {
+        pct(self.top10_known, self.top10)
+    }
+}
+
+fn pct(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 * 100.0 / b as f64
+    }
+}
+
+/// Measures coverage of a catalog's ingredient lists.
+pub fn measure(a: &IngredientsArgs, kb: &KnowledgeBase) -> Result<Coverage> {
+    let mut reader =
+        CatalogReader::open(&source_of(a.catalog.as_deref()), &a.catalog_args.options())?;
+    let columns = reader.columns.clone();
+    let mut rec = csv::ByteRecord::new();
+    let mut c = Coverage::default();
+    let mut unknown: HashMap<String, u64> = HashMap::new();
+    while reader.read(&mut rec)? {
+        if catalog::is_blank(&rec) {
+            continue;
+        }
+        c.rows += 1;
+        let text = catalog::field(&rec, &columns, Field::Ingredients);
+        let list = parse_list(&text, kb);
+        if list.is_empty() {
+            c.rows_without_list += 1;
+        }
+        for item in &list.items {
+            c.occurrences += 1;
+            let top = item.position <= 10;
+            c.top10 += top as u64;
+            if item.id.is_some() {
+                c.known += 1;
+                c.top10_known += top as u64;
+            } else {
+                *unknown.entry(list.name(item).to_string()).or_default() += 1;
+            }
+        }
+    }
+    let mut v: Vec<(String, u64)> = unknown.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    c.unknown = v;
+    Ok(c)
+}
+
+/// Runs `ingredients`.
+pub fn run(a: IngredientsArgs) -> Result<i32> {
+    let kb = a.catalog_args.knowledge_base()?;
+    let c = measure(&a, &kb)?;
+    println!("coverage: {:.1}%", c.percent());
+    println!("top10-coverage: {:.1}%", c.top10_percent());
+    println!(
+        "rows: {}, without a usable ingredient list: {}, ingredient occurrences: {}, unrecognised: {}",
+        c.rows,
+        c.rows_without_list,
+        c.occurrences,
+        c.occurrences - c.known
+    );
+    if !c.unknown.is_empty() {
+        println!(
+            "unrecognised names ({} distinct; the {} most frequent):",
+            c.unknown.len(),
+            a.limit.min(c.unknown.len())
+        );
+        for (name, n) in c.unknown.iter().take(a.limit) {
+            println!("{n:>7}  {name}");
+        }
+    }
+    Ok(EXIT_OK)
+}

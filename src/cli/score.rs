@@ -1,0 +1,60 @@
+//! `milia-rank score [CATALOG] [--out DIR] [--map FIELD=COLUMN]... [--knowledge FILE]
+//! [--concerns LIST] [--top N] [--threads N] [--max-rejects N|P%] [--quiet]`
+//!
+//! Scores every row and publishes `<concern>.csv`, `scores.csv`,
+//! `rejects.csv` and `summary.json` into DIR, all at once.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{select_concerns, CatalogArgs};
+use crate::catalog::source_of;
+use crate::error::{Result, EXIT_OK};
+use crate::output::Log;
+use crate::run::{run_score, MaxRejects, ScoreConfig};
+
+/// Arguments of `score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The catalog CSV; without it, the built-in sample catalog.
+    pub catalog: Option<PathBuf>,
+    /// Output directory, replaced as a whole when the run succeeds.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub catalog_args: CatalogArgs,
+    /// Comma-separated concern slugs to rank (default: all six).
+    #[arg(long, value_name = "LIST")]
+    pub concerns: Option<String>,
+    /// Keep only the best N per concern.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Scoring threads (default: all cores).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Fail and publish nothing when more rows than this are rejected: a count or a percentage.
+    #[arg(long, value_name = "N|P%", default_value = "5%")]
+    pub max_rejects: MaxRejects,
+    /// No progress or summary lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `score`.
+pub fn run(a: ScoreArgs) -> Result<i32> {
+    let kb = a.catalog_args.knowledge_base()?;
+    let concerns = select_concerns(a.concerns.as_deref())?;
+    run_score(ScoreConfig {
+        source: source_of(a.catalog.as_deref()),
+        options: a.catalog_args.options(),
+        kb: &kb,
+        concerns,
+        top: a.top,
+        threads: a.threads,
+        out: a.out,
+        max_rejects: a.max_rejects,
+        log: Log::new(a.quiet),
+    })?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,104 @@
+//! `milia-rank validate CATALOG [--map FIELD=COLUMN]... [--delimiter CHAR]`
+//!
+//! Reads the whole catalog with the checks `score` applies and prints each
+//! row that would be rejected, with its line, column and reason. Writes no
+//! file. Exit 0 when clean, 1 when any row would be rejected.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::CatalogArgs;
+use crate::catalog::{self, source_of, CatalogReader, Field};
+use crate::error::{Result, EXIT_DATA, EXIT_OK};
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The catalog CSV; without it, the built-in sample catalog.
+    pub catalog: Option<PathBuf>,
+    #[command(flatten)]
+    pub catalog_args: CatalogArgs,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+/// Checks a catalog; returns rows read and the findings.
+pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
+    let mut reader =
+        CatalogReader::open(&source_of(a.catalog.as_deref()), &a.catalog_args.options())?;
+    let columns = reader.columns.clone();
+    let mut rec = csv::ByteRecord::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut findings = Vec::new();
+    let mut rows = 0u64;
+    while reader.read(&mut rec)? {
+        if catalog::is_blank(&rec) {
+            continue;
+        }
+        rows += 1;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if let Err(p) = catalog::check_row(&rec, &columns) {
+            findings.push(Finding {
+                line,
+                column: p.column.unwrap_or_default(),
+                reason: p.reason,
+            });
+            continue;
+        }
+        let id = catalog::field(&rec, &columns, Field::ProductId)
+            .trim()
+            .to_string();
+        if let Some(first) = seen.get(&id) {
+            findings.push(Finding {
+                line,
+                column: columns
+                    .header_of(Field::ProductId)
+                    .unwrap_or("product_id")
+                    .to_string(),
+                reason: format!(
+                    "duplicate product_id `{id}`: first seen on line {first}, which is kept"
+                ),
+            });
+        } else {
+            seen.insert(id, line);
+        }
+    }
+    Ok((rows, findings, reader.name))
+}
+
+/// Runs `validate`.
+pub fn run(a: ValidateArgs) -> Result<i32> {
+    let (rows, findings, name) = check(&a)?;
+    for f in &findings {
+        if f.column.is_empty() {
+            println!("{name}: line {}: {}", f.line, f.reason);
+        } else {
+            println!(
+                "{name}: line {}, column `{}`: {}",
+                f.line, f.column, f.reason
+            );
+        }
+    }
+    println!(
+        "{rows} rows checked, {} would be rejected ({:.1}%)",
+        findings.len(),
+        if rows == 0 {
+            0.0
+        } else {
+            findings.len() as f64 * 100.0 / rows as f64
+        }
+    );
+    Ok(if findings.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_DATA
+    })
+}

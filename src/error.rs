@@ -1,0 +1,83 @@
+//! Errors and the exit statuses they map to.
+
+use std::path::Path;
+
+/// Exit status for success.
+pub const EXIT_OK: i32 = 0;
+/// Exit status for a data failure: a catalog that cannot be used, too many rejects.
+pub const EXIT_DATA: i32 = 1;
+/// Exit status for a usage error: bad arguments or options.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit status for an input/output failure: a file that cannot be read or written.
+pub const EXIT_IO: i32 = 3;
+
+/// Everything that can stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad arguments.
+    #[error("{0}")]
+    Usage(String),
+    /// A file that cannot be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Bad data, located in a file.
+    #[error("{}", format_data(.file, *.line, .column.as_deref(), .message))]
+    Data {
+        /// The file.
+        file: String,
+        /// 1-based line; 0 when the whole file is concerned.
+        line: u64,
+        /// The column, where one is concerned.
+        column: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The run was refused because of its results (e.g. too many rejects).
+    #[error("{0}")]
+    Refused(String),
+}
+
+fn format_data(file: &str, line: u64, column: Option<&str>, message: &str) -> String {
+    let mut s = file.to_string();
+    if line > 0 {
+        s.push_str(&format!(": line {line}"));
+    }
+    if let Some(c) = column {
+        s.push_str(&format!(", column `{c}`"));
+    }
+    s.push_str(": ");
+    s.push_str(message);
+    s
+}
+
+impl Error {
+    /// An I/O error on a path.
+    pub fn io(path: &Path, e: std::io::Error) -> Error {
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        Error::Io {
+            path: path.display().to_string(),
+            message,
+        }
+    }
+
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => EXIT_USAGE,
+            Error::Io { .. } => EXIT_IO,
+            Error::Data { .. } | Error::Refused(_) => EXIT_DATA,
+        }
+    }
+}
+
+/// Result with the crate's error.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,287 @@
+//! Ingredient (INCI) list parsing and name normalisation.
+//!
+//! A label's list is turned into ingredients with their 1-based positions,
+//! any stated percentage and, where the knowledge base knows the name, the
+//! ingredient it resolves to. Unrecognised names are kept as unknown.
+
+mod split;
+
+pub use split::{for_each_item, split_items, RawItem};
+
+use crate::knowledge::{IngredientId, KnowledgeBase};
+
+/// One ingredient of a parsed list.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Item {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    /// 1-based position in the list.
+    pub position: u16,
+    /// The knowledge-base ingredient, when the name is recognised.
+    pub id: Option<IngredientId>,
+    /// A percentage stated on the label next to the name.
+    pub percent: Option<f32>,
+    /// Listed in a "may contain" section.
+    pub may_contain: bool,
+}
+
+/// A parsed ingredient list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParsedList {
+    text: String,
+    /// The ingredients in label order.
+    pub items: Vec<Item>,
+}
+
+impl ParsedList {
+    /// The normalised label name of an item.
+    pub fn name(&self, item: &Item) -> &str {
+        &self.text[item.start as usize..item.end as usize]
+    }
+
+    /// Number of ingredients.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True for an empty list.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// Parses a label's ingredient list and resolves each name.
+pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
+    let mut out = ParsedList {
+        text: String::with_capacity(raw.len()),
+        items: Vec::new(),
+    };
+    let mut scratch = String::new();
+    let mut variant = String::new();
+    for_each_item(raw, |item| {
+        normalize_name_into(item.text, &mut scratch);
+        if scratch.is_empty() || out.items.len() >= u16::MAX as usize {
+            return;
+        }
+        let id = resolve(&scratch, kb, &mut variant);
+        let start = out.text.len() as u32;
+        out.text.push_str(&scratch);
+        let position = out.items.len() as u16 + 1;
+        out.items.push(Item {
+            start,
+            end: out.text.len() as u32,
+            position,
+            id,
+            percent: item.percent,
+            may_contain: item.may_contain,
+        });
+    });
+    out
+}
+
+/// Lower-cases a label name and tidies its punctuation and spacing, so that
+/// variants of one name compare equal. Writes into `out` (cleared first).
+pub fn normalize_name_into(raw: &str, out: &mut String) {
+    out.clear();
+    let mut pending_space = false;
+    for ch in raw.chars() {
+        let ch = match ch {
+            '\u{2019}' | '\u{2018}' | '`' => '\'',
+            '\u{2010}'..='\u{2015}' => '-',
+            '*' | '\u{2020}' | '\u{2021}' | '^' | '\u{ae}' | '\u{2122}' | '\u{a9}' | '"' => {
+                continue
+            }
+            c => c,
+        };
+        if ch.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space && !matches!(ch, '/' | '-' | ')' | ',') && !out.ends_with(['/', '-', '('])
+        {
+            out.push(' ');
+        }
+        pending_space = false;
+        for lc in ch.to_lowercase() {
+            out.push(lc);
+        }
+    }
+    while out.ends_with(['.', ' ', ',', ';', ':']) {
+        out.pop();
+    }
+    while out.starts_with(['-', '.', ' ', ',', ':']) {
+        out.remove(0);
+    }
+}
+
+/// Resolves a normalised name: the whole name, then the name without its
+/// parenthesised parts, then each parenthesised part, then each `/` part,
+/// then without an "organic" style prefix.
+pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<IngredientId> {
+    if let Some(id) = kb.lookup(name) {
+        return Some(id);
+    }
+    let bare: &str = if name.contains('(') {
+        strip_parentheses(name, variant);
+        if let Some(id) = kb.lookup(variant) {
+            return Some(id);
+        }
+        // Each group's contents, split at commas and slashes.
+        for group in paren_groups(name) {
+            for part in group.split([',', '/']) {
+                let part = part.trim();
+                if let Some(id) = (!part.is_empty()).then(|| kb.lookup(part)).flatten() {
+                    return Some(id);
+                }
+            }
+        }
+        variant.as_str()
+    } else {
+        name
+    };
+    if bare.contains('/') {
+        for part in bare.split('/') {
+            if let Some(id) = kb.lookup(part.trim()) {
+                return Some(id);
+            }
+        }
+    }
+    for prefix in ["certified organic ", "organic ", "natural ", "pure "] {
+        if let Some(rest) = bare.strip_prefix(prefix) {
+            let rest = rest.to_string();
+            return resolve(&rest, kb, variant);
+        }
+    }
+    None
+}
+
+fn strip_parentheses(name: &str, out: &mut String) {
+    out.clear();
+    let mut depth = 0usize;
+    for ch in name.chars() {
+        match ch {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            c if depth == 0 => {
+                if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
+                    continue;
+                }
+                out.push(c);
+            }
+            _ => {}
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+fn paren_groups(name: &str) -> impl Iterator<Item = &str> {
+    let mut rest = name;
+    std::iter::from_fn(move || {
+        let open = rest.find('(')?;
+        let after = &rest[open + 1..];
+        let close = after.find(')').unwrap_or(after.len());
+        let group = &after[..close];
+        rest = &after[(close + 1).min(after.len())..];
+        Some(group)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        let mut out = String::new();
+        normalize_name_into(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn normalises_case_space_and_punctuation() {
+        assert_eq!(
+            norm("  Butyrospermum  Parkii (Shea) Butter. "),
+            "butyrospermum parkii (shea) butter"
+        );
+        assert_eq!(norm("Water / Aqua / Eau"), "water/aqua/eau");
+        assert_eq!(
+            norm("*Organic Aloe Barbadensis Leaf Juice**"),
+            "organic aloe barbadensis leaf juice"
+        );
+        assert_eq!(norm("PEG - 100 Stearate"), "peg-100 stearate");
+        assert_eq!(
+            norm("Witch Hazel\u{2019}s Extract"),
+            "witch hazel's extract"
+        );
+    }
+
+    fn kb() -> KnowledgeBase {
+        KnowledgeBase::from_csv_str(
+            "name,aliases,comedogenic,irritancy,classes,source\n\
+             aqua,water|eau,,,solvent,x\n\
+             butyrospermum parkii butter,shea butter,0,0,occlusive|butter,x\n\
+             paraffinum liquidum,mineral oil,0,0,occlusive|heavy-oil,x\n\
+             caprylic/capric triglyceride,,,,emollient-ester,x\n\
+             aloe barbadensis leaf juice,,,,soothing,x\n\
+             parfum,fragrance,,,fragrance,x\n",
+            "kb",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn resolves_label_variants_to_one_ingredient() {
+        let kb = kb();
+        let mut v = String::new();
+        let aqua = kb.lookup("aqua");
+        for name in ["water (aqua, eau)", "water/aqua/eau", "aqua", "eau"] {
+            assert_eq!(resolve(name, &kb, &mut v), aqua, "{name}");
+        }
+        let shea = kb.lookup("shea butter");
+        assert_eq!(
+            resolve("butyrospermum parkii (shea) butter", &kb, &mut v),
+            shea
+        );
+        assert_eq!(
+            resolve("mineral oil", &kb, &mut v),
+            kb.lookup("paraffinum liquidum")
+        );
+        assert_eq!(
+            resolve("caprylic/capric triglyceride", &kb, &mut v),
+            kb.lookup("caprylic/capric triglyceride")
+        );
+        assert_eq!(
+            resolve("organic aloe barbadensis leaf juice", &kb, &mut v),
+            kb.lookup("aloe barbadensis leaf juice")
+        );
+        assert_eq!(
+            resolve("fragrance (parfum)", &kb, &mut v),
+            kb.lookup("parfum")
+        );
+        assert_eq!(resolve("unobtainium", &kb, &mut v), None);
+    }
+
+    #[test]
+    fn parse_keeps_positions_and_unknowns() {
+        let kb = kb();
+        let list = parse_list(
+            "Water (Aqua, Eau), Unobtainium 2%, Shea Butter, Fragrance (Parfum).",
+            &kb,
+        );
+        let names: Vec<_> = list.items.iter().map(|i| list.name(i)).collect();
+        assert_eq!(
+            names,
+            [
+                "water (aqua, eau)",
+                "unobtainium",
+                "shea butter",
+                "fragrance (parfum)"
+            ]
+        );
+        assert_eq!(list.items[1].id, None);
+        assert_eq!(list.items[1].percent, Some(2.0));
+        assert_eq!(list.items[2].position, 3);
+        assert_eq!(list.items[2].id, kb.lookup("shea butter"));
+    }
+}

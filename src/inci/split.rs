@@ -1,0 +1,631 @@
+//! Splitting a label's raw text into ingredient names.
+//!
+//! Handles Python-list wrappers, HTML tags, `Ingredients:` markers,
+//! marketing text before the list, `May contain` sections, `(and)` blends,
+//! stated percentages, and unbalanced parentheses.
+
+use std::borrow::Cow;
+
+/// One ingredient as written on the label, cleaned of markers and percentages.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RawItem<'a> {
+    /// The name as written, without percentage, `*` markers or prefixes.
+    pub text: &'a str,
+    /// A percentage stated next to the name.
+    pub percent: Option<f32>,
+    /// In a "may contain" section.
+    pub may_contain: bool,
+}
+
+/// Values that mean "no list".
+const NOT_A_LIST: &[&str] = &[
+    "no info",
+    "n/a",
+    "na",
+    "none",
+    "-",
+    "#name?",
+    "unknown",
+    "not available",
+    "tbc",
+    "null",
+];
+
+/// Words that mark a fragment as marketing prose rather than a name.
+const PROSE_WORDS: &[&str] = &[
+    "the", "with", "helps", "help", "your", "is", "are", "to", "for", "a", "an", "this", "that",
+    "and", "skin", "leaves", "formula", "visit", "boutique", "our", "you",
+];
+
+/// Splits a label's ingredient text into items (owned copies), for tests and tools.
+pub fn split_items(raw: &str) -> Vec<(String, Option<f32>, bool)> {
+    let mut out = Vec::new();
+    for_each_item(raw, |i| {
+        out.push((i.text.to_string(), i.percent, i.may_contain))
+    });
+    out
+}
+
+/// Calls `f` with each ingredient of a label's text, in order.
+pub fn for_each_item(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() || NOT_A_LIST.iter().any(|n| trimmed.eq_ignore_ascii_case(n)) {
+        return;
+    }
+    let unwrapped = unwrap_python_list(trimmed);
+    let text = clean_text(&unwrapped);
+    let text = text.as_ref();
+    let matched = matched_brackets(text);
+    let mut scratch = String::new();
+    let mut may_contain = false;
+    for (start, end) in list_segments(text, &matched) {
+        for (s, e) in top_level_splits(text, &matched, start, end, &[',', ';', '\u{2022}']) {
+            let mut item = text[s..e].trim();
+            if let Some(rest) = strip_may_contain(item) {
+                may_contain = true;
+                item = rest;
+            } else if let Some(c) = last_top_level(text, &matched, s, e, ':') {
+                // Marketing or a sub-product title before a colon: keep what follows.
+                item = text[c + 1..e].trim();
+            }
+            item = after_last_sentence_break(item);
+            let percent = extract_percent(item, &mut scratch);
+            let cleaned = scratch.trim_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
+            });
+            if cleaned.is_empty() || is_prose(cleaned) {
+                continue;
+            }
+            f(RawItem {
+                text: cleaned,
+                percent,
+                may_contain,
+            });
+        }
+    }
+}
+
+/// `['a', 'b']` becomes `a, b`; anything else is returned as it is.
+fn unwrap_python_list(text: &str) -> Cow<'_, str> {
+    if !(text.starts_with('[') && text.ends_with(']')) {
+        return Cow::Borrowed(text);
+    }
+    let inner = &text[1..text.len() - 1];
+    let mut parts: Vec<String> = Vec::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' || c == '"' {
+            let quote = c;
+            let mut s = String::new();
+            while let Some(d) = chars.next() {
+                if d == '\\' {
+                    if let Some(n) = chars.next() {
+                        s.push(n);
+                    }
+                } else if d == quote {
+                    break;
+                } else {
+                    s.push(d);
+                }
+            }
+            parts.push(s);
+        }
+    }
+    if parts.is_empty() {
+        Cow::Borrowed(inner)
+    } else {
+        Cow::Owned(parts.join(", "))
+    }
+}
+
+/// Removes HTML tags and control characters, expands `(and)` blends and
+/// `Ingredients:` markers into list separators.
+fn clean_text(text: &str) -> Cow<'_, str> {
+    let needs = text.contains(['<', '\n', '\r', '\t', '&'])
+        || contains_ci(text, "(and)")
+        || contains_ci(text, "may contain")
+        || text.contains('%')
+        || contains_ci(text, "ingredients");
+    if !needs {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if in_tag => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    if in_tag {
+        // A lone '<' was not a tag: keep the text as it was, without control characters.
+        out = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+    }
+    let out = out
+        .replace("&amp;", "&")
+        .replace("&nbsp;", " ")
+        .replace("&#39;", "'");
+    let out = split_glued_percent(&replace_ci(&out, "(and)", ","));
+    let out = replace_ci(&out, "may contain", ", may contain");
+    Cow::Owned(apply_ingredient_markers(&out))
+}
+
+/// Text after the first `Ingredients:` marker; later markers (e.g. the
+/// inactive ingredients after the active ones) become separators.
+fn apply_ingredient_markers(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let marker = "ingredients";
+    let mut positions = Vec::new();
+    let mut from = 0;
+    while let Some(p) = lower[from..].find(marker) {
+        let at = from + p;
+        let after = &lower[at + marker.len()..];
+        let ws = after.len() - after.trim_start().len();
+        if after.trim_start().starts_with(':') {
+            // Include "active"/"inactive"/"other" before the marker.
+            let mut begin = at;
+            let before = lower[..at].trim_end();
+            for w in ["inactive", "active", "other", "key"] {
+                if before.ends_with(w) {
+                    begin = before.len() - w.len();
+                    break;
+                }
+            }
+            positions.push((begin, at + marker.len() + ws + 1));
+        }
+        from = at + marker.len();
+    }
+    if positions.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, &(_, end)) in positions.iter().enumerate() {
+        let stop = positions.get(i + 1).map(|p| p.0).unwrap_or(text.len());
+        if end <= stop {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(&text[end..stop]);
+        }
+    }
+    out
+}
+
+/// "Zinc Oxide 3.0%Water" is two ingredients: a separator goes after the `%`.
+fn split_glued_percent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' && chars.peek().is_some_and(|n| n.is_ascii_uppercase()) {
+            out.push_str(", ");
+        }
+    }
+    out
+}
+
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    hay.to_ascii_lowercase().contains(needle)
+}
+
+fn replace_ci(hay: &str, needle: &str, with: &str) -> String {
+    let lower = hay.to_ascii_lowercase();
+    let mut out = String::with_capacity(hay.len());
+    let mut last = 0;
+    for (i, _) in lower.match_indices(needle) {
+        out.push_str(&hay[last..i]);
+        out.push_str(with);
+        last = i + needle.len();
+    }
+    out.push_str(&hay[last..]);
+    out
+}
+
+/// For each byte, whether it is a bracket with a partner. Unpartnered
+/// brackets are treated as plain text so that one stray `(` cannot swallow
+/// the rest of a list.
+fn matched_brackets(text: &str) -> Vec<bool> {
+    let bytes = text.as_bytes();
+    let mut matched = vec![false; bytes.len()];
+    let mut stack: Vec<(usize, u8)> = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' | b'[' => stack.push((i, b)),
+            b')' | b']' => {
+                let want = if b == b')' { b'(' } else { b'[' };
+                if let Some(pos) = stack.iter().rposition(|&(_, o)| o == want) {
+                    matched[stack[pos].0] = true;
+                    matched[i] = true;
+                    stack.truncate(pos);
+                }
+            }
+            _ => {}
+        }
+    }
+    matched
+}
+
+/// Byte ranges between top-level separators within `start..end`.
+fn top_level_splits(
+    text: &str,
+    matched: &[bool],
+    start: usize,
+    end: usize,
+    seps: &[char],
+) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut begin = start;
+    for (off, c) in text[start..end].char_indices() {
+        let i = start + off;
+        match c {
+            '(' | '[' if matched[i] => depth += 1,
+            ')' | ']' if matched[i] => depth = depth.saturating_sub(1),
+            ',' if depth == 0 && digit_comma(text, i) => {}
+            c if depth == 0 && seps.contains(&c) => {
+                out.push((begin, i));
+                begin = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push((begin, end));
+    out
+}
+
+/// A comma between two digits ("1,2-hexanediol") is part of a name.
+fn digit_comma(text: &str, i: usize) -> bool {
+    let b = text.as_bytes();
+    i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit()
+}
+
+fn last_top_level(
+    text: &str,
+    matched: &[bool],
+    start: usize,
+    end: usize,
+    sep: char,
+) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut found = None;
+    for (off, c) in text[start..end].char_indices() {
+        let i = start + off;
+        match c {
+            '(' | '[' if matched[i] => depth += 1,
+            ')' | ']' if matched[i] => depth = depth.saturating_sub(1),
+            c if c == sep && depth == 0 => found = Some(i),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Where the list proper starts and ends. Text before a colon that opens a
+/// list (a title or marketing text) is skipped: the first top-level colon
+/// followed by at least three separators before the next colon. Prose
+/// sentences between that colon and the first ingredient are skipped too.
+fn list_segments(text: &str, matched: &[bool]) -> Vec<(usize, usize)> {
+    let colons: Vec<usize> = {
+        let mut v = Vec::new();
+        let mut depth = 0usize;
+        for (i, c) in text.char_indices() {
+            match c {
+                '(' | '[' if matched[i] => depth += 1,
+                ')' | ']' if matched[i] => depth = depth.saturating_sub(1),
+                ':' if depth == 0 && !after_may_contain(&text[..i]) => v.push(i),
+                _ => {}
+            }
+        }
+        v
+    };
+    let mut start = 0;
+    if !colons.is_empty() {
+        for (k, &c) in colons.iter().enumerate() {
+            let next = colons.get(k + 1).copied().unwrap_or(text.len());
+            let seps = text[c..next].matches([',', ';']).count();
+            if seps >= 3 {
+                start = c + 1;
+                break;
+            }
+        }
+    }
+    // Skip leading prose sentences ("Leaves skin soft. Water, Glycerin").
+    let mut s = start;
+    loop {
+        let rest = &text[s..];
+        let Some(br) = find_sentence_break(rest) else {
+            break;
+        };
+        let head = &rest[..br];
+        let head_is_prose = top_level_splits(text, matched, s, s + br, &[',', ';'])
+            .iter()
+            .any(|&(a, b)| is_prose(text[a..b].trim()));
+        if head_is_prose {
+            s += br + 1;
+            let _ = head;
+        } else {
+            break;
+        }
+    }
+    vec![(s, text.len())]
+}
+
+fn after_may_contain(before: &str) -> bool {
+    let b = before.trim_end().to_ascii_lowercase();
+    b.ends_with("may contain") || b.ends_with("+/-)") || b.ends_with("+/-") || b.ends_with("+/-]")
+}
+
+/// Index of the `.` of the first ". X" sentence break (X uppercase or `-`).
+fn find_sentence_break(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 2 < bytes.len() {
+        if bytes[i] == b'.' && bytes[i + 1] == b' ' {
+            let next = bytes[i + 2];
+            if next.is_ascii_uppercase() || next == b'-' {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// What follows the last top-level sentence break ("...skin. Water" gives
+/// "Water"); a break inside parentheses ("(St. Paul's Wort)") is no break.
+fn after_last_sentence_break(item: &str) -> &str {
+    let bytes = item.as_bytes();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for i in 0..bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b'.' if depth == 0
+                && i + 2 < bytes.len()
+                && bytes[i + 1] == b' '
+                && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2] == b'-') =>
+            {
+                start = i + 1
+            }
+            _ => {}
+        }
+    }
+    item[start..].trim()
+}
+
+fn strip_may_contain(item: &str) -> Option<&str> {
+    let lower = item.to_ascii_lowercase();
+    for prefix in ["may contain", "(+/-)", "+/-", "[+/-"] {
+        if let Some(pos) = lower.find(prefix) {
+            if lower[..pos].trim().is_empty() || lower[..pos].trim_end().ends_with(['(', '[']) {
+                let mut rest = &item[pos + prefix.len()..];
+                rest = rest.trim_start_matches([' ', ':', ')', ']', '(', '+', '/', '-']);
+                let rest = rest.trim_start();
+                // "May Contain (+/-): CI 77491" style.
+                let rest = rest
+                    .strip_prefix("(+/-)")
+                    .or_else(|| rest.strip_prefix("+/-"))
+                    .unwrap_or(rest)
+                    .trim_start_matches([' ', ':', ')', ']']);
+                return Some(rest);
+            }
+        }
+    }
+    None
+}
+
+/// Copies `item` into `out` without percentages (returning the first) and
+/// without brackets left empty by their removal.
+fn extract_percent(item: &str, out: &mut String) -> Option<f32> {
+    out.clear();
+    if !item.contains('%') {
+        out.push_str(item);
+        return None;
+    }
+    let mut percent = None;
+    let bytes = item.as_bytes();
+    let mut keep_until = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            // Walk back over spaces, then the number.
+            let mut j = i;
+            while j > keep_until && bytes[j - 1] == b' ' {
+                j -= 1;
+            }
+            let num_end = j;
+            while j > keep_until
+                && (bytes[j - 1].is_ascii_digit() || bytes[j - 1] == b'.' || bytes[j - 1] == b',')
+            {
+                j -= 1;
+            }
+            if j < num_end {
+                let num = item[j..num_end].replace(',', ".");
+                if percent.is_none() {
+                    percent = num
+                        .trim_matches('.')
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|p| p.is_finite() && *p <= 100.0);
+                }
+                // Drop a "<" or "≤" directly before the number.
+                let mut k = j;
+                while k > keep_until && matches!(bytes[k - 1], b'<' | b'>' | b'~' | b' ') {
+                    k -= 1;
+                }
+                out.push_str(&item[keep_until..k]);
+                keep_until = i + 1;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&item[keep_until..]);
+    let cleaned = out.replace("()", "").replace("( )", "").replace("[]", "");
+    out.clear();
+    out.push_str(cleaned.trim());
+    percent
+}
+
+/// True for marketing prose rather than an ingredient name.
+fn is_prose(item: &str) -> bool {
+    let mut words = 0;
+    let mut prose_words = 0;
+    let mut depth = 0usize;
+    for w in item.split_whitespace() {
+        let opens = w.matches('(').count();
+        let closes = w.matches(')').count();
+        if depth == 0 && opens == 0 {
+            words += 1;
+            let lw = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            if PROSE_WORDS.contains(&lw.as_str()) {
+                prose_words += 1;
+            }
+        }
+        depth = (depth + opens).saturating_sub(closes);
+    }
+    words >= 8 || (words >= 3 && prose_words >= 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(raw: &str) -> Vec<String> {
+        split_items(raw).into_iter().map(|(n, _, _)| n).collect()
+    }
+
+    #[test]
+    fn plain_list_with_trailing_period() {
+        assert_eq!(
+            names("Water, Glycerin, Petrolatum."),
+            ["Water", "Glycerin", "Petrolatum"]
+        );
+    }
+
+    #[test]
+    fn nested_parentheses_stay_in_one_item() {
+        assert_eq!(
+            names("Water (Aqua, Eau), Citrus Aurantium Dulcis (Orange (Sweet)) Peel Oil, Glycerin"),
+            [
+                "Water (Aqua, Eau)",
+                "Citrus Aurantium Dulcis (Orange (Sweet)) Peel Oil",
+                "Glycerin"
+            ]
+        );
+    }
+
+    #[test]
+    fn python_list_of_names_and_of_one_string() {
+        assert_eq!(
+            names("['glycerin', 'petrolatum', \"witch hazel's\"]"),
+            ["glycerin", "petrolatum", "witch hazel's"]
+        );
+        assert_eq!(
+            names("['Octinoxate 7.5%, Titanium Dioxide 2%, Zinc Oxide 17.1%, Water (Aqua, Eau)']"),
+            [
+                "Octinoxate",
+                "Titanium Dioxide",
+                "Zinc Oxide",
+                "Water (Aqua, Eau)"
+            ]
+        );
+        let items = split_items("['Zinc Oxide 17.1%, Water']");
+        assert_eq!(items[0].1, Some(17.1));
+    }
+
+    #[test]
+    fn markers_html_and_may_contain() {
+        let items = split_items(
+            "<p>*Organic Aloe Juice**, Glycerin</p><br>May Contain (+/-): CI 77491, CI 77492",
+        );
+        let n: Vec<_> = items.iter().map(|i| i.0.as_str()).collect();
+        assert_eq!(
+            n,
+            ["Organic Aloe Juice", "Glycerin", "CI 77491", "CI 77492"]
+        );
+        assert!(!items[1].2);
+        assert!(items[2].2 && items[3].2);
+    }
+
+    #[test]
+    fn marketing_text_before_the_list_is_skipped() {
+        assert_eq!(
+            names("Retinol Youth Renewal Serum: Water, Cyclopentasiloxane, Isopropyl Palmitate, Retinol"),
+            ["Water", "Cyclopentasiloxane", "Isopropyl Palmitate", "Retinol"]
+        );
+        assert_eq!(
+            names("-Vitamin C (Ascorbic Acid): Brightens the look of skin. -Grapefruit Extract: Smooths, energizes, and revitalizes dull skin. Water, Glycerin, Niacinamide, Squalane."),
+            ["Water", "Glycerin", "Niacinamide", "Squalane"]
+        );
+    }
+
+    #[test]
+    fn active_and_inactive_sections_are_both_kept() {
+        assert_eq!(
+            names("Daywear SPF50 Division: El (Estee Lauder)Active Ingredients: Avobenzone 3.00% , Octocrylene 2.70%Ingredients: Water , Glycerin"),
+            ["Avobenzone", "Octocrylene", "Water", "Glycerin"]
+        );
+    }
+
+    #[test]
+    fn and_blends_split_and_unbalanced_parenthesis_does_not_swallow() {
+        assert_eq!(
+            names("Caprylic/Capric Triglyceride (and) Tocopherol, Water (Aqua, Glycerin, Squalane"),
+            [
+                "Caprylic/Capric Triglyceride",
+                "Tocopherol",
+                "Water (Aqua",
+                "Glycerin",
+                "Squalane"
+            ]
+        );
+    }
+
+    #[test]
+    fn may_contain_colon_does_not_hide_the_list() {
+        let items = split_items(
+            "Water, Glycerin, Mica. May contain: CI 77491, CI 77492, CI 77499, CI 77891",
+        );
+        let n: Vec<_> = items.iter().map(|i| i.0.as_str()).collect();
+        assert_eq!(
+            n,
+            ["Water", "Glycerin", "Mica", "CI 77491", "CI 77492", "CI 77499", "CI 77891"]
+        );
+        assert!(!items[2].2 && items[3].2);
+    }
+
+    #[test]
+    fn glued_percent_and_abbreviation_in_parentheses() {
+        assert_eq!(
+            names("Titanium Dioxide 5.7%, Zinc Oxide 3.8%Water, Sigesbeckia Orientalis (St. Paul's Wort) Extract"),
+            ["Titanium Dioxide", "Zinc Oxide", "Water", "Sigesbeckia Orientalis (St. Paul's Wort) Extract"]
+        );
+    }
+
+    #[test]
+    fn comma_between_digits_is_part_of_the_name() {
+        assert_eq!(
+            names("Water, 1,2-Hexanediol, Glycerin"),
+            ["Water", "1,2-Hexanediol", "Glycerin"]
+        );
+    }
+
+    #[test]
+    fn non_lists_give_nothing() {
+        for s in ["No Info", "#NAME?", "", "  ", "Visit the Shiseido boutique"] {
+            assert!(names(s).is_empty(), "{s}");
+        }
+    }
+}

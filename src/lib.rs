@@ -1,0 +1,20 @@
+//! milia-rank: scores a skincare catalog for milia-friendliness and
+//! publishes ranked, explained recommendations per skin concern.
+//!
+//! The data flows one way: [`catalog`] reads rows, [`inci`] parses each
+//! ingredient list against the [`knowledge`] base, [`model`] turns a
+//! product into features and per-concern scores, [`rank`] orders them, and
+//! [`output`] writes and publishes the files. [`run`] wires the `score` job;
+//! [`cli`] holds the subcommands.
+
+pub mod catalog;
+pub mod cli;
+pub mod error;
+pub mod inci;
+pub mod knowledge;
+pub mod model;
+pub mod output;
+pub mod rank;
+pub mod run;
+
+pub use error::{Error, Result};

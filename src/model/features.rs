@@ -1,0 +1,673 @@
+//! Features of one product, each a number from 0 to 1 with the ingredients
+//! behind it, computed once and shared by every concern.
+
+use super::product::{Kind, Profile, Spf, Texture};
+use crate::inci::{Item, ParsedList};
+use crate::knowledge::{Classes, IngredientFacts, KnowledgeBase};
+
+/// One factor of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Factor {
+    Occlusion,
+    Comedogenic,
+    Texture,
+    Scrub,
+    GentleAcid,
+    Pha,
+    StrongAcid,
+    Retinoid,
+    StrongRetinoid,
+    Fragrance,
+    EssentialOil,
+    Allergens,
+    DryingAlcohol,
+    Irritancy,
+    Spf,
+    BroadSpectrum,
+    Hydration,
+    Barrier,
+    Soothing,
+    LightOil,
+    NoIngredients,
+}
+
+impl Factor {
+    /// Every factor, in a fixed order.
+    pub const ALL: [Factor; 21] = [
+        Factor::Occlusion,
+        Factor::Comedogenic,
+        Factor::Texture,
+        Factor::Scrub,
+        Factor::GentleAcid,
+        Factor::Pha,
+        Factor::StrongAcid,
+        Factor::Retinoid,
+        Factor::StrongRetinoid,
+        Factor::Fragrance,
+        Factor::EssentialOil,
+        Factor::Allergens,
+        Factor::DryingAlcohol,
+        Factor::Irritancy,
+        Factor::Spf,
+        Factor::BroadSpectrum,
+        Factor::Hydration,
+        Factor::Barrier,
+        Factor::Soothing,
+        Factor::LightOil,
+        Factor::NoIngredients,
+    ];
+
+    /// The factor's key, as used in concern profiles.
+    pub fn key(self) -> &'static str {
+        match self {
+            Factor::Occlusion => "occlusion",
+            Factor::Comedogenic => "comedogenic",
+            Factor::Texture => "texture",
+            Factor::Scrub => "scrub",
+            Factor::GentleAcid => "gentle_acid",
+            Factor::Pha => "pha",
+            Factor::StrongAcid => "strong_acid",
+            Factor::Retinoid => "retinoid",
+            Factor::StrongRetinoid => "strong_retinoid",
+            Factor::Fragrance => "fragrance",
+            Factor::EssentialOil => "essential_oil",
+            Factor::Allergens => "allergens",
+            Factor::DryingAlcohol => "drying_alcohol",
+            Factor::Irritancy => "irritancy",
+            Factor::Spf => "spf",
+            Factor::BroadSpectrum => "broad_spectrum",
+            Factor::Hydration => "hydration",
+            Factor::Barrier => "barrier",
+            Factor::Soothing => "soothing",
+            Factor::LightOil => "light_oil",
+            Factor::NoIngredients => "no_ingredients",
+        }
+    }
+
+    /// What the factor measures, in plain words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Factor::Occlusion => "position-weighted load of occlusive film formers (petrolatum, mineral oil, waxes, lanolin, butters)",
+            Factor::Comedogenic => "position-weighted load of ingredients with comedogenic grade 2 or more",
+            Factor::Texture => "heaviness of the texture, 0 for a mist to 1 for an ointment",
+            Factor::Scrub => "harsh physical exfoliant particles",
+            Factor::GentleAcid => "an AHA or BHA at a gentle, everyday strength",
+            Factor::Pha => "a PHA (the gentlest chemical exfoliant)",
+            Factor::StrongAcid => "a strong acid: peel strength (AHA 15%+, BHA over 2%) or a peel product",
+            Factor::Retinoid => "a retinoid (0.5 for a mild retinyl ester)",
+            Factor::StrongRetinoid => "a strong retinoid: retinol 0.5%+, retinal 0.1%+, or a prescription retinoid",
+            Factor::Fragrance => "added fragrance (parfum)",
+            Factor::EssentialOil => "essential oils, 0.5 each",
+            Factor::Allergens => "declared fragrance allergens, a third each",
+            Factor::DryingAlcohol => "drying alcohol, weighted by position",
+            Factor::Irritancy => "position-weighted irritancy grades",
+            Factor::Spf => "sun protection factor: 0.5 at SPF 15, 0.85 at SPF 30, 1 at SPF 50",
+            Factor::BroadSpectrum => "broad-spectrum (UVA) protection, claimed or from a UVA filter",
+            Factor::Hydration => "humectants high in the list (light hydration)",
+            Factor::Barrier => "barrier lipids (ceramides, cholesterol, fatty acids)",
+            Factor::Soothing => "soothing ingredients (allantoin, panthenol, centella, oat)",
+            Factor::LightOil => "non-comedogenic light oils in place of heavy ones",
+            Factor::NoIngredients => "no usable ingredient list",
+        }
+    }
+
+    /// The factor with this key.
+    pub fn from_key(key: &str) -> Option<Factor> {
+        Factor::ALL.iter().copied().find(|f| f.key() == key)
+    }
+}
+
+/// Number of factors.
+pub const N_FACTORS: usize = Factor::ALL.len();
+
+/// The evidence for a factor: its value and the ingredients behind it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Evidence {
+    /// 0 to 1.
+    pub value: f64,
+    /// Short phrases such as `petrolatum at #2`.
+    pub because: Vec<String>,
+}
+
+/// All the features of one product.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Features {
+    pub evidence: [Evidence; N_FACTORS],
+    /// Occlusion, comedogenic and texture loads are reduced for rinse-off products.
+    pub rinse_off: bool,
+    /// Share of the first ten ingredients that the knowledge base recognises.
+    pub recognised_top10: f64,
+    /// A "non-comedogenic"/"oil-free" claim contradicted by the list.
+    pub claim_conflict: Option<String>,
+    /// Number of ingredients in the list.
+    pub n_ingredients: usize,
+}
+
+impl Features {
+    /// The value of a factor.
+    pub fn value(&self, f: Factor) -> f64 {
+        self.evidence[f as usize].value
+    }
+
+    /// The evidence of a factor.
+    pub fn evidence(&self, f: Factor) -> &Evidence {
+        &self.evidence[f as usize]
+    }
+}
+
+/// How much a list position counts: ingredients over 1% come in descending
+/// order, so weight falls by a fifth per place. A stated percentage raises it.
+pub fn position_weight(item: &Item) -> f64 {
+    let mut w = 0.8f64.powi(item.position as i32 - 1);
+    if let Some(p) = item.percent {
+        w = w.max((p as f64 / 25.0).min(1.0));
+    }
+    if item.may_contain {
+        w *= 0.3;
+    }
+    w
+}
+
+/// How strongly an ingredient forms an occlusive film, from its classes.
+pub fn occlusion_strength(f: &IngredientFacts) -> f64 {
+    let c = f.classes;
+    if c.has(Classes::SILICONE) {
+        0.2
+    } else if c.has(Classes::OCCLUSIVE) && c.any(Classes::WAX | Classes::HEAVY_OIL) {
+        1.0
+    } else if c.has(Classes::OCCLUSIVE) && c.has(Classes::BUTTER) {
+        0.6
+    } else if c.has(Classes::OCCLUSIVE) {
+        0.9
+    } else if c.has(Classes::WAX) {
+        0.6
+    } else if c.has(Classes::BUTTER) {
+        0.5
+    } else if c.has(Classes::HEAVY_OIL) {
+        0.35
+    } else {
+        0.0
+    }
+}
+
+/// Comedogenic contribution of a grade: grades 0 and 1 count nothing.
+pub fn comedogenic_strength(grade: Option<u8>) -> f64 {
+    grade.map_or(0.0, |g| (g.saturating_sub(1)) as f64 / 4.0)
+}
+
+const PH_ADJUSTERS: &[&str] = &["citric acid", "malic acid", "tartaric acid"];
+const GENTLE_PARTICLES: &[&str] = &["jojoba esters", "cellulose", "microcrystalline cellulose"];
+const AMBIGUOUS_PARTICLES: &[&str] = &[
+    "sodium chloride",
+    "sucrose",
+    "polyethylene",
+    "jojoba esters",
+    "maris sal",
+];
+const UVA_FILTERS: &[&str] = &[
+    "zinc oxide",
+    "butyl methoxydibenzoylmethane",
+    "bis-ethylhexyloxyphenol methoxyphenyl triazine",
+    "methylene bis-benzotriazolyl tetramethylbutylphenol",
+    "terephthalylidene dicamphor sulfonic acid",
+    "drometrizole trisiloxane",
+    "diethylamino hydroxybenzoyl hexyl benzoate",
+    "avobenzone",
+];
+const PRESCRIPTION_RETINOIDS: &[&str] = &["tretinoin", "adapalene", "tazarotene", "retinoic acid"];
+
+/// The inputs that are not the ingredient list.
+pub struct Context<'a> {
+    pub profile: &'a Profile,
+    pub name: &'a str,
+    pub claims: &'a str,
+}
+
+/// Computes a product's features.
+pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Features {
+    let mut ev: [Evidence; N_FACTORS] = Default::default();
+    let profile = ctx.profile;
+    let name_lower = ctx.name.to_lowercase();
+    let claims_lower = ctx.claims.to_lowercase();
+    let is_scrub_product = matches!(profile.kind, Kind::Exfoliant)
+        || profile.texture == Some(Texture::Scrub)
+        || ["scrub", "polish", "exfoliat", "buff"]
+            .iter()
+            .any(|w| name_lower.contains(w));
+    let rinse_off = matches!(
+        profile.kind,
+        Kind::Cleanser | Kind::BodyWash | Kind::MakeupRemover | Kind::Bath
+    ) || (profile.kind == Kind::Mask && profile.texture == Some(Texture::Clay))
+        || (profile.kind == Kind::Exfoliant && profile.texture == Some(Texture::Scrub));
+    let rinse_factor = if rinse_off { 0.4 } else { 1.0 };
+
+    let mut occl = Vec::new();
+    let mut comed = Vec::new();
+    let mut scrub = Vec::new();
+    let mut drying = Vec::new();
+    let mut irritancy = 0.0;
+    let mut hydration = 0.0;
+    let mut light_oil = 0.0;
+    let mut recognised_top10 = 0usize;
+    let mut top10 = 0usize;
+    let mut uva = false;
+    let mut any_uv_filter = false;
+    let mut strongest_acid: Option<(f64, String)> = None;
+    let mut gentle_acid: Option<String> = None;
+    let mut pha: Option<String> = None;
+    let mut retinoid: Option<(f64, String)> = None;
+    let mut strong_retinoid: Option<String> = None;
+    let mut fragrance = Vec::new();
+    let mut essential = Vec::new();
+    let mut allergens = Vec::new();
+    let mut barrier = Vec::new();
+    let mut soothing = Vec::new();
+    let mut conflict: Option<String> = None;
+
+    let stated_name_percent = |words: &[&str]| -> Option<f64> { percent_near(&name_lower, words) };
+
+    for item in &list.items {
+        let at = |label: &str| format!("{} at #{}", label, item.position);
+        if item.position <= 10 {
+            top10 += 1;
+        }
+        let Some(id) = item.id else { continue };
+        if item.position <= 10 {
+            recognised_top10 += 1;
+        }
+        let f = kb.facts(id);
+        let c = f.classes;
+        let w = position_weight(item);
+        let label = f.name.as_str();
+
+        let o = occlusion_strength(f);
+        if o > 0.0 {
+            occl.push((w * o, at(label)));
+            if item.position <= 5 && o >= 0.6 && conflict.is_none() {
+                conflict = Some(format!("{} (occlusive)", at(label)));
+            }
+        }
+        let cs = comedogenic_strength(f.comedogenic);
+        if cs > 0.0 {
+            comed.push((
+                w * cs,
+                format!("{} (grade {})", at(label), f.comedogenic.unwrap_or(0)),
+            ));
+            if item.position <= 10 && f.comedogenic.unwrap_or(0) >= 3 && conflict.is_none() {
+                conflict = Some(format!(
+                    "{} (comedogenic grade {})",
+                    at(label),
+                    f.comedogenic.unwrap_or(0)
+                ));
+            }
+        }
+        if c.has(Classes::PHYSICAL_EXFOLIANT)
+            && (is_scrub_product || !AMBIGUOUS_PARTICLES.contains(&label))
+            && !item.may_contain
+        {
+            let harsh = if GENTLE_PARTICLES.contains(&label) {
+                0.4
+            } else {
+                1.0
+            };
+            scrub.push(((3.0 * w).min(1.0) * harsh, at(label)));
+        }
+        if c.has(Classes::DRYING_ALCOHOL) {
+            drying.push((2.5 * w, at(label)));
+        }
+        if let Some(irr) = f.irritancy {
+            irritancy += w * irr as f64 / 5.0;
+        }
+        if c.has(Classes::HUMECTANT) && item.position <= 10 {
+            hydration += 1.5 * w;
+        }
+        if c.has(Classes::LIGHT_OIL) && item.position <= 12 {
+            light_oil += 2.0 * w;
+        }
+        if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) {
+            any_uv_filter = true;
+            if UVA_FILTERS.contains(&label) {
+                uva = true;
+            }
+        }
+        if !item.may_contain {
+            if c.has(Classes::FRAGRANCE)
+                && !c.any(Classes::ESSENTIAL_OIL | Classes::FRAGRANCE_ALLERGEN)
+            {
+                fragrance.push(at(label));
+            }
+            if c.has(Classes::ESSENTIAL_OIL) {
+                essential.push(at(label));
+            }
+            if c.has(Classes::FRAGRANCE_ALLERGEN) {
+                allergens.push(label.to_string());
+            }
+            if c.has(Classes::BARRIER_LIPID) && item.position <= 20 {
+                barrier.push(at(label));
+            }
+            if c.has(Classes::SOOTHING) && item.position <= 15 {
+                soothing.push(at(label));
+            }
+        }
+
+        // Chemical exfoliants.
+        if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
+            let ph_adjuster = PH_ADJUSTERS.contains(&label);
+            let is_bha = c.has(Classes::BHA);
+            let key_words: &[&str] = if is_bha {
+                &["bha", "salicylic"]
+            } else if c.has(Classes::PHA) {
+                &["pha", "gluconolactone", "lactobionic"]
+            } else {
+                &["aha", "glycolic", "lactic", "mandelic", "acid"]
+            };
+            let percent = item
+                .percent
+                .map(|p| p as f64)
+                .or_else(|| stated_name_percent(key_words));
+            let active = match percent {
+                Some(p) => p >= 0.5,
+                None if ph_adjuster => item.position <= 3,
+                None if is_bha => item.position <= 20,
+                None => item.position <= 10,
+            };
+            if active {
+                let strong = if c.has(Classes::PHA) {
+                    percent.is_some_and(|p| p >= 20.0)
+                } else if is_bha {
+                    percent.is_some_and(|p| p > 2.0)
+                } else {
+                    percent.is_some_and(|p| p >= 15.0)
+                        || (percent.is_none() && profile.kind == Kind::Peel)
+                } || (profile.kind == Kind::Peel && percent.is_none_or(|p| p >= 10.0));
+                let desc = match percent {
+                    Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
+                    None => at(label),
+                };
+                if strong {
+                    let p = percent.unwrap_or(0.0);
+                    if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
+                        strongest_acid = Some((p, desc));
+                    }
+                } else if c.has(Classes::PHA) {
+                    pha.get_or_insert(desc);
+                } else {
+                    gentle_acid.get_or_insert(desc);
+                }
+            }
+        }
+        if c.has(Classes::RETINOID) && !item.may_contain {
+            let mild = label.starts_with("retinyl");
+            let percent = item.percent.map(|p| p as f64).or_else(|| {
+                stated_name_percent(&["retinol", "retinal", "retinoid", "retinaldehyde"])
+            });
+            let prescription = PRESCRIPTION_RETINOIDS.contains(&label);
+            let strong = prescription
+                || match label {
+                    "retinol" => percent.is_some_and(|p| p >= 0.5),
+                    "retinal" | "retinaldehyde" => percent.is_some_and(|p| p >= 0.1),
+                    _ => percent.is_some_and(|p| p >= 1.0) && !mild,
+                };
+            let desc = match percent {
+                Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
+                None => at(label),
+            };
+            let v = if mild { 0.5 } else { 1.0 };
+            if retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
+                retinoid = Some((v, desc.clone()));
+            }
+            if strong {
+                strong_retinoid.get_or_insert(desc);
+            }
+        }
+    }
+
+    let mut set = |f: Factor, value: f64, because: Vec<String>| {
+        ev[f as usize] = Evidence {
+            value: value.clamp(0.0, 1.0),
+            because,
+        };
+    };
+    let sum_top = |v: &mut Vec<(f64, String)>| -> (f64, Vec<String>) {
+        let total: f64 = v.iter().map(|x| x.0).sum();
+        v.sort_by(|a, b| b.0.total_cmp(&a.0));
+        (total, v.iter().take(2).map(|x| x.1.clone()).collect())
+    };
+
+    let (o, ob) = sum_top(&mut occl);
+    let occlusion = (o * rinse_factor).min(1.0);
+    set(Factor::Occlusion, occlusion, ob);
+    let (cm, cb) = sum_top(&mut comed);
+    set(Factor::Comedogenic, cm * rinse_factor, cb);
+    let heaviness = profile.texture.map_or(0.3, Texture::heaviness) * rinse_factor;
+    let texture_name = profile.texture.map_or("unknown", Texture::as_str);
+    set(
+        Factor::Texture,
+        heaviness,
+        vec![format!("{texture_name} texture")],
+    );
+    let (sc, sb) = sum_top(&mut scrub);
+    set(Factor::Scrub, sc, sb);
+    // A peel-strength acid makes the whole product a peel: the gentler acids
+    // beside it earn no everyday-exfoliant credit.
+    if strongest_acid.is_none() {
+        if let Some(a) = gentle_acid {
+            set(Factor::GentleAcid, 1.0, vec![a]);
+        }
+        if let Some(p) = pha {
+            set(Factor::Pha, 1.0, vec![p]);
+        }
+    }
+    if let Some((_, a)) = strongest_acid {
+        set(Factor::StrongAcid, 1.0, vec![a]);
+    } else if profile.kind == Kind::Peel && list.is_empty() {
+        set(Factor::StrongAcid, 1.0, vec!["peel product".into()]);
+    }
+    if let Some((v, r)) = retinoid {
+        set(Factor::Retinoid, v, vec![r]);
+    }
+    if let Some(r) = strong_retinoid {
+        set(Factor::StrongRetinoid, 1.0, vec![r]);
+    }
+    if !fragrance.is_empty() {
+        set(
+            Factor::Fragrance,
+            1.0,
+            fragrance.into_iter().take(1).collect(),
+        );
+    }
+    if !essential.is_empty() {
+        let n = essential.len();
+        set(
+            Factor::EssentialOil,
+            0.5 * n as f64,
+            essential.into_iter().take(2).collect(),
+        );
+    }
+    if !allergens.is_empty() {
+        let n = allergens.len();
+        let mut b: Vec<String> = allergens.into_iter().take(2).collect();
+        if n > 2 {
+            b.push(format!("{} more", n - 2));
+        }
+        set(
+            Factor::Allergens,
+            n as f64 / 3.0,
+            vec![format!("{n} allergens: {}", b.join(", "))],
+        );
+    }
+    let (dr, db) = sum_top(&mut drying);
+    set(Factor::DryingAlcohol, dr, db);
+    set(
+        Factor::Irritancy,
+        2.0 * irritancy,
+        vec!["irritancy grades".into()],
+    );
+    let spf_value = match profile.spf {
+        Spf::None => 0.0,
+        Spf::Unstated => 0.5,
+        Spf::Value(v) if v >= 50.0 => 1.0,
+        Spf::Value(v) if v >= 30.0 => 0.85 + 0.15 * (v - 30.0) / 20.0,
+        Spf::Value(v) if v >= 15.0 => 0.5 + 0.35 * (v - 15.0) / 15.0,
+        Spf::Value(v) => 0.5 * v / 15.0,
+    };
+    let spf_text = match profile.spf {
+        Spf::None => "no SPF".to_string(),
+        Spf::Unstated => "SPF not stated".to_string(),
+        Spf::Value(v) => format!("SPF {}", fmt_percent(v)),
+    };
+    set(Factor::Spf, spf_value, vec![spf_text]);
+    let broad_claim = claims_lower.contains("broad")
+        || name_lower.contains("broad spectrum")
+        || name_lower.contains("pa+");
+    if !matches!(profile.spf, Spf::None) && (broad_claim || uva) {
+        let why = if broad_claim {
+            "broad-spectrum claimed"
+        } else {
+            "UVA filter in the list"
+        };
+        set(Factor::BroadSpectrum, 1.0, vec![why.into()]);
+    }
+    set(
+        Factor::Hydration,
+        hydration,
+        vec!["humectants high in the list".into()],
+    );
+    if !barrier.is_empty() {
+        set(Factor::Barrier, 1.0, barrier.into_iter().take(2).collect());
+    }
+    if !soothing.is_empty() {
+        set(
+            Factor::Soothing,
+            1.0,
+            soothing.into_iter().take(2).collect(),
+        );
+    }
+    set(
+        Factor::LightOil,
+        light_oil.min(1.0) * (1.0 - occlusion),
+        vec!["light non-comedogenic oils".into()],
+    );
+    if list.is_empty() {
+        set(
+            Factor::NoIngredients,
+            1.0,
+            vec!["no usable ingredient list".into()],
+        );
+    }
+    let _ = any_uv_filter;
+
+    let claims_clean = [
+        "non-comedogenic",
+        "noncomedogenic",
+        "non comedogenic",
+        "oil-free",
+        "oil free",
+    ]
+    .iter()
+    .find(|c| claims_lower.contains(*c) || name_lower.contains(*c));
+    let claim_conflict = match (claims_clean, conflict) {
+        (Some(claim), Some(what)) => Some(format!("claims {claim} but has {what}")),
+        _ => None,
+    };
+
+    Features {
+        evidence: ev,
+        rinse_off,
+        recognised_top10: if top10 == 0 {
+            0.0
+        } else {
+            recognised_top10 as f64 / top10 as f64
+        },
+        claim_conflict,
+        n_ingredients: list.len(),
+    }
+}
+
+/// Formats a percentage or factor without trailing zeros.
+pub fn fmt_percent(p: f64) -> String {
+    let s = format!("{p:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A percentage stated in a product name next to one of `words`
+/// ("10% Glycolic", "Retinol 1%", "2% BHA").
+fn percent_near(name: &str, words: &[&str]) -> Option<f64> {
+    if !name.contains('%') || !words.iter().any(|w| name.contains(w)) {
+        return None;
+    }
+    let bytes = name.as_bytes();
+    let mut best: Option<(usize, f64)> = None;
+    for (i, _) in name.match_indices('%') {
+        let mut j = i;
+        while j > 0 && bytes[j - 1] == b' ' {
+            j -= 1;
+        }
+        let end = j;
+        while j > 0 && (bytes[j - 1].is_ascii_digit() || bytes[j - 1] == b'.') {
+            j -= 1;
+        }
+        let Ok(p) = name[j..end].parse::<f64>() else {
+            continue;
+        };
+        // Distance to the nearest keyword.
+        let dist = words
+            .iter()
+            .filter_map(|w| name.find(w))
+            .map(|at| {
+                if at > i {
+                    at - i
+                } else {
+                    j.saturating_sub(at + 1)
+                }
+            })
+            .min()
+            .unwrap_or(usize::MAX);
+        if dist <= 25 && best.is_none_or(|(d, _)| dist < d) {
+            best = Some((dist, p));
+        }
+    }
+    best.map(|(_, p)| p).filter(|p| *p <= 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_in_name() {
+        assert_eq!(
+            percent_near("glycolic acid 10% toning solution", &["glycolic"]),
+            Some(10.0)
+        );
+        assert_eq!(
+            percent_near("aha 30% + bha 2% peeling solution", &["bha", "salicylic"]),
+            Some(2.0)
+        );
+        assert_eq!(
+            percent_near("aha 30% + bha 2% peeling solution", &["aha", "glycolic"]),
+            Some(30.0)
+        );
+        assert_eq!(
+            percent_near("retinol 1% in squalane", &["retinol"]),
+            Some(1.0)
+        );
+        assert_eq!(percent_near("hydrating cream", &["retinol"]), None);
+    }
+
+    #[test]
+    fn position_weight_falls() {
+        let item = |position, percent| Item {
+            start: 0,
+            end: 0,
+            position,
+            id: None,
+            percent,
+            may_contain: false,
+        };
+        assert_eq!(position_weight(&item(1, None)), 1.0);
+        assert!(position_weight(&item(2, None)) > position_weight(&item(10, None)));
+        assert!(position_weight(&item(25, None)) < 0.01);
+        assert_eq!(position_weight(&item(8, Some(30.0))), 1.0);
+    }
+}

@@ -1,0 +1,72 @@
+//! The milia-friendliness model: product classification, features, the
+//! concerns and their scores. It knows nothing of CSV.
+
+pub mod concerns;
+pub mod features;
+pub mod product;
+pub mod score;
+
+pub use concerns::{builtin as builtin_concerns, Concern, Eligibility};
+pub use features::{Factor, Features};
+pub use product::{classify, Area, Described, Kind, Profile, Spf, Texture};
+pub use score::{ConcernScore, NO_LIST_CAP};
+
+use crate::inci::{parse_list, ParsedList};
+use crate::knowledge::KnowledgeBase;
+
+/// One product's input to the model.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProductInput<'a> {
+    pub described: Described<'a>,
+    pub claims: &'a str,
+    pub ingredients: &'a str,
+}
+
+/// Everything the model says about one product.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    pub profile: Profile,
+    pub list: ParsedList,
+    pub features: Features,
+    /// Per concern, in the order given: the score, or None when the product
+    /// is outside that concern.
+    pub scores: Vec<Option<ConcernScore>>,
+}
+
+/// Assesses one product for every concern.
+pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]) -> Assessment {
+    let profile = classify(&input.described);
+    let list = parse_list(input.ingredients, kb);
+    let features = features::compute(
+        &list,
+        kb,
+        &features::Context {
+            profile: &profile,
+            name: input.described.name,
+            claims: input.claims,
+        },
+    );
+    let scores = concerns
+        .iter()
+        .map(|c| {
+            c.eligibility
+                .admits(profile.area, profile.kind, profile.spf)
+                .then(|| score::score(c, &features))
+        })
+        .collect();
+    Assessment {
+        profile,
+        list,
+        features,
+        scores,
+    }
+}
+
+impl Assessment {
+    /// The reasons for the score of concern `i`.
+    pub fn reasons(&self, i: usize) -> Option<String> {
+        self.scores[i]
+            .as_ref()
+            .map(|s| score::reasons(s, &self.features, &self.profile))
+    }
+}

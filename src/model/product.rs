@@ -1,0 +1,728 @@
+//! What a product is: its kind, texture, area and SPF, from the catalog's
+//! columns or, where they are missing, inferred from category and name.
+
+/// The texture of a product, lightest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Texture {
+    Mist,
+    Water,
+    Essence,
+    Gel,
+    Serum,
+    Fluid,
+    Foam,
+    Powder,
+    GelCream,
+    Lotion,
+    Milk,
+    Clay,
+    Oil,
+    Scrub,
+    Cream,
+    RichCream,
+    Stick,
+    Balm,
+    Butter,
+    Ointment,
+}
+
+impl Texture {
+    /// Every texture, lightest first.
+    pub const ALL: [Texture; 20] = [
+        Texture::Mist,
+        Texture::Water,
+        Texture::Essence,
+        Texture::Gel,
+        Texture::Serum,
+        Texture::Fluid,
+        Texture::Foam,
+        Texture::Powder,
+        Texture::GelCream,
+        Texture::Lotion,
+        Texture::Milk,
+        Texture::Clay,
+        Texture::Oil,
+        Texture::Scrub,
+        Texture::Cream,
+        Texture::RichCream,
+        Texture::Stick,
+        Texture::Balm,
+        Texture::Butter,
+        Texture::Ointment,
+    ];
+
+    /// How heavy and film-forming the texture is, 0 (mist) to 1 (ointment).
+    pub fn heaviness(self) -> f64 {
+        match self {
+            Texture::Mist | Texture::Water => 0.0,
+            Texture::Essence => 0.02,
+            Texture::Gel => 0.05,
+            Texture::Serum | Texture::Fluid | Texture::Foam | Texture::Powder => 0.1,
+            Texture::GelCream => 0.2,
+            Texture::Lotion | Texture::Milk => 0.25,
+            Texture::Clay => 0.3,
+            Texture::Oil | Texture::Scrub => 0.4,
+            Texture::Cream => 0.5,
+            Texture::RichCream => 0.7,
+            Texture::Stick => 0.75,
+            Texture::Balm => 0.8,
+            Texture::Butter => 0.9,
+            Texture::Ointment => 1.0,
+        }
+    }
+
+    /// The texture's name as written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Texture::Mist => "mist",
+            Texture::Water => "water",
+            Texture::Essence => "essence",
+            Texture::Gel => "gel",
+            Texture::Serum => "serum",
+            Texture::Fluid => "fluid",
+            Texture::Foam => "foam",
+            Texture::Powder => "powder",
+            Texture::GelCream => "gel-cream",
+            Texture::Lotion => "lotion",
+            Texture::Milk => "milk",
+            Texture::Clay => "clay",
+            Texture::Oil => "oil",
+            Texture::Scrub => "scrub",
+            Texture::Cream => "cream",
+            Texture::RichCream => "rich cream",
+            Texture::Stick => "stick",
+            Texture::Balm => "balm",
+            Texture::Butter => "butter",
+            Texture::Ointment => "ointment",
+        }
+    }
+}
+
+/// Where a product is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Area {
+    Face,
+    Eye,
+    Body,
+    Lip,
+    Scalp,
+}
+
+impl Area {
+    /// The area's name as written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Face => "face",
+            Area::Eye => "eye",
+            Area::Body => "body",
+            Area::Lip => "lip",
+            Area::Scalp => "scalp",
+        }
+    }
+
+    /// Parses an area name.
+    pub fn parse(s: &str) -> Option<Area> {
+        find_area(&s.to_lowercase())
+    }
+}
+
+/// What a product is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Cleanser,
+    MakeupRemover,
+    Toner,
+    Serum,
+    Moisturiser,
+    FaceOil,
+    Balm,
+    Mask,
+    Exfoliant,
+    Peel,
+    Sunscreen,
+    Mist,
+    BodyWash,
+    Bath,
+    LipCare,
+    Other,
+}
+
+impl Kind {
+    /// The kind's name as written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Cleanser => "cleanser",
+            Kind::MakeupRemover => "make-up remover",
+            Kind::Toner => "toner",
+            Kind::Serum => "serum",
+            Kind::Moisturiser => "moisturiser",
+            Kind::FaceOil => "oil",
+            Kind::Balm => "balm",
+            Kind::Mask => "mask",
+            Kind::Exfoliant => "exfoliant",
+            Kind::Peel => "peel",
+            Kind::Sunscreen => "sunscreen",
+            Kind::Mist => "mist",
+            Kind::BodyWash => "body wash",
+            Kind::Bath => "bath",
+            Kind::LipCare => "lip care",
+            Kind::Other => "other",
+        }
+    }
+
+    /// Every kind (for profiles and documentation).
+    pub const ALL: [Kind; 16] = [
+        Kind::Cleanser,
+        Kind::MakeupRemover,
+        Kind::Toner,
+        Kind::Serum,
+        Kind::Moisturiser,
+        Kind::FaceOil,
+        Kind::Balm,
+        Kind::Mask,
+        Kind::Exfoliant,
+        Kind::Peel,
+        Kind::Sunscreen,
+        Kind::Mist,
+        Kind::BodyWash,
+        Kind::Bath,
+        Kind::LipCare,
+        Kind::Other,
+    ];
+
+    /// Parses a kind name as written by [`Kind::as_str`].
+    pub fn parse(s: &str) -> Option<Kind> {
+        let s = s.trim().to_lowercase();
+        Kind::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The catalog's own column.
+    Column,
+    /// Inferred from the category.
+    Category,
+    /// Inferred from the product name.
+    Name,
+    /// A default for the kind of product.
+    Default,
+}
+
+impl Source {
+    /// How it reads in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Column => "column",
+            Source::Category => "inferred from category",
+            Source::Name => "inferred from name",
+            Source::Default => "assumed for the kind",
+        }
+    }
+}
+
+/// Sun protection factor as stated or inferred.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Spf {
+    /// No sun protection.
+    None,
+    /// A sun product whose factor is not stated.
+    Unstated,
+    /// The stated factor.
+    Value(f64),
+}
+
+/// A product's classification, with where each value came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub kind: Kind,
+    pub texture: Option<Texture>,
+    pub texture_source: Source,
+    pub area: Area,
+    pub area_source: Source,
+    pub spf: Spf,
+    pub spf_source: Source,
+}
+
+/// The catalog's descriptive fields for one product.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Described<'a> {
+    pub name: &'a str,
+    pub category: &'a str,
+    pub texture: &'a str,
+    pub area: &'a str,
+    /// The SPF column, already parsed (None where empty).
+    pub spf: Option<f64>,
+}
+
+/// Classifies a product from its columns, inferring what is missing.
+pub fn classify(d: &Described<'_>) -> Profile {
+    let name = d.name.to_lowercase();
+    let category = d.category.to_lowercase();
+
+    let area_col = (!d.area.trim().is_empty())
+        .then(|| find_area(&d.area.to_lowercase()))
+        .flatten();
+    let (area, area_source) = if let Some(a) = area_col {
+        (a, Source::Column)
+    } else if let Some(a) = find_area(&category) {
+        (a, Source::Category)
+    } else if let Some(a) = find_area(&name) {
+        (a, Source::Name)
+    } else {
+        (Area::Face, Source::Default)
+    };
+
+    let mut kind = find_kind(&category)
+        .or_else(|| find_kind(&name))
+        .unwrap_or(Kind::Other);
+    // A more specific kind in the name refines a broad category.
+    if matches!(
+        kind,
+        Kind::Moisturiser | Kind::Serum | Kind::Other | Kind::Cleanser
+    ) {
+        if let Some(k) = find_kind(&name) {
+            let specific = matches!(
+                k,
+                Kind::Peel
+                    | Kind::Exfoliant
+                    | Kind::MakeupRemover
+                    | Kind::FaceOil
+                    | Kind::Balm
+                    | Kind::Mask
+            ) && kind != Kind::Cleanser
+                || (kind == Kind::Cleanser && k == Kind::MakeupRemover);
+            if specific || kind == Kind::Other {
+                kind = k;
+            }
+        }
+    }
+    if kind == Kind::Cleanser && area == Area::Body {
+        kind = Kind::BodyWash;
+    }
+    if area == Area::Lip && kind == Kind::Other {
+        kind = Kind::LipCare;
+    }
+
+    let texture_col = (!d.texture.trim().is_empty())
+        .then(|| find_texture(&d.texture.to_lowercase()))
+        .flatten();
+    let (texture, texture_source) = if let Some(t) = texture_col {
+        (Some(t), Source::Column)
+    } else if let Some(t) = find_texture(&name) {
+        (Some(t), Source::Name)
+    } else if let Some(t) = find_texture(&category) {
+        (Some(t), Source::Category)
+    } else {
+        (default_texture(kind), Source::Default)
+    };
+
+    let named_spf = find_spf(&name);
+    let sun_category = category.contains("sun") || category.contains("spf");
+    let (spf, spf_source) = match d.spf {
+        Some(v) if v > 0.0 => (Spf::Value(v), Source::Column),
+        Some(_) => (Spf::None, Source::Column),
+        None => match named_spf {
+            Some(Some(v)) => (Spf::Value(v), Source::Name),
+            Some(None) => (Spf::Unstated, Source::Name),
+            None if sun_category => (
+                find_spf(&category)
+                    .flatten()
+                    .map_or(Spf::Unstated, Spf::Value),
+                Source::Category,
+            ),
+            None => (Spf::None, Source::Default),
+        },
+    };
+    if kind == Kind::Other && !matches!(spf, Spf::None) {
+        kind = Kind::Sunscreen;
+    }
+
+    Profile {
+        kind,
+        texture,
+        texture_source,
+        area,
+        area_source,
+        spf,
+        spf_source,
+    }
+}
+
+fn has_word(text: &str, word: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(p) = text[from..].find(word) {
+        let at = from + p;
+        let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        let end = at + word.len();
+        let after_ok = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();
+        if before_ok && after_ok {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+fn find_area(text: &str) -> Option<Area> {
+    let any = |words: &[&str]| words.iter().any(|w| has_word(text, w).is_some());
+    if any(&[
+        "eye",
+        "eyes",
+        "under-eye",
+        "undereye",
+        "eyelid",
+        "eye care",
+        "eye cream",
+        "lash",
+        "eyelash",
+    ]) {
+        return Some(Area::Eye);
+    }
+    let face = any(&["face", "facial", "visage"]);
+    if any(&["lip", "lips", "lip balm"]) && !face {
+        return Some(Area::Lip);
+    }
+    if any(&["scalp", "hair", "shampoo"]) && !face {
+        return Some(Area::Scalp);
+    }
+    if any(&[
+        "body",
+        "hand",
+        "hands",
+        "foot",
+        "feet",
+        "bath",
+        "shower",
+        "bath salts",
+        "bath oil",
+        "body wash",
+        "leg",
+        "legs",
+    ]) && !face
+    {
+        return Some(Area::Body);
+    }
+    if face {
+        return Some(Area::Face);
+    }
+    None
+}
+
+fn find_kind(text: &str) -> Option<Kind> {
+    let any = |words: &[&str]| words.iter().any(|w| has_word(text, w).is_some());
+    if any(&[
+        "make-up remover",
+        "makeup remover",
+        "make up remover",
+        "micellar",
+        "eye make-up remover",
+    ]) {
+        return Some(Kind::MakeupRemover);
+    }
+    if any(&["peel", "peeling"]) {
+        return Some(Kind::Peel);
+    }
+    if any(&[
+        "scrub",
+        "exfoliator",
+        "exfoliant",
+        "exfoliating",
+        "polish",
+        "exfoliation",
+    ]) {
+        return Some(Kind::Exfoliant);
+    }
+    if any(&["bath", "bath salts", "bath oil", "soak"]) {
+        return Some(Kind::Bath);
+    }
+    if any(&["body wash", "shower", "shower gel", "soap"]) {
+        return Some(Kind::BodyWash);
+    }
+    if any(&["cleanser", "cleansers", "cleansing", "wash", "face wash"]) {
+        return Some(Kind::Cleanser);
+    }
+    if any(&[
+        "sunscreen",
+        "sun protect",
+        "sun protection",
+        "sun",
+        "spf",
+        "uv",
+    ]) {
+        return Some(Kind::Sunscreen);
+    }
+    if any(&["mask", "masque", "face mask", "sheet mask"]) {
+        return Some(Kind::Mask);
+    }
+    if any(&["toner", "tonic", "essence", "lotion tonique"]) {
+        return Some(Kind::Toner);
+    }
+    if any(&[
+        "serum",
+        "ampoule",
+        "concentrate",
+        "treatment",
+        "booster",
+        "drops",
+    ]) {
+        return Some(Kind::Serum);
+    }
+    if any(&["mist", "spray", "face mist"]) {
+        return Some(Kind::Mist);
+    }
+    if any(&["lip balm", "lip"]) {
+        return Some(Kind::LipCare);
+    }
+    if any(&["balm", "salve", "ointment"]) {
+        return Some(Kind::Balm);
+    }
+    if any(&["face oil", "facial oil", "oil", "oils"]) && !any(&["oil-free", "oil free"]) {
+        return Some(Kind::FaceOil);
+    }
+    if any(&[
+        "moisturiser",
+        "moisturizer",
+        "moisturisers",
+        "moisturizers",
+        "moisturizing",
+        "moisturising",
+        "cream",
+        "creme",
+        "crème",
+        "lotion",
+        "gel",
+        "butter",
+        "emulsion",
+        "fluid",
+        "eye care",
+        "eye cream",
+        "hydrator",
+    ]) {
+        return Some(Kind::Moisturiser);
+    }
+    None
+}
+
+/// The texture word that comes last in the text (names usually end in the noun).
+fn find_texture(text: &str) -> Option<Texture> {
+    const WORDS: &[(&str, Texture)] = &[
+        ("gel cream", Texture::GelCream),
+        ("gel-cream", Texture::GelCream),
+        ("gel creme", Texture::GelCream),
+        ("gel-creme", Texture::GelCream),
+        ("cream gel", Texture::GelCream),
+        ("cream-gel", Texture::GelCream),
+        ("water cream", Texture::GelCream),
+        ("rich cream", Texture::RichCream),
+        ("crème riche", Texture::RichCream),
+        ("creme riche", Texture::RichCream),
+        ("ointment", Texture::Ointment),
+        ("salve", Texture::Balm),
+        ("butter", Texture::Butter),
+        ("balm", Texture::Balm),
+        ("stick", Texture::Stick),
+        ("cream", Texture::Cream),
+        ("creme", Texture::Cream),
+        ("crème", Texture::Cream),
+        ("oil", Texture::Oil),
+        ("oils", Texture::Oil),
+        ("scrub", Texture::Scrub),
+        ("polish", Texture::Scrub),
+        ("clay", Texture::Clay),
+        ("mud", Texture::Clay),
+        ("powder", Texture::Powder),
+        ("lotion", Texture::Lotion),
+        ("emulsion", Texture::Lotion),
+        ("milk", Texture::Milk),
+        ("foam", Texture::Foam),
+        ("foaming", Texture::Foam),
+        ("mousse", Texture::Foam),
+        ("fluid", Texture::Fluid),
+        ("serum", Texture::Serum),
+        ("ampoule", Texture::Serum),
+        ("drops", Texture::Serum),
+        ("gel", Texture::Gel),
+        ("jelly", Texture::Gel),
+        ("essence", Texture::Essence),
+        ("toner", Texture::Water),
+        ("tonic", Texture::Water),
+        ("micellar", Texture::Water),
+        ("water", Texture::Water),
+        ("mist", Texture::Mist),
+        ("spray", Texture::Mist),
+    ];
+    let mut best: Option<(usize, usize, Texture)> = None;
+    for (word, t) in WORDS {
+        if let Some(at) = has_word_last(text, word) {
+            if *t == Texture::Oil
+                && (text.contains("oil-free")
+                    || text.contains("oil free")
+                    || text.contains("oil control"))
+            {
+                continue;
+            }
+            let end = at + word.len();
+            // Prefer the latest; on the same end, the longer (more specific) phrase.
+            let better = match best {
+                None => true,
+                Some((bend, blen, _)) => end > bend || (end == bend && word.len() > blen),
+            };
+            if better {
+                best = Some((end, word.len(), *t));
+            }
+        }
+    }
+    best.map(|(_, _, t)| t)
+}
+
+fn has_word_last(text: &str, word: &str) -> Option<usize> {
+    let mut last = None;
+    let mut from = 0;
+    while let Some(p) = has_word(&text[from..], word) {
+        last = Some(from + p);
+        from += p + 1;
+        if from >= text.len() {
+            break;
+        }
+    }
+    last
+}
+
+fn default_texture(kind: Kind) -> Option<Texture> {
+    Some(match kind {
+        Kind::Toner | Kind::MakeupRemover => Texture::Water,
+        Kind::Serum => Texture::Serum,
+        Kind::Moisturiser => Texture::Cream,
+        Kind::FaceOil => Texture::Oil,
+        Kind::Balm | Kind::LipCare => Texture::Balm,
+        Kind::Mist => Texture::Mist,
+        Kind::Cleanser | Kind::BodyWash => Texture::Gel,
+        Kind::Sunscreen => Texture::Lotion,
+        Kind::Peel => Texture::Water,
+        Kind::Bath => Texture::Powder,
+        Kind::Mask | Kind::Exfoliant | Kind::Other => return None,
+    })
+}
+
+/// Finds "SPF 50", "SPF50+", "spf-30": Some(Some(value)); "SPF" alone: Some(None).
+pub fn find_spf(text: &str) -> Option<Option<f64>> {
+    let lower = text.to_ascii_lowercase();
+    let at = has_word_prefix(&lower, "spf")?;
+    let rest = lower[at + 3..].trim_start_matches([' ', '-', ':']);
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    Some(
+        digits
+            .parse::<f64>()
+            .ok()
+            .filter(|v| *v > 0.0 && *v <= 150.0),
+    )
+}
+
+fn has_word_prefix(text: &str, word: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(p) = text[from..].find(word) {
+        let at = from + p;
+        if at == 0 || !bytes[at - 1].is_ascii_alphabetic() {
+            let end = at + word.len();
+            if end >= bytes.len() || !bytes[end].is_ascii_alphabetic() {
+                return Some(at);
+            }
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Parses an SPF column value: "50", "SPF 30", "50+". Empty is `Ok(None)`.
+pub fn parse_spf_column(raw: &str) -> Result<Option<f64>, String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let lower = t.to_ascii_lowercase();
+    if matches!(lower.as_str(), "none" | "no" | "n/a" | "-" | "0") {
+        return Ok(Some(0.0));
+    }
+    let digits = lower
+        .trim_start_matches("spf")
+        .trim()
+        .trim_end_matches('+')
+        .trim();
+    match digits.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=150.0).contains(&v) => Ok(Some(v)),
+        _ => Err(format!(
+            "`{t}` is not an SPF number (expected e.g. 30 or 50+)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(name: &str, category: &str) -> Profile {
+        classify(&Described {
+            name,
+            category,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn infers_texture_from_name_and_category() {
+        assert_eq!(
+            c("Cloud Gel Cream", "Moisturiser").texture,
+            Some(Texture::GelCream)
+        );
+        assert_eq!(
+            c("Shea Butter Hand Cream", "").texture,
+            Some(Texture::Cream)
+        );
+        assert_eq!(
+            c("Nourishing Body Butter", "").texture,
+            Some(Texture::Butter)
+        );
+        assert_eq!(
+            c("Oil-Free Moisturizer", "Moisturizer").texture,
+            Some(Texture::Cream)
+        );
+        assert_eq!(c("Cleansing Balm", "Cleanser").texture, Some(Texture::Balm));
+        assert_eq!(c("Cleansing Balm", "Cleanser").kind, Kind::Cleanser);
+        let p = c("Daily Renewal", "Serum");
+        assert_eq!(
+            (p.texture, p.texture_source),
+            (Some(Texture::Serum), Source::Category)
+        );
+    }
+
+    #[test]
+    fn infers_area_and_kind() {
+        let p = c("Caffeine Eye Gel", "Eye Care");
+        assert_eq!(
+            (p.area, p.area_source, p.kind),
+            (Area::Eye, Source::Category, Kind::Moisturiser)
+        );
+        assert_eq!(c("Lavender Body Wash", "Body Wash").kind, Kind::BodyWash);
+        assert_eq!(c("Glow Tonic", "Toner").area, Area::Face);
+        assert_eq!(c("Overnight Lip Mask", "Mask").area, Area::Lip);
+        assert_eq!(c("AHA 30% Peeling Solution", "Serum").kind, Kind::Peel);
+    }
+
+    #[test]
+    fn infers_spf() {
+        assert_eq!(
+            c("UV Defense Fluid SPF 50", "Sunscreen").spf,
+            Spf::Value(50.0)
+        );
+        assert_eq!(c("Daily Moisturizer SPF50+", "").spf, Spf::Value(50.0));
+        assert_eq!(c("Mineral Shield", "Sun protect").spf, Spf::Unstated);
+        assert_eq!(c("Night Cream", "Moisturizer").spf, Spf::None);
+        assert_eq!(parse_spf_column("SPF 30").unwrap(), Some(30.0));
+        assert_eq!(parse_spf_column("50+").unwrap(), Some(50.0));
+        assert!(parse_spf_column("high").is_err());
+    }
+}

@@ -1,0 +1,191 @@
+//! A concern's score for one product, with the contribution of each factor
+//! and the reasons a person reads.
+
+use super::concerns::Concern;
+use super::features::{Factor, Features};
+use super::product::{Profile, Source};
+
+/// Scores capped for products without a usable ingredient list.
+pub const NO_LIST_CAP: f64 = 50.0;
+
+/// A product's score for one concern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConcernScore {
+    /// 0 (worst) to 100 (best), rounded to one decimal.
+    pub score: f64,
+    /// Every factor's contribution in points, in factor order (zeros left out).
+    pub contributions: Vec<(Factor, f64)>,
+    /// The score was capped because the list is missing.
+    pub capped: bool,
+}
+
+/// Scores a product's features for a concern.
+pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
+    let mut total = concern.base;
+    let mut contributions = Vec::new();
+    for f in Factor::ALL {
+        let c = concern.weight(f) * features.value(f);
+        if c != 0.0 {
+            contributions.push((f, c));
+            total += c;
+        }
+    }
+    let mut s = total.clamp(0.0, 100.0);
+    let capped = features.value(Factor::NoIngredients) > 0.0 && s > NO_LIST_CAP;
+    if capped {
+        s = NO_LIST_CAP;
+    }
+    ConcernScore {
+        score: round1(s),
+        contributions,
+        capped,
+    }
+}
+
+/// Rounds to one decimal place.
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// A letter grade: A (80+), B (65+), C (50+), D (35+), E.
+pub fn grade(score: f64) -> &'static str {
+    match score {
+        s if s >= 80.0 => "A",
+        s if s >= 65.0 => "B",
+        s if s >= 50.0 => "C",
+        s if s >= 35.0 => "D",
+        _ => "E",
+    }
+}
+
+/// How a factor reads in a reason.
+pub fn factor_label(f: Factor, features: &Features) -> &'static str {
+    match f {
+        Factor::Occlusion => "occlusive",
+        Factor::Comedogenic => "comedogenic",
+        Factor::Texture => {
+            if features.value(Factor::Texture) <= 0.25 {
+                "light"
+            } else {
+                "heavy"
+            }
+        }
+        Factor::Scrub => "harsh scrub",
+        Factor::GentleAcid => "gentle exfoliating acid",
+        Factor::Pha => "PHA, gentle exfoliant",
+        Factor::StrongAcid => "peel-strength acid",
+        Factor::Retinoid => "retinoid",
+        Factor::StrongRetinoid => "strong retinoid",
+        Factor::Fragrance => "fragrance",
+        Factor::EssentialOil => "essential oil",
+        Factor::Allergens => "fragrance allergens",
+        Factor::DryingAlcohol => "drying alcohol",
+        Factor::Irritancy => "irritants",
+        Factor::Spf => "sun protection",
+        Factor::BroadSpectrum => "UVA",
+        Factor::Hydration => "light hydration",
+        Factor::Barrier => "barrier support",
+        Factor::Soothing => "soothing",
+        Factor::LightOil => "light oil",
+        Factor::NoIngredients => "low confidence",
+    }
+}
+
+/// How many factor reasons a row carries at most.
+const MAX_FACTOR_REASONS: usize = 5;
+
+/// The `;`-separated reasons for a concern's score: the factors that moved
+/// it most, the texture, then notes on what was inferred or doubtful.
+pub fn reasons(cs: &ConcernScore, features: &Features, profile: &Profile) -> String {
+    let mut items: Vec<(Factor, f64)> = cs
+        .contributions
+        .iter()
+        .copied()
+        .filter(|(f, c)| c.abs() >= 0.5 && *f != Factor::Texture)
+        .collect();
+    items.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+    let mut parts: Vec<String> = Vec::new();
+    for (f, c) in items.into_iter().take(MAX_FACTOR_REASONS) {
+        let ev = features.evidence(f);
+        let because = ev.because.join(", ");
+        parts.push(format!(
+            "{because} ({}, {})",
+            factor_label(f, features),
+            signed(c)
+        ));
+    }
+    // Texture always, heavy or light.
+    let tex = features.evidence(Factor::Texture).because.join(", ");
+    let tc = cs
+        .contributions
+        .iter()
+        .find(|(f, _)| *f == Factor::Texture)
+        .map_or(0.0, |x| x.1);
+    let mut texture_reason = if tc.abs() >= 0.5 {
+        format!(
+            "{tex} ({}, {})",
+            factor_label(Factor::Texture, features),
+            signed(tc)
+        )
+    } else {
+        format!("{tex} ({})", factor_label(Factor::Texture, features))
+    };
+    if profile.texture_source != Source::Column {
+        texture_reason.push_str(&format!(", {}", profile.texture_source.as_str()));
+    }
+    parts.push(texture_reason);
+    parts.extend(notes(cs, features, profile));
+    parts.join("; ")
+}
+
+/// Notes on the data behind a score.
+pub fn notes(cs: &ConcernScore, features: &Features, profile: &Profile) -> Vec<String> {
+    let mut out = Vec::new();
+    if features.rinse_off {
+        out.push("rinse-off: loads reduced".to_string());
+    }
+    if profile.area_source != Source::Column && profile.area_source != Source::Default {
+        out.push(format!(
+            "area {} {}",
+            profile.area.as_str(),
+            profile.area_source.as_str()
+        ));
+    }
+    if profile.spf_source == Source::Name || profile.spf_source == Source::Category {
+        out.push(format!("SPF {}", profile.spf_source.as_str()));
+    }
+    if let Some(c) = &features.claim_conflict {
+        out.push(format!("claim conflict: {c}"));
+    }
+    if cs.capped {
+        out.push(format!(
+            "no usable ingredient list: capped at {NO_LIST_CAP:.0}"
+        ));
+    } else if features.n_ingredients > 0 && features.recognised_top10 < 0.6 {
+        out.push(format!(
+            "low confidence: {:.0}% of the first ten ingredients recognised",
+            features.recognised_top10 * 100.0
+        ));
+    }
+    out
+}
+
+/// Confidence in a product's scores: high, medium or low.
+pub fn confidence(features: &Features) -> &'static str {
+    if features.n_ingredients == 0 || features.recognised_top10 < 0.6 {
+        "low"
+    } else if features.recognised_top10 < 0.85 {
+        "medium"
+    } else {
+        "high"
+    }
+}
+
+fn signed(c: f64) -> String {
+    let r = round1(c);
+    if r >= 0.0 {
+        format!("+{r:.1}")
+    } else {
+        format!("{r:.1}")
+    }
+}

@@ -1,0 +1,134 @@
+//! Per-concern ranking: best score first, ties broken by product_id, so the
+//! order never depends on input order or thread count. With a `--top` limit
+//! only the best N entries are ever held.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use ordered_float::OrderedFloat;
+
+/// One ranked product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub score: OrderedFloat<f64>,
+    pub product_id: Box<str>,
+    /// What the output row needs besides rank, id and score.
+    pub payload: Box<[Box<str>]>,
+}
+
+/// "Better" entries sort first: higher score, then smaller product_id.
+fn better_first(a: &Entry, b: &Entry) -> Ordering {
+    b.score
+        .cmp(&a.score)
+        .then_with(|| a.product_id.cmp(&b.product_id))
+}
+
+/// Heap wrapper whose greatest element is the worst entry kept.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Worst(pub Entry);
+
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        better_first(&self.0, &other.0)
+    }
+}
+
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Collects a concern's entries and yields them ranked.
+pub enum Ranker {
+    /// Keeps every entry.
+    All(Vec<Entry>),
+    /// Keeps the best `limit` entries.
+    Top {
+        limit: usize,
+        heap: BinaryHeap<Worst>,
+    },
+}
+
+impl Ranker {
+    /// A ranker keeping everything (`None`) or the best `top`.
+    pub fn new(top: Option<usize>) -> Ranker {
+        match top {
+            None => Ranker::All(Vec::new()),
+            Some(limit) => Ranker::Top {
+                limit,
+                heap: BinaryHeap::with_capacity(limit.min(1 << 16) + 1),
+            },
+        }
+    }
+
+    /// Offers an entry.
+    pub fn push(&mut self, e: Entry) {
+        match self {
+            Ranker::All(v) => v.push(e),
+            Ranker::Top { limit, heap } => {
+                if *limit == 0 {
+                    return;
+                }
+                if heap.len() < *limit {
+                    heap.push(Worst(e));
+                } else if let Some(worst) = heap.peek() {
+                    if better_first(&e, &worst.0) == Ordering::Less {
+                        heap.pop();
+                        heap.push(Worst(e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The entries, best first.
+    pub fn into_ranked(self) -> Vec<Entry> {
+        let mut v = match self {
+            Ranker::All(v) => v,
+            Ranker::Top { heap, .. } => heap.into_iter().map(|w| w.0).collect(),
+        };
+        v.sort_unstable_by(better_first);
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn e(score: f64, id: &str) -> Entry {
+        Entry {
+            score: OrderedFloat(score),
+            product_id: id.into(),
+            payload: Box::new([]),
+        }
+    }
+
+    #[test]
+    fn ties_break_by_product_id() {
+        let mut r = Ranker::new(None);
+        for x in [e(50.0, "b"), e(70.0, "z"), e(50.0, "a")] {
+            r.push(x);
+        }
+        let ids: Vec<_> = r.into_ranked().into_iter().map(|x| x.product_id).collect();
+        assert_eq!(ids, ["z".into(), "a".into(), "b".into()] as [Box<str>; 3]);
+    }
+
+    proptest! {
+        #[test]
+        fn top_n_equals_prefix_of_full_ranking(scores in proptest::collection::vec((0u16..1000, 0u16..50), 0..200), n in 0usize..30) {
+            let mut all = Ranker::new(None);
+            let mut top = Ranker::new(Some(n));
+            for (i, (s, id)) in scores.iter().enumerate() {
+                let id = format!("{id:03}-{i}");
+                all.push(e(*s as f64 / 10.0, &id));
+                top.push(e(*s as f64 / 10.0, &id));
+            }
+            let full = all.into_ranked();
+            let want: Vec<_> = full.into_iter().take(n).collect();
+            prop_assert_eq!(top.into_ranked(), want);
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! The `score` job: stream the catalog, score rows in parallel, rank per
+//! concern, and publish every output file at once.
+//!
+//! A reader thread parses CSV records into reusable batches while the rayon
+//! pool scores the previous batch; results are consumed in input order, so
+//! the output is the same whatever the thread count.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::Instant;
+
+use csv::ByteRecord;
+use ordered_float::OrderedFloat;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalog::{self, CatalogOptions, CatalogReader, CatalogSource, Columns, Field};
+use crate::error::{Error, Result};
+use crate::knowledge::KnowledgeBase;
+use crate::model::{self, score, Concern, Described, ProductInput};
+use crate::output::publish::Staging;
+use crate::output::{self, Log};
+use crate::rank::{Entry, Ranker};
+
+/// Records per batch handed to the scoring pool.
+const BATCH: usize = 1024;
+
+/// The most rejects a run may have before it fails and publishes nothing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MaxRejects {
+    /// At most this many rows.
+    Count(u64),
+    /// At most this percentage of the rows read.
+    Percent(f64),
+}
+
+impl std::str::FromStr for MaxRejects {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let t = s.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            match p.trim().parse::<f64>() {
+                Ok(v) if (0.0..=100.0).contains(&v) => Ok(MaxRejects::Percent(v)),
+                _ => Err(format!("`{s}` is not a percentage from 0% to 100%")),
+            }
+        } else {
+            t.parse::<u64>()
+                .map(MaxRejects::Count)
+                .map_err(|_| format!("`{s}` is not a row count or a percentage such as 5%"))
+        }
+    }
+}
+
+impl MaxRejects {
+    /// Whether `rejected` of `read` rows exceeds the limit.
+    pub fn exceeded(self, rejected: u64, read: u64) -> bool {
+        match self {
+            MaxRejects::Count(n) => rejected > n,
+            MaxRejects::Percent(p) => read > 0 && (rejected as f64) * 100.0 > p * read as f64,
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            MaxRejects::Count(n) => format!("{n} rows"),
+            MaxRejects::Percent(p) => format!("{p}% of rows"),
+        }
+    }
+}
+
+/// What a `score` run needs.
+pub struct ScoreConfig<'a> {
+    pub source: CatalogSource,
+    pub options: CatalogOptions,
+    pub kb: &'a KnowledgeBase,
+    pub concerns: Vec<Concern>,
+    pub top: Option<usize>,
+    pub threads: usize,
+    pub out: PathBuf,
+    pub max_rejects: MaxRejects,
+    pub log: Log,
+}
+
+/// Per-concern counts in the summary.
+#[derive(Debug, Serialize, Clone)]
+pub struct ConcernSummary {
+    pub slug: String,
+    /// Products in the ranking.
+    pub ranked: u64,
+    /// Rows written to the concern's file (fewer with --top).
+    pub written: u64,
+}
+
+/// The run summary written to summary.json.
+#[derive(Debug, Serialize, Clone)]
+pub struct Summary {
+    pub tool: String,
+    pub version: String,
+    pub catalog: String,
+    pub knowledge_base: String,
+    pub rows_read: u64,
+    pub rows_scored: u64,
+    pub rows_rejected: u64,
+    pub blank_lines_skipped: u64,
+    pub max_rejects: String,
+    pub claim_conflicts: u64,
+    pub low_confidence: u64,
+    pub concerns: Vec<ConcernSummary>,
+    pub top: Option<usize>,
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+}
+
+/// A concern row's fields besides rank, id and score.
+type Payload = Box<[Box<str>]>;
+
+/// The reader thread's channels: batches in, empty batches back.
+type ReaderChannels = (
+    Receiver<Result<Vec<ByteRecord>>>,
+    SyncSender<Vec<ByteRecord>>,
+    std::thread::JoinHandle<()>,
+);
+
+enum Outcome {
+    Blank,
+    Reject(RejectRow),
+    Scored(ScoredRow),
+}
+
+struct RejectRow {
+    line: u64,
+    product_id: String,
+    column: String,
+    reason: String,
+    raw: String,
+}
+
+struct ScoredRow {
+    line: u64,
+    product_id: String,
+    scores_row: Vec<String>,
+    entries: Vec<Option<(f64, Payload)>>,
+    claim_conflict: bool,
+    low_confidence: bool,
+}
+
+fn process(
+    rec: &ByteRecord,
+    columns: &Columns,
+    kb: &KnowledgeBase,
+    concerns: &[Concern],
+    delimiter: u8,
+) -> Outcome {
+    let line = rec.position().map(|p| p.line()).unwrap_or(0);
+    if catalog::is_blank(rec) {
+        return Outcome::Blank;
+    }
+    let get = |f: Field| catalog::field(rec, columns, f);
+    if let Err(p) = catalog::check_row(rec, columns) {
+        return Outcome::Reject(RejectRow {
+            line,
+            product_id: get(Field::ProductId).trim().to_string(),
+            column: p.column.unwrap_or_default(),
+            reason: p.reason,
+            raw: catalog::raw_record(rec, delimiter),
+        });
+    }
+    let product_id = get(Field::ProductId).trim().to_string();
+    let name = get(Field::Name);
+    let name = name.trim();
+    let category = get(Field::Category);
+    let texture = get(Field::Texture);
+    let area = get(Field::Area);
+    let claims = get(Field::Claims);
+    let ingredients = get(Field::Ingredients);
+    let spf = model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None);
+    let input = ProductInput {
+        described: Described {
+            name,
+            category: &category,
+            texture: &texture,
+            area: &area,
+            spf,
+        },
+        claims: &claims,
+        ingredients: &ingredients,
+    };
+    let a = model::assess(&input, kb, concerns);
+    let bad_utf8 = catalog::invalid_utf8_columns(rec, columns);
+    let utf8_note = (!bad_utf8.is_empty()).then(|| {
+        format!(
+            "invalid UTF-8 replaced in {}",
+            bad_utf8
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    let confidence = score::confidence(&a.features);
+    let entries = a
+        .scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.as_ref().map(|s| {
+                let mut reasons = a.reasons(i).unwrap_or_default();
+                if let Some(n) = &utf8_note {
+                    reasons.push_str("; ");
+                    reasons.push_str(n);
+                }
+                let payload: Payload = Box::new([
+                    name.into(),
+                    score::grade(s.score).into(),
+                    confidence.into(),
+                    reasons.into(),
+                ]);
+                (s.score, payload)
+            })
+        })
+        .collect();
+    let mut scores_row = vec![
+        product_id.clone(),
+        name.to_string(),
+        get(Field::Brand).trim().to_string(),
+        a.profile.kind.as_str().to_string(),
+        a.profile.texture.map_or("", |t| t.as_str()).to_string(),
+        a.profile.area.as_str().to_string(),
+        match a.profile.spf {
+            model::Spf::None => String::new(),
+            model::Spf::Unstated => "unstated".into(),
+            model::Spf::Value(v) => model::features::fmt_percent(v),
+        },
+    ];
+    for s in &a.scores {
+        scores_row.push(
+            s.as_ref()
+                .map_or(String::new(), |s| format!("{:.1}", s.score)),
+        );
+    }
+    scores_row.push(confidence.to_string());
+    scores_row.push(a.features.claim_conflict.clone().unwrap_or_default());
+    Outcome::Scored(ScoredRow {
+        line,
+        product_id,
+        scores_row,
+        entries,
+        claim_conflict: a.features.claim_conflict.is_some(),
+        low_confidence: confidence == "low",
+    })
+}
+
+fn spawn_reader(mut reader: CatalogReader) -> ReaderChannels {
+    let (tx, rx) = sync_channel::<Result<Vec<ByteRecord>>>(4);
+    let (recycle_tx, recycle_rx) = sync_channel::<Vec<ByteRecord>>(8);
+    let handle = std::thread::spawn(move || loop {
+        let mut batch = recycle_rx.try_recv().unwrap_or_default();
+        batch.resize_with(BATCH, ByteRecord::new);
+        let mut n = 0;
+        let mut failed = None;
+        while n < BATCH {
+            match reader.read(&mut batch[n]) {
+                Ok(true) => n += 1,
+                Ok(false) => break,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        batch.truncate(n);
+        let last = n < BATCH || failed.is_some();
+        if n > 0 && tx.send(Ok(batch)).is_err() {
+            return;
+        }
+        if let Some(e) = failed {
+            let _ = tx.send(Err(e));
+            return;
+        }
+        if last {
+            return;
+        }
+    });
+    (rx, recycle_tx, handle)
+}
+
+/// Runs the score job and publishes its output; returns the summary.
+pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
+    let started = Instant::now();
+    let reader = CatalogReader::open(&cfg.source, &cfg.options)?;
+    let columns = reader.columns.clone();
+    let catalog_name = reader.name.clone();
+    let staging = Staging::create(&cfg.out)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let threads = pool.current_num_threads();
+    cfg.log.start(&catalog_name, threads);
+
+    let mut scores_w = output::csv_writer(&staging.path(output::SCORES_FILE))?;
+    scores_w
+        .write_record(output::scores_header(&cfg.concerns))
+        .map_err(|e| output::write_error(&staging.path(output::SCORES_FILE), e))?;
+    let mut rejects_w = output::csv_writer(&staging.path(output::REJECTS_FILE))?;
+    rejects_w
+        .write_record(output::REJECTS_HEADER)
+        .map_err(|e| output::write_error(&staging.path(output::REJECTS_FILE), e))?;
+
+    let mut rankers: Vec<Ranker> = cfg.concerns.iter().map(|_| Ranker::new(cfg.top)).collect();
+    let mut ranked_counts = vec![0u64; cfg.concerns.len()];
+    let mut seen: HashMap<Box<str>, u64> = HashMap::new();
+    let (mut read, mut scored, mut rejected, mut blank, mut conflicts, mut low) =
+        (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+
+    let (rx, recycle, handle) = spawn_reader(reader);
+    let delimiter = cfg.options.delimiter;
+    for batch in rx.iter() {
+        let batch = batch?;
+        let outcomes: Vec<Outcome> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(|rec| process(rec, &columns, cfg.kb, &cfg.concerns, delimiter))
+                .collect()
+        });
+        for (rec, o) in batch.iter().zip(outcomes) {
+            let reject = match o {
+                Outcome::Blank => {
+                    blank += 1;
+                    continue;
+                }
+                Outcome::Reject(r) => r,
+                Outcome::Scored(s) => {
+                    if let Some(first) = seen.get(s.product_id.as_str()) {
+                        RejectRow {
+                            line: s.line,
+                            column: columns.header_of(Field::ProductId).unwrap_or("product_id").to_string(),
+                            reason: format!("duplicate product_id `{}`: first seen on line {first}, which is kept", s.product_id),
+                            product_id: s.product_id,
+                            raw: catalog::raw_record(rec, delimiter),
+                        }
+                    } else {
+                        read += 1;
+                        scored += 1;
+                        seen.insert(s.product_id.as_str().into(), s.line);
+                        conflicts += s.claim_conflict as u64;
+                        low += s.low_confidence as u64;
+                        scores_w.write_record(&s.scores_row).map_err(|e| {
+                            output::write_error(&staging.path(output::SCORES_FILE), e)
+                        })?;
+                        for (i, e) in s.entries.into_iter().enumerate() {
+                            if let Some((score, payload)) = e {
+                                ranked_counts[i] += 1;
+                                rankers[i].push(Entry {
+                                    score: OrderedFloat(score),
+                                    product_id: s.product_id.as_str().into(),
+                                    payload,
+                                });
+                            }
+                        }
+                        cfg.log.tick(read + rejected);
+                        continue;
+                    }
+                }
+            };
+            read += 1;
+            rejected += 1;
+            rejects_w
+                .write_record([
+                    reject.line.to_string(),
+                    reject.product_id,
+                    reject.column,
+                    reject.reason,
+                    reject.raw,
+                ])
+                .map_err(|e| output::write_error(&staging.path(output::REJECTS_FILE), e))?;
+        }
+        let _ = recycle.try_send(batch);
+    }
+    drop(recycle);
+    let _ = handle.join();
+
+    if cfg.max_rejects.exceeded(rejected, read) {
+        return Err(Error::Refused(format!(
+            "{catalog_name}: {rejected} of {read} rows rejected, more than the limit of {}; nothing was published (see --max-rejects, or run `milia-rank validate` for the reasons)",
+            cfg.max_rejects.describe()
+        )));
+    }
+    if read == 0 {
+        return Err(Error::Data {
+            file: catalog_name,
+            line: 0,
+            column: None,
+            message: "the catalog has a header but no rows; nothing was published".into(),
+        });
+    }
+    output::finish(scores_w, &staging.path(output::SCORES_FILE))?;
+    output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
+
+    let mut concern_summaries = Vec::new();
+    for ((c, r), n) in cfg.concerns.iter().zip(rankers).zip(&ranked_counts) {
+        let path = staging.path(&format!("{}.csv", c.slug));
+        let written = output::write_concern(&path, r.into_ranked())?;
+        concern_summaries.push(ConcernSummary {
+            slug: c.slug.clone(),
+            ranked: *n,
+            written,
+        });
+    }
+    let summary = Summary {
+        tool: "milia-rank".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        catalog: catalog_name,
+        knowledge_base: cfg.kb.origin.clone(),
+        rows_read: read,
+        rows_scored: scored,
+        rows_rejected: rejected,
+        blank_lines_skipped: blank,
+        max_rejects: cfg.max_rejects.describe(),
+        claim_conflicts: conflicts,
+        low_confidence: low,
+        concerns: concern_summaries,
+        top: cfg.top,
+        threads,
+        elapsed_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+    };
+    write_json(&staging.path(crate::output::publish::MARKER), &summary)?;
+    let target = staging.target().to_path_buf();
+    staging.publish()?;
+    cfg.log.end(&summary, &target);
+    Ok(summary)
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let f = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = BufWriter::new(f);
+    serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    w.write_all(b"\n").map_err(|e| Error::io(path, e))?;
+    w.flush().map_err(|e| Error::io(path, e))
+}

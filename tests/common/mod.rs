@@ -1,0 +1,89 @@
+//! Helpers shared by the end-to-end tests: run the built binary in a
+//! throw-away directory and read what it wrote.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The binary under test.
+pub fn bin() -> Command {
+    Command::cargo_bin("milia-rank").expect("binary built")
+}
+
+/// ../shared/catalogs, if present beside the repository.
+pub fn shared_catalogs() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/catalogs");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared/catalogs is absent");
+        None
+    }
+}
+
+/// Canonical header for hand-written catalogs.
+pub const HEADER: &str = "product_id,name,brand,category,texture,area,spf,claims,ingredients,price";
+
+/// Writes a catalog file made of the canonical header and `rows`.
+pub fn catalog(dir: &Path, rows: &[&str]) -> PathBuf {
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    let p = dir.join("catalog.csv");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Reads a CSV file into its header and rows.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The rank (1-based) of a product in a concern file, if present.
+pub fn rank_of(out: &Path, concern: &str, id: &str) -> Option<usize> {
+    let (_, rows) = read_csv(&out.join(format!("{concern}.csv")));
+    rows.iter()
+        .find(|r| r[1] == id)
+        .map(|r| r[0].parse().unwrap())
+}
+
+/// The score of a product in a concern file, if present.
+pub fn score_of(out: &Path, concern: &str, id: &str) -> Option<f64> {
+    let (_, rows) = read_csv(&out.join(format!("{concern}.csv")));
+    rows.iter()
+        .find(|r| r[1] == id)
+        .map(|r| r[3].parse().unwrap())
+}
+
+/// Runs `score` on a catalog into `out` and asserts success.
+pub fn score(catalog: &Path, out: &Path, extra: &[&str]) {
+    bin()
+        .arg("score")
+        .arg(catalog)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// The concern slugs, in output order.
+pub const CONCERNS: [&str; 6] = [
+    "milia-prone",
+    "eye-area",
+    "sensitive",
+    "baby",
+    "post-procedure",
+    "sun-care",
+];

@@ -1,0 +1,142 @@
+//! Rankings judged pair by pair, as someone applying the domain rules would:
+//! each test builds a small catalog and checks who ranks above whom.
+
+mod common;
+
+use common::*;
+
+fn run(rows: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = catalog(tmp.path(), rows);
+    let out = tmp.path().join("out");
+    score(&cat, &out, &[]);
+    (tmp, out)
+}
+
+fn above(out: &std::path::Path, concern: &str, better: &str, worse: &str) {
+    let b = rank_of(out, concern, better).unwrap_or_else(|| panic!("{better} not in {concern}"));
+    let w = rank_of(out, concern, worse).unwrap_or_else(|| panic!("{worse} not in {concern}"));
+    assert!(
+        b < w,
+        "{concern}: expected {better} (#{b}, {:?}) above {worse} (#{w}, {:?})",
+        score_of(out, concern, better),
+        score_of(out, concern, worse)
+    );
+}
+
+#[test]
+fn eye_area_light_gel_beats_petrolatum_first_eye_cream() {
+    let (_t, out) = run(&[
+        "E1,Rich Night Eye Cream,B,eye cream,rich cream,eye,,,\"Petrolatum, Paraffinum Liquidum, Cera Microcristallina, Lanolin, Aqua, Glycerin, Parfum\",20",
+        "E2,Cooling Eye Gel,B,eye gel,gel,eye,,,\"Aqua, Glycerin, Caffeine, Sodium Hyaluronate, Panthenol, Carbomer, Phenoxyethanol\",20",
+    ]);
+    above(&out, "eye-area", "E2", "E1");
+    above(&out, "milia-prone", "E2", "E1");
+}
+
+#[test]
+fn milia_prone_lactic_toner_beats_walnut_scrub_and_a_peel() {
+    let (_t, out) = run(&[
+        "S1,Walnut Face Scrub,B,scrub,scrub,face,,,\"Aqua, Juglans Regia Shell Powder, Glycerin, Cetearyl Alcohol, Parfum\",9",
+        "T1,Lactic 5% Toner,B,toner,water,face,,,\"Aqua, Lactic Acid, Glycerin, Sodium Hydroxide, Panthenol\",12",
+        "P1,Glycolic 30% Peel,B,peel,serum,face,,,\"Aqua, Glycolic Acid 30%, Sodium Hydroxide, Glycerin\",30",
+    ]);
+    above(&out, "milia-prone", "T1", "S1");
+    above(&out, "milia-prone", "T1", "P1");
+    above(&out, "sensitive", "T1", "P1");
+}
+
+#[test]
+fn milia_prone_light_oils_beat_comedogenic_oils() {
+    let (_t, out) = run(&[
+        "O1,Coconut Face Oil,B,face oil,oil,face,,,\"Cocos Nucifera Oil, Theobroma Cacao Seed Butter, Isopropyl Myristate, Tocopherol\",15",
+        "O2,Jojoba Squalane Oil,B,face oil,oil,face,,,\"Simmondsia Chinensis Seed Oil, Squalane, Rosa Canina Fruit Oil, Tocopherol\",15",
+    ]);
+    above(&out, "milia-prone", "O2", "O1");
+}
+
+#[test]
+fn sensitive_and_baby_penalise_fragrance_and_actives() {
+    let base = "Aqua, Glycerin, Caprylic/Capric Triglyceride, Cetearyl Alcohol, Ceramide NP, Panthenol, Phenoxyethanol";
+    let plain = format!("L1,Calm Lotion,B,moisturiser,lotion,face,,,\"{base}\",10");
+    let scented = format!("L2,Calm Lotion Scented,B,moisturiser,lotion,face,,,\"{base}, Parfum, Lavandula Angustifolia Oil, Linalool, Limonene\",10");
+    let retinol =
+        format!("L3,Calm Lotion Retinol,B,moisturiser,lotion,face,,,\"{base}, Retinol\",10");
+    let (_t, out) = run(&[&plain, &scented, &retinol]);
+    above(&out, "sensitive", "L1", "L2");
+    above(&out, "baby", "L1", "L2");
+    above(&out, "baby", "L1", "L3");
+}
+
+#[test]
+fn post_procedure_prefers_light_barrier_care_to_occlusives_and_acids() {
+    let (_t, out) = run(&[
+        "H1,Barrier Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Ceramide NP, Panthenol, Allantoin, Sodium Hyaluronate\",10",
+        "H2,Healing Ointment,B,ointment,ointment,face,,,\"Petrolatum, Paraffinum Liquidum, Lanolin, Cera Alba\",10",
+        "H3,Glycolic Night Serum,B,serum,serum,face,,,\"Aqua, Glycolic Acid, Glycerin, Sodium Hydroxide\",10",
+    ]);
+    above(&out, "post-procedure", "H1", "H2");
+    above(&out, "post-procedure", "H1", "H3");
+}
+
+#[test]
+fn sun_care_ranks_by_protection_then_lightness_and_only_spf_products() {
+    let (_t, out) = run(&[
+        "U1,Shield Fluid,B,sunscreen,fluid,face,50,broad-spectrum,\"Aqua, Zinc Oxide 15%, Glycerin, Dimethicone\",20",
+        "U2,Tint Fluid,B,sunscreen,fluid,face,15,,\"Aqua, Ethylhexyl Methoxycinnamate, Glycerin\",20",
+        "U3,Sun Balm,B,sunscreen,balm,face,30,broad-spectrum,\"Petrolatum, Cera Microcristallina, Zinc Oxide 20%, Paraffinum Liquidum\",20",
+        "U4,Sun Gel,B,sunscreen,gel,face,30,broad-spectrum,\"Aqua, Zinc Oxide 20%, Glycerin, Alcohol Denat.\",20",
+        "N1,Night Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",20",
+    ]);
+    above(&out, "sun-care", "U1", "U2");
+    above(&out, "sun-care", "U4", "U3");
+    assert_eq!(rank_of(&out, "sun-care", "N1"), None);
+}
+
+#[test]
+fn claim_conflict_is_flagged_in_scores_reasons_and_summary() {
+    let (_t, out) = run(&[
+        "C1,Clear Skin Oil-Free Lotion,B,moisturiser,lotion,face,,non-comedogenic,\"Aqua, Isopropyl Myristate, Glycerin\",10",
+        "C2,Clear Gel,B,moisturiser,gel,face,,non-comedogenic,\"Aqua, Glycerin, Niacinamide\",10",
+    ]);
+    let (h, rows) = read_csv(&out.join("scores.csv"));
+    let col = h.iter().position(|x| x == "claim_conflict").unwrap();
+    assert!(
+        rows[0][col].contains("isopropyl myristate"),
+        "{:?}",
+        rows[0]
+    );
+    assert!(rows[1][col].is_empty());
+    let (_, mp) = read_csv(&out.join("milia-prone.csv"));
+    let c1 = mp.iter().find(|r| r[1] == "C1").unwrap();
+    assert!(c1[6].contains("claim conflict"), "{c1:?}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["claim_conflicts"], 1);
+}
+
+#[test]
+fn missing_texture_area_and_spf_are_inferred_and_said() {
+    let (_t, out) =
+        run(&["I1,Daily Defense Gel SPF 50,B,,,,,,\"Aqua, Zinc Oxide 20%, Glycerin\",10"]);
+    let (h, rows) = read_csv(&out.join("scores.csv"));
+    let get = |name: &str| rows[0][h.iter().position(|x| x == name).unwrap()].clone();
+    assert_eq!(get("texture"), "gel");
+    assert_eq!(get("spf"), "50");
+    let (_, sun) = read_csv(&out.join("sun-care.csv"));
+    assert!(sun[0][6].contains("inferred from name"), "{:?}", sun[0]);
+}
+
+#[test]
+fn empty_ingredients_get_low_confidence_and_are_never_perfect() {
+    let (_t, out) = run(&[
+        "X1,Mystery Gel,B,moisturiser,gel,face,,,,10",
+        "X2,Known Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Panthenol\",10",
+    ]);
+    let (_, rows) = read_csv(&out.join("milia-prone.csv"));
+    let x1 = rows.iter().find(|r| r[1] == "X1").unwrap();
+    assert_eq!(x1[5], "low");
+    assert!(x1[3].parse::<f64>().unwrap() <= 50.0);
+    assert!(x1[6].contains("no usable ingredient list"));
+    above(&out, "milia-prone", "X2", "X1");
+}
