@@ -118,6 +118,8 @@ pub enum CatalogSource {
     Sample,
     /// A file.
     File(PathBuf),
+    /// Bytes in memory (tests, fuzzing), with a name for messages.
+    Memory(String, std::sync::Arc<[u8]>),
 }
 
 impl CatalogSource {
@@ -126,6 +128,7 @@ impl CatalogSource {
         match self {
             CatalogSource::Sample => "catalog/sample-catalog.csv (built in)".to_string(),
             CatalogSource::File(p) => p.display().to_string(),
+            CatalogSource::Memory(name, _) => name.clone(),
         }
     }
 }
@@ -241,6 +244,7 @@ impl CatalogReader {
         let name = source.display();
         let input: Box<dyn Read + Send> = match source {
             CatalogSource::Sample => Box::new(SAMPLE_CATALOG),
+            CatalogSource::Memory(_, bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
             CatalogSource::File(p) => {
                 if p.is_dir() {
                     return Err(Error::Io {
