@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod error;
+pub mod generate;
 pub mod inci;
 pub mod knowledge;
 pub mod model;

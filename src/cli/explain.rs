@@ -151,13 +151,6 @@ pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Res
                             ev.because.join(", ")
                         );
                     }
-                    if cs.capped {
-                        let _ = writeln!(
-                            s,
-                            "  capped at {:.0}: no usable ingredient list",
-                            model::NO_LIST_CAP
-                        );
-                    }
                     for n in score::notes(cs, &asm.features, p) {
                         let _ = writeln!(s, "  note: {n}");
                     }

@@ -2,6 +2,7 @@
 
 pub mod concerns;
 pub mod explain;
+pub mod generate;
 pub mod ingredients;
 pub mod score;
 pub mod validate;
@@ -37,6 +38,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print the concern profiles and their weights.
     Concerns(concerns::ConcernsArgs),
+    /// Write a realistic generated catalog of any size.
+    Generate(generate::GenerateArgs),
 }
 
 /// Options shared by every command that reads a catalog.
@@ -115,5 +118,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Validate(a) => validate::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Concerns(a) => concerns::run(a),
+        Command::Generate(a) => generate::run(a),
     }
 }

@@ -23,6 +23,7 @@ impl Eligibility {
         (self.areas.is_empty() || self.areas.contains(&area))
             && (self.kinds.is_empty() || self.kinds.contains(&kind))
             && !self.exclude_kinds.contains(&kind)
+            && kind != Kind::NotSkincare
             && (!self.requires_spf || !matches!(spf, Spf::None))
     }
 }
@@ -40,6 +41,11 @@ pub struct Concern {
     pub weights: [f64; N_FACTORS],
     /// Which products belong.
     pub eligibility: Eligibility,
+    /// The highest score a product without a usable ingredient list can get.
+    pub no_list_cap: f64,
+    /// The highest score a product with an active (acid, retinoid, scrub)
+    /// can get, where actives are out altogether.
+    pub active_cap: Option<f64>,
 }
 
 impl Concern {
@@ -102,6 +108,8 @@ pub fn builtin() -> Vec<Concern> {
                 (NoIngredients, -15.0),
             ]),
             eligibility: face(),
+            no_list_cap: 50.0,
+            active_cap: None,
         },
         Concern {
             slug: "eye-area".into(),
@@ -134,6 +142,8 @@ pub fn builtin() -> Vec<Concern> {
                 exclude_kinds: vec![],
                 requires_spf: false,
             },
+            no_list_cap: 50.0,
+            active_cap: None,
         },
         Concern {
             slug: "sensitive".into(),
@@ -144,8 +154,8 @@ pub fn builtin() -> Vec<Concern> {
                 (Comedogenic, -10.0),
                 (Texture, -8.0),
                 (Scrub, -35.0),
-                (GentleAcid, -6.0),
-                (Pha, -1.0),
+                (GentleAcid, -12.0),
+                (Pha, -2.0),
                 (StrongAcid, -25.0),
                 (Retinoid, -6.0),
                 (StrongRetinoid, -12.0),
@@ -160,6 +170,8 @@ pub fn builtin() -> Vec<Concern> {
                 (NoIngredients, -15.0),
             ]),
             eligibility: face(),
+            no_list_cap: 50.0,
+            active_cap: None,
         },
         Concern {
             slug: "baby".into(),
@@ -197,6 +209,8 @@ pub fn builtin() -> Vec<Concern> {
                 exclude_kinds: vec![],
                 requires_spf: false,
             },
+            no_list_cap: 50.0,
+            active_cap: Some(25.0),
         },
         Concern {
             slug: "post-procedure".into(),
@@ -225,6 +239,8 @@ pub fn builtin() -> Vec<Concern> {
                 (NoIngredients, -15.0),
             ]),
             eligibility: face(),
+            no_list_cap: 50.0,
+            active_cap: Some(30.0),
         },
         Concern {
             slug: "sun-care".into(),
@@ -248,6 +264,8 @@ pub fn builtin() -> Vec<Concern> {
                 exclude_kinds: vec![],
                 requires_spf: true,
             },
+            no_list_cap: 75.0,
+            active_cap: None,
         },
     ]
 }

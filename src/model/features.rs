@@ -107,7 +107,7 @@ impl Factor {
             Factor::Barrier => "barrier lipids (ceramides, cholesterol, fatty acids)",
             Factor::Soothing => "soothing ingredients (allantoin, panthenol, centella, oat)",
             Factor::LightOil => "non-comedogenic light oils in place of heavy ones",
-            Factor::NoIngredients => "no usable ingredient list",
+            Factor::NoIngredients => "no usable ingredient list (missing, not a list, or mostly unrecognised)",
         }
     }
 
@@ -141,6 +141,14 @@ pub struct Features {
     pub claim_conflict: Option<String>,
     /// Number of ingredients in the list.
     pub n_ingredients: usize,
+    /// The list is in alphabetical order: positions were not weighted.
+    pub alphabetical: bool,
+    /// A UV filter is in the list.
+    pub uv_filter: bool,
+    /// Why the list cannot be trusted, if it cannot.
+    pub unusable: Option<String>,
+    /// The texture's own heaviness, before any rinse-off reduction.
+    pub texture_heaviness: Option<f64>,
 }
 
 impl Features {
@@ -168,10 +176,17 @@ pub fn position_weight(item: &Item) -> f64 {
     w
 }
 
+/// Weight of every position in a list printed in alphabetical order, where
+/// the order says nothing about amounts.
+pub const FLAT_WEIGHT: f64 = 0.3;
+
 /// How strongly an ingredient forms an occlusive film, from its classes.
+/// A light oil (jojoba, squalane) stays light even where it is also a wax.
 pub fn occlusion_strength(f: &IngredientFacts) -> f64 {
     let c = f.classes;
-    if c.has(Classes::SILICONE) {
+    if c.has(Classes::LIGHT_OIL) {
+        0.0
+    } else if c.has(Classes::SILICONE) {
         0.2
     } else if c.has(Classes::OCCLUSIVE) && c.any(Classes::WAX | Classes::HEAVY_OIL) {
         1.0
@@ -190,9 +205,14 @@ pub fn occlusion_strength(f: &IngredientFacts) -> f64 {
     }
 }
 
-/// Comedogenic contribution of a grade: grades 0 and 1 count nothing.
-pub fn comedogenic_strength(grade: Option<u8>) -> f64 {
-    grade.map_or(0.0, |g| (g.saturating_sub(1)) as f64 / 4.0)
+/// Comedogenic contribution of an ingredient: grades 0 and 1 count nothing,
+/// and a light oil's grade 2 counts nothing either.
+pub fn comedogenic_strength(f: &IngredientFacts) -> f64 {
+    match f.comedogenic {
+        Some(g) if g <= 2 && f.classes.has(Classes::LIGHT_OIL) => 0.0,
+        Some(g) => g.saturating_sub(1) as f64 / 4.0,
+        None => 0.0,
+    }
 }
 
 const PH_ADJUSTERS: &[&str] = &["citric acid", "malic acid", "tartaric acid"];
@@ -215,12 +235,73 @@ const UVA_FILTERS: &[&str] = &[
     "avobenzone",
 ];
 const PRESCRIPTION_RETINOIDS: &[&str] = &["tretinoin", "adapalene", "tazarotene", "retinoic acid"];
+/// Words in a product name that name an exfoliating acid.
+const ACID_NAME_WORDS: &[&str] = &[
+    "aha",
+    "bha",
+    "pha",
+    "glycolic",
+    "lactic",
+    "mandelic",
+    "salicylic",
+    "gluconolactone",
+    "lactobionic",
+];
+/// Words in a product name that name a retinoid.
+const RETINOID_NAME_WORDS: &[&str] =
+    &["retinol", "retinal", "retinoid", "retinaldehyde", "retinyl"];
+/// Phrases that mark the ingredient text as a list of what is NOT inside.
+const NOT_A_LIST_PHRASES: &[&str] = &[
+    "free from",
+    "free of",
+    "does not contain",
+    "do not contain",
+    "formulated without",
+];
 
 /// The inputs that are not the ingredient list.
 pub struct Context<'a> {
     pub profile: &'a Profile,
     pub name: &'a str,
     pub claims: &'a str,
+    /// The raw ingredient text, to recognise text that is not a list.
+    pub ingredients: &'a str,
+}
+
+/// A contribution to a load: its size and the item behind it.
+#[derive(Clone, Copy)]
+struct Hit {
+    amount: f64,
+    item: usize,
+}
+
+/// Sums hits and names the (at most two) biggest, formatted only now.
+fn load(hits: &mut [Hit], describe: impl Fn(usize) -> String) -> (f64, Vec<String>) {
+    let total: f64 = hits.iter().map(|h| h.amount).sum();
+    hits.sort_by(|a, b| b.amount.total_cmp(&a.amount).then(a.item.cmp(&b.item)));
+    (
+        total,
+        hits.iter().take(2).map(|h| describe(h.item)).collect(),
+    )
+}
+
+/// The first of `words` that stands as a whole word in `text`.
+fn word_in(text: &str, words: &[&'static str]) -> Option<&'static str> {
+    let bytes = text.as_bytes();
+    for w in words {
+        let mut from = 0;
+        while let Some(p) = text[from..].find(w) {
+            let at = from + p;
+            let end = at + w.len();
+            let ok_before = at == 0 || !bytes[at - 1].is_ascii_alphabetic();
+            let ok_after = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();
+            if ok_before && ok_after {
+                return Some(w);
+            }
+            from = at + 1;
+        }
+    }
+    None
 }
 
 /// Computes a product's features.
@@ -229,22 +310,39 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let profile = ctx.profile;
     let name_lower = ctx.name.to_lowercase();
     let claims_lower = ctx.claims.to_lowercase();
+    let scrub_in_name = word_in(&name_lower, &["scrub", "polish", "microdermabrasion"]).is_some();
     let is_scrub_product = matches!(profile.kind, Kind::Exfoliant)
         || profile.texture == Some(Texture::Scrub)
-        || ["scrub", "polish", "exfoliat", "buff"]
-            .iter()
-            .any(|w| name_lower.contains(w));
+        || scrub_in_name
+        || name_lower.contains("exfoliat")
+        || name_lower.contains("buff");
     let rinse_off = matches!(
         profile.kind,
         Kind::Cleanser | Kind::BodyWash | Kind::MakeupRemover | Kind::Bath
     ) || (profile.kind == Kind::Mask && profile.texture == Some(Texture::Clay))
         || (profile.kind == Kind::Exfoliant && profile.texture == Some(Texture::Scrub));
     let rinse_factor = if rinse_off { 0.4 } else { 1.0 };
+    let acid_named = word_in(&name_lower, ACID_NAME_WORDS);
+    let retinoid_named = word_in(&name_lower, RETINOID_NAME_WORDS);
 
-    let mut occl = Vec::new();
-    let mut comed = Vec::new();
-    let mut scrub = Vec::new();
-    let mut drying = Vec::new();
+    // A list printed alphabetically says nothing about amounts.
+    let alphabetical = list.len() >= 6
+        && list
+            .items
+            .windows(2)
+            .all(|w| list.name(&w[0]) <= list.name(&w[1]));
+    let weight = |item: &Item| {
+        if alphabetical {
+            FLAT_WEIGHT * if item.may_contain { 0.3 } else { 1.0 }
+        } else {
+            position_weight(item)
+        }
+    };
+
+    let mut occl: Vec<Hit> = Vec::new();
+    let mut comed: Vec<Hit> = Vec::new();
+    let mut scrub: Vec<Hit> = Vec::new();
+    let mut drying: Vec<Hit> = Vec::new();
     let mut irritancy = 0.0;
     let mut hydration = 0.0;
     let mut light_oil = 0.0;
@@ -253,21 +351,22 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let mut uva = false;
     let mut any_uv_filter = false;
     let mut strongest_acid: Option<(f64, String)> = None;
-    let mut gentle_acid: Option<String> = None;
-    let mut pha: Option<String> = None;
+    let mut gentle_acid: Option<(f64, String)> = None;
+    let mut pha: Option<(f64, String)> = None;
     let mut retinoid: Option<(f64, String)> = None;
     let mut strong_retinoid: Option<String> = None;
-    let mut fragrance = Vec::new();
-    let mut essential = Vec::new();
-    let mut allergens = Vec::new();
-    let mut barrier = Vec::new();
-    let mut soothing = Vec::new();
+    let mut fragrance: Vec<usize> = Vec::new();
+    let mut essential: Vec<usize> = Vec::new();
+    let mut allergens: Vec<usize> = Vec::new();
+    let mut barrier: Vec<usize> = Vec::new();
+    let mut soothing: Vec<usize> = Vec::new();
     let mut conflict: Option<String> = None;
+    let mut seen: Vec<u32> = Vec::with_capacity(list.len());
 
-    let stated_name_percent = |words: &[&str]| -> Option<f64> { percent_near(&name_lower, words) };
+    let label_of = |i: usize| kb.facts(list.items[i].id.unwrap_or(0)).name.as_str();
+    let at = |i: usize| format!("{} at #{}", label_of(i), list.items[i].position);
 
-    for item in &list.items {
-        let at = |label: &str| format!("{} at #{}", label, item.position);
+    for (idx, item) in list.items.iter().enumerate() {
         if item.position <= 10 {
             top10 += 1;
         }
@@ -275,34 +374,44 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         if item.position <= 10 {
             recognised_top10 += 1;
         }
+        // The same ingredient twice ("Sunflower Seed Oil" after its INCI
+        // name) counts once, at its first place.
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
         let f = kb.facts(id);
         let c = f.classes;
-        let w = position_weight(item);
+        let w = weight(item);
         let label = f.name.as_str();
 
         let o = occlusion_strength(f);
         if o > 0.0 {
-            occl.push((w * o, at(label)));
+            occl.push(Hit {
+                amount: w * o,
+                item: idx,
+            });
             if item.position <= 5 && o >= 0.6 && conflict.is_none() {
-                conflict = Some(format!("{} (occlusive)", at(label)));
+                conflict = Some(format!("{} (occlusive)", at(idx)));
             }
         }
-        let cs = comedogenic_strength(f.comedogenic);
+        let cs = comedogenic_strength(f);
         if cs > 0.0 {
-            comed.push((
-                w * cs,
-                format!("{} (grade {})", at(label), f.comedogenic.unwrap_or(0)),
-            ));
+            comed.push(Hit {
+                amount: w * cs,
+                item: idx,
+            });
             if item.position <= 10 && f.comedogenic.unwrap_or(0) >= 3 && conflict.is_none() {
                 conflict = Some(format!(
                     "{} (comedogenic grade {})",
-                    at(label),
+                    at(idx),
                     f.comedogenic.unwrap_or(0)
                 ));
             }
         }
         if c.has(Classes::PHYSICAL_EXFOLIANT)
             && (is_scrub_product || !AMBIGUOUS_PARTICLES.contains(&label))
+            && (is_scrub_product || rinse_off || item.position <= 5)
             && !item.may_contain
         {
             let harsh = if GENTLE_PARTICLES.contains(&label) {
@@ -310,10 +419,16 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             } else {
                 1.0
             };
-            scrub.push(((3.0 * w).min(1.0) * harsh, at(label)));
+            scrub.push(Hit {
+                amount: (3.0 * w).min(1.0) * harsh,
+                item: idx,
+            });
         }
         if c.has(Classes::DRYING_ALCOHOL) {
-            drying.push((2.5 * w, at(label)));
+            drying.push(Hit {
+                amount: 2.5 * w,
+                item: idx,
+            });
         }
         if let Some(irr) = f.irritancy {
             irritancy += w * irr as f64 / 5.0;
@@ -334,27 +449,28 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             if c.has(Classes::FRAGRANCE)
                 && !c.any(Classes::ESSENTIAL_OIL | Classes::FRAGRANCE_ALLERGEN)
             {
-                fragrance.push(at(label));
+                fragrance.push(idx);
             }
             if c.has(Classes::ESSENTIAL_OIL) {
-                essential.push(at(label));
+                essential.push(idx);
             }
             if c.has(Classes::FRAGRANCE_ALLERGEN) {
-                allergens.push(label.to_string());
+                allergens.push(idx);
             }
             if c.has(Classes::BARRIER_LIPID) && item.position <= 20 {
-                barrier.push(at(label));
+                barrier.push(idx);
             }
             if c.has(Classes::SOOTHING) && item.position <= 15 {
-                soothing.push(at(label));
+                soothing.push(idx);
             }
         }
 
-        // Chemical exfoliants.
+        // Chemical exfoliants: active high in the list, at a stated
+        // strength, or when the product name names the acid.
         if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
             let ph_adjuster = PH_ADJUSTERS.contains(&label);
             let is_bha = c.has(Classes::BHA);
-            let key_words: &[&str] = if is_bha {
+            let key_words: &[&'static str] = if is_bha {
                 &["bha", "salicylic"]
             } else if c.has(Classes::PHA) {
                 &["pha", "gluconolactone", "lactobionic"]
@@ -364,12 +480,16 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let percent = item
                 .percent
                 .map(|p| p as f64)
-                .or_else(|| stated_name_percent(key_words));
+                .or_else(|| percent_near(&name_lower, key_words));
+            let named = !ph_adjuster
+                && key_words
+                    .iter()
+                    .any(|k| *k != "acid" && word_in(&name_lower, &[*k]).is_some());
             let active = match percent {
                 Some(p) => p >= 0.5,
-                None if ph_adjuster => item.position <= 3,
-                None if is_bha => item.position <= 20,
-                None => item.position <= 10,
+                None if named => true,
+                None if ph_adjuster => item.position <= 3 && !alphabetical,
+                None => item.position <= 10 && !alphabetical,
             };
             if active {
                 let strong = if c.has(Classes::PHA) {
@@ -377,12 +497,18 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 } else if is_bha {
                     percent.is_some_and(|p| p > 2.0)
                 } else {
-                    percent.is_some_and(|p| p >= 15.0)
-                        || (percent.is_none() && profile.kind == Kind::Peel)
+                    percent.is_some_and(|p| p >= 12.0)
                 } || (profile.kind == Kind::Peel && percent.is_none_or(|p| p >= 10.0));
                 let desc = match percent {
                     Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
-                    None => at(label),
+                    None => at(idx),
+                };
+                // Strength from the label or name counts fully; otherwise the
+                // position says how much is there.
+                let value = if percent.is_some() || named {
+                    1.0
+                } else {
+                    (2.5 * w).clamp(0.35, 1.0)
                 };
                 if strong {
                     let p = percent.unwrap_or(0.0);
@@ -390,17 +516,20 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                         strongest_acid = Some((p, desc));
                     }
                 } else if c.has(Classes::PHA) {
-                    pha.get_or_insert(desc);
-                } else {
-                    gentle_acid.get_or_insert(desc);
+                    if pha.as_ref().is_none_or(|(v, _)| value > *v) {
+                        pha = Some((value, desc));
+                    }
+                } else if gentle_acid.as_ref().is_none_or(|(v, _)| value > *v) {
+                    gentle_acid = Some((value, desc));
                 }
             }
         }
         if c.has(Classes::RETINOID) && !item.may_contain {
             let mild = label.starts_with("retinyl");
-            let percent = item.percent.map(|p| p as f64).or_else(|| {
-                stated_name_percent(&["retinol", "retinal", "retinoid", "retinaldehyde"])
-            });
+            let percent = item
+                .percent
+                .map(|p| p as f64)
+                .or_else(|| percent_near(&name_lower, RETINOID_NAME_WORDS));
             let prescription = PRESCRIPTION_RETINOIDS.contains(&label);
             let strong = prescription
                 || match label {
@@ -410,7 +539,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 };
             let desc = match percent {
                 Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
-                None => at(label),
+                None => at(idx),
             };
             let v = if mild { 0.5 } else { 1.0 };
             if retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
@@ -422,22 +551,52 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         }
     }
 
+    // Actives the name states but the list does not show (or the list is
+    // missing): the name is evidence too.
+    if let Some(word) = acid_named {
+        if gentle_acid.is_none() && pha.is_none() && strongest_acid.is_none() {
+            let pct = percent_near(&name_lower, &[word]);
+            let desc = format!("{word} named in the product name");
+            let strong_limit = match word {
+                "bha" | "salicylic" => 2.0,
+                "pha" | "gluconolactone" | "lactobionic" => 20.0,
+                _ => 12.0,
+            };
+            if pct.is_some_and(|p| p > strong_limit) || profile.kind == Kind::Peel {
+                strongest_acid = Some((pct.unwrap_or(0.0), desc));
+            } else if matches!(word, "pha" | "gluconolactone" | "lactobionic") {
+                pha = Some((1.0, desc));
+            } else {
+                gentle_acid = Some((1.0, desc));
+            }
+        }
+    }
+    if let Some(word) = retinoid_named {
+        if retinoid.is_none() {
+            retinoid = Some((
+                if word == "retinyl" { 0.5 } else { 1.0 },
+                format!("{word} named in the product name"),
+            ));
+        }
+    }
+    if profile.kind == Kind::Peel && strongest_acid.is_none() {
+        strongest_acid = Some((0.0, "peel product".into()));
+    }
+
     let mut set = |f: Factor, value: f64, because: Vec<String>| {
         ev[f as usize] = Evidence {
             value: value.clamp(0.0, 1.0),
             because,
         };
     };
-    let sum_top = |v: &mut Vec<(f64, String)>| -> (f64, Vec<String>) {
-        let total: f64 = v.iter().map(|x| x.0).sum();
-        v.sort_by(|a, b| b.0.total_cmp(&a.0));
-        (total, v.iter().take(2).map(|x| x.1.clone()).collect())
-    };
 
-    let (o, ob) = sum_top(&mut occl);
+    let (o, ob) = load(&mut occl, at);
     let occlusion = (o * rinse_factor).min(1.0);
     set(Factor::Occlusion, occlusion, ob);
-    let (cm, cb) = sum_top(&mut comed);
+    let (cm, cb) = load(&mut comed, |i| {
+        let f = kb.facts(list.items[i].id.unwrap_or(0));
+        format!("{} (grade {})", at(i), f.comedogenic.unwrap_or(0))
+    });
     set(Factor::Comedogenic, cm * rinse_factor, cb);
     let heaviness = profile.texture.map_or(0.3, Texture::heaviness) * rinse_factor;
     let texture_name = profile.texture.map_or("unknown", Texture::as_str);
@@ -446,22 +605,26 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         heaviness,
         vec![format!("{texture_name} texture")],
     );
-    let (sc, sb) = sum_top(&mut scrub);
+    let (mut sc, mut sb) = load(&mut scrub, at);
+    if scrub_in_name && sc < 0.5 {
+        sc = 0.5;
+        if sb.is_empty() {
+            sb.push("scrub named in the product name".into());
+        }
+    }
     set(Factor::Scrub, sc, sb);
     // A peel-strength acid makes the whole product a peel: the gentler acids
     // beside it earn no everyday-exfoliant credit.
     if strongest_acid.is_none() {
-        if let Some(a) = gentle_acid {
-            set(Factor::GentleAcid, 1.0, vec![a]);
+        if let Some((v, a)) = gentle_acid {
+            set(Factor::GentleAcid, v, vec![a]);
         }
-        if let Some(p) = pha {
-            set(Factor::Pha, 1.0, vec![p]);
+        if let Some((v, p)) = pha {
+            set(Factor::Pha, v, vec![p]);
         }
     }
     if let Some((_, a)) = strongest_acid {
         set(Factor::StrongAcid, 1.0, vec![a]);
-    } else if profile.kind == Kind::Peel && list.is_empty() {
-        set(Factor::StrongAcid, 1.0, vec!["peel product".into()]);
     }
     if let Some((v, r)) = retinoid {
         set(Factor::Retinoid, v, vec![r]);
@@ -469,24 +632,24 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     if let Some(r) = strong_retinoid {
         set(Factor::StrongRetinoid, 1.0, vec![r]);
     }
-    if !fragrance.is_empty() {
-        set(
-            Factor::Fragrance,
-            1.0,
-            fragrance.into_iter().take(1).collect(),
-        );
+    if let Some(&i) = fragrance.first() {
+        set(Factor::Fragrance, 1.0, vec![at(i)]);
     }
     if !essential.is_empty() {
         let n = essential.len();
         set(
             Factor::EssentialOil,
             0.5 * n as f64,
-            essential.into_iter().take(2).collect(),
+            essential.iter().take(2).map(|&i| at(i)).collect(),
         );
     }
     if !allergens.is_empty() {
         let n = allergens.len();
-        let mut b: Vec<String> = allergens.into_iter().take(2).collect();
+        let mut b: Vec<String> = allergens
+            .iter()
+            .take(2)
+            .map(|&i| label_of(i).to_string())
+            .collect();
         if n > 2 {
             b.push(format!("{} more", n - 2));
         }
@@ -496,7 +659,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             vec![format!("{n} allergens: {}", b.join(", "))],
         );
     }
-    let (dr, db) = sum_top(&mut drying);
+    let (dr, db) = load(&mut drying, at);
     set(Factor::DryingAlcohol, dr, db);
     set(
         Factor::Irritancy,
@@ -534,13 +697,17 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         vec!["humectants high in the list".into()],
     );
     if !barrier.is_empty() {
-        set(Factor::Barrier, 1.0, barrier.into_iter().take(2).collect());
+        set(
+            Factor::Barrier,
+            1.0,
+            barrier.iter().take(2).map(|&i| at(i)).collect(),
+        );
     }
     if !soothing.is_empty() {
         set(
             Factor::Soothing,
             1.0,
-            soothing.into_iter().take(2).collect(),
+            soothing.iter().take(2).map(|&i| at(i)).collect(),
         );
     }
     set(
@@ -548,14 +715,30 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         light_oil.min(1.0) * (1.0 - occlusion),
         vec!["light non-comedogenic oils".into()],
     );
-    if list.is_empty() {
-        set(
-            Factor::NoIngredients,
-            1.0,
-            vec!["no usable ingredient list".into()],
-        );
+    let recognised = if top10 == 0 {
+        0.0
+    } else {
+        recognised_top10 as f64 / top10 as f64
+    };
+    let raw_lower = ctx.ingredients.to_lowercase();
+    let not_a_list = NOT_A_LIST_PHRASES.iter().find(|p| raw_lower.contains(*p));
+    let unusable = if list.is_empty() {
+        Some("no usable ingredient list".to_string())
+    } else if let Some(p) = not_a_list {
+        Some(format!(
+            "the ingredient text says what is not inside (\"{p}\"), not what is"
+        ))
+    } else if recognised < UNUSABLE_BELOW {
+        Some(format!(
+            "ingredient list mostly unrecognised ({:.0}% of the first ten)",
+            recognised * 100.0
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = unusable.clone() {
+        set(Factor::NoIngredients, 1.0, vec![why]);
     }
-    let _ = any_uv_filter;
 
     let claims_clean = [
         "non-comedogenic",
@@ -567,22 +750,28 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     .iter()
     .find(|c| claims_lower.contains(*c) || name_lower.contains(*c));
     let claim_conflict = match (claims_clean, conflict) {
-        (Some(claim), Some(what)) => Some(format!("claims {claim} but has {what}")),
+        (Some(claim), Some(what)) if !rinse_off && unusable.is_none() => {
+            Some(format!("claims {claim} but has {what}"))
+        }
         _ => None,
     };
 
     Features {
         evidence: ev,
         rinse_off,
-        recognised_top10: if top10 == 0 {
-            0.0
-        } else {
-            recognised_top10 as f64 / top10 as f64
-        },
+        recognised_top10: recognised,
         claim_conflict,
         n_ingredients: list.len(),
+        alphabetical,
+        uv_filter: any_uv_filter,
+        unusable,
+        texture_heaviness: profile.texture.map(Texture::heaviness),
     }
 }
+
+/// Below this share of the first ten ingredients recognised, a list is not
+/// trusted: the product is scored as if it had none.
+pub const UNUSABLE_BELOW: f64 = 0.5;
 
 /// Formats a percentage or factor without trailing zeros.
 pub fn fmt_percent(p: f64) -> String {
@@ -592,7 +781,7 @@ pub fn fmt_percent(p: f64) -> String {
 
 /// A percentage stated in a product name next to one of `words`
 /// ("10% Glycolic", "Retinol 1%", "2% BHA").
-fn percent_near(name: &str, words: &[&str]) -> Option<f64> {
+fn percent_near(name: &str, words: &[&'static str]) -> Option<f64> {
     if !name.contains('%') || !words.iter().any(|w| name.contains(w)) {
         return None;
     }

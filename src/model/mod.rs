@@ -9,7 +9,7 @@ pub mod score;
 pub use concerns::{builtin as builtin_concerns, Concern, Eligibility};
 pub use features::{Factor, Features};
 pub use product::{classify, Area, Described, Kind, Profile, Spf, Texture};
-pub use score::{ConcernScore, NO_LIST_CAP};
+pub use score::ConcernScore;
 
 use crate::inci::{parse_list, ParsedList};
 use crate::knowledge::KnowledgeBase;
@@ -35,8 +35,27 @@ pub struct Assessment {
 
 /// Assesses one product for every concern.
 pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]) -> Assessment {
-    let profile = classify(&input.described);
+    let mut profile = classify(&input.described);
     let list = parse_list(input.ingredients, kb);
+    // A sun category alone is not protection: it takes a stated SPF or a UV
+    // filter in the list (after-sun lotions and self-tanners are filed there).
+    if profile.spf == Spf::Unstated && profile.spf_source == product::Source::Category {
+        let filter = list.items.iter().any(|i| {
+            i.id.is_some_and(|id| {
+                kb.facts(id).classes.any(
+                    crate::knowledge::Classes::UV_FILTER_MINERAL
+                        | crate::knowledge::Classes::UV_FILTER_CHEMICAL,
+                )
+            })
+        });
+        if !filter {
+            profile.spf = Spf::None;
+            profile.spf_source = product::Source::Default;
+            if profile.kind == Kind::Sunscreen {
+                profile.kind = Kind::Other;
+            }
+        }
+    }
     let features = features::compute(
         &list,
         kb,
@@ -44,6 +63,7 @@ pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]
             profile: &profile,
             name: input.described.name,
             claims: input.claims,
+            ingredients: input.ingredients,
         },
     );
     let scores = concerns

@@ -61,7 +61,8 @@ impl Texture {
             Texture::GelCream => 0.2,
             Texture::Lotion | Texture::Milk => 0.25,
             Texture::Clay => 0.3,
-            Texture::Oil | Texture::Scrub => 0.4,
+            Texture::Oil => 0.25,
+            Texture::Scrub => 0.4,
             Texture::Cream => 0.5,
             Texture::RichCream => 0.7,
             Texture::Stick => 0.75,
@@ -144,6 +145,8 @@ pub enum Kind {
     BodyWash,
     Bath,
     LipCare,
+    /// Supplements, devices, tools, blotting papers: left out of every ranking.
+    NotSkincare,
     Other,
 }
 
@@ -166,12 +169,13 @@ impl Kind {
             Kind::BodyWash => "body wash",
             Kind::Bath => "bath",
             Kind::LipCare => "lip care",
+            Kind::NotSkincare => "not skincare",
             Kind::Other => "other",
         }
     }
 
     /// Every kind (for profiles and documentation).
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Cleanser,
         Kind::MakeupRemover,
         Kind::Toner,
@@ -187,6 +191,7 @@ impl Kind {
         Kind::BodyWash,
         Kind::Bath,
         Kind::LipCare,
+        Kind::NotSkincare,
         Kind::Other,
     ];
 
@@ -264,44 +269,37 @@ pub fn classify(d: &Described<'_>) -> Profile {
     let area_col = (!d.area.trim().is_empty())
         .then(|| find_area(&d.area.to_lowercase()))
         .flatten();
+    let name_area = find_area(&name);
     let (area, area_source) = if let Some(a) = area_col {
         (a, Source::Column)
+    } else if let Some(a @ (Area::Eye | Area::Lip)) = name_area {
+        // "Lip Sleeping Mask" filed under "Face Mask": the name is more specific.
+        (a, Source::Name)
     } else if let Some(a) = find_area(&category) {
         (a, Source::Category)
-    } else if let Some(a) = find_area(&name) {
+    } else if let Some(a) = name_area {
         (a, Source::Name)
     } else {
         (Area::Face, Source::Default)
     };
 
-    let mut kind = find_kind(&category)
-        .or_else(|| find_kind(&name))
-        .unwrap_or(Kind::Other);
-    // A more specific kind in the name refines a broad category.
-    if matches!(
-        kind,
-        Kind::Moisturiser | Kind::Serum | Kind::Other | Kind::Cleanser
-    ) {
-        if let Some(k) = find_kind(&name) {
-            let specific = matches!(
-                k,
-                Kind::Peel
-                    | Kind::Exfoliant
-                    | Kind::MakeupRemover
-                    | Kind::FaceOil
-                    | Kind::Balm
-                    | Kind::Mask
-            ) && kind != Kind::Cleanser
-                || (kind == Kind::Cleanser && k == Kind::MakeupRemover);
-            if specific || kind == Kind::Other {
-                kind = k;
-            }
-        }
+    // A specific kind in the name ("Cleansing Balm", "Toner", "Peel") beats
+    // a broad category; otherwise the category decides.
+    let name_kind = find_kind(&name);
+    let category_kind = find_kind(&category);
+    let mut kind = match (name_kind, category_kind) {
+        (Some(k), _) if is_specific(k) => k,
+        (_, Some(k)) => k,
+        (Some(k), None) => k,
+        (None, None) => Kind::Other,
+    };
+    if is_not_skincare(&name) {
+        kind = Kind::NotSkincare;
     }
     if kind == Kind::Cleanser && area == Area::Body {
         kind = Kind::BodyWash;
     }
-    if area == Area::Lip && kind == Kind::Other {
+    if area == Area::Lip && matches!(kind, Kind::Other | Kind::Balm | Kind::Moisturiser) {
         kind = Kind::LipCare;
     }
 
@@ -319,20 +317,31 @@ pub fn classify(d: &Described<'_>) -> Profile {
     };
 
     let named_spf = find_spf(&name);
-    let sun_category = category.contains("sun") || category.contains("spf");
+    let not_protection = [
+        "after sun",
+        "after-sun",
+        "aftersun",
+        "self tan",
+        "self-tan",
+        "bronzing",
+        "tanning",
+    ]
+    .iter()
+    .any(|w| name.contains(w));
+    let sun_category = (category.contains("sun") || category.contains("spf")) && !not_protection;
     let (spf, spf_source) = match d.spf {
         Some(v) if v > 0.0 => (Spf::Value(v), Source::Column),
         Some(_) => (Spf::None, Source::Column),
         None => match named_spf {
             Some(Some(v)) => (Spf::Value(v), Source::Name),
-            Some(None) => (Spf::Unstated, Source::Name),
-            None if sun_category => (
+            Some(None) if !not_protection => (Spf::Unstated, Source::Name),
+            _ if sun_category => (
                 find_spf(&category)
                     .flatten()
                     .map_or(Spf::Unstated, Spf::Value),
                 Source::Category,
             ),
-            None => (Spf::None, Source::Default),
+            _ => (Spf::None, Source::Default),
         },
     };
     if kind == Kind::Other && !matches!(spf, Spf::None) {
@@ -366,6 +375,55 @@ fn has_word(text: &str, word: &str) -> Option<usize> {
     None
 }
 
+/// Kinds that a product name states precisely enough to beat its category.
+fn is_specific(k: Kind) -> bool {
+    matches!(
+        k,
+        Kind::Peel
+            | Kind::Exfoliant
+            | Kind::MakeupRemover
+            | Kind::Mask
+            | Kind::Toner
+            | Kind::Serum
+            | Kind::Mist
+            | Kind::Cleanser
+            | Kind::BodyWash
+            | Kind::Bath
+            | Kind::LipCare
+            | Kind::FaceOil
+            | Kind::Balm
+    )
+}
+
+/// Names of things a shop files under skincare that are not applied as skincare.
+fn is_not_skincare(name: &str) -> bool {
+    [
+        "supplement",
+        "capsule",
+        "capsules",
+        "softgel",
+        "softgels",
+        "gummies",
+        "tablets",
+        "device",
+        "led",
+        "roller",
+        "gua sha",
+        "blotting",
+        "cloth",
+        "cloths",
+        "muslin",
+        "papers",
+        "sponge",
+        "tool",
+        "headband",
+        "mirror",
+        "tweezer",
+    ]
+    .iter()
+    .any(|w| has_word(name, w).is_some())
+}
+
 fn find_area(text: &str) -> Option<Area> {
     let any = |words: &[&str]| words.iter().any(|w| has_word(text, w).is_some());
     if any(&[
@@ -382,7 +440,7 @@ fn find_area(text: &str) -> Option<Area> {
         return Some(Area::Eye);
     }
     let face = any(&["face", "facial", "visage"]);
-    if any(&["lip", "lips", "lip balm"]) && !face {
+    if any(&["lip", "lips", "lip balm", "pout"]) {
         return Some(Area::Lip);
     }
     if any(&["scalp", "hair", "shampoo"]) && !face {
@@ -547,6 +605,7 @@ fn find_texture(text: &str) -> Option<Texture> {
         ("gel", Texture::Gel),
         ("jelly", Texture::Gel),
         ("essence", Texture::Essence),
+        ("sheet", Texture::Essence),
         ("toner", Texture::Water),
         ("tonic", Texture::Water),
         ("micellar", Texture::Water),
@@ -603,22 +662,44 @@ fn default_texture(kind: Kind) -> Option<Texture> {
         Kind::Sunscreen => Texture::Lotion,
         Kind::Peel => Texture::Water,
         Kind::Bath => Texture::Powder,
-        Kind::Mask | Kind::Exfoliant | Kind::Other => return None,
+        Kind::Mask | Kind::Exfoliant | Kind::NotSkincare | Kind::Other => return None,
     })
 }
 
-/// Finds "SPF 50", "SPF50+", "spf-30": Some(Some(value)); "SPF" alone: Some(None).
+/// Finds "SPF 50", "SPF50+", "spf-30", "50 SPF", "50+ SPF": Some(Some(value));
+/// "SPF" alone: Some(None); "No SPF", "SPF-free": None.
 pub fn find_spf(text: &str) -> Option<Option<f64>> {
     let lower = text.to_ascii_lowercase();
     let at = has_word_prefix(&lower, "spf")?;
+    let before = lower[..at].trim_end();
+    if before.ends_with("no")
+        || before.ends_with("without")
+        || lower[at..].starts_with("spf-free")
+        || lower[at..].starts_with("spf free")
+    {
+        return None;
+    }
     let rest = lower[at + 3..].trim_start_matches([' ', '-', ':']);
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-    Some(
-        digits
-            .parse::<f64>()
-            .ok()
-            .filter(|v| *v > 0.0 && *v <= 150.0),
-    )
+    let after = rest[digits.len()..].chars().next();
+    let unit_follows = after.is_some_and(|c| c.is_ascii_alphabetic());
+    if !digits.is_empty() && !unit_follows {
+        return Some(
+            digits
+                .parse::<f64>()
+                .ok()
+                .filter(|v| *v > 0.0 && *v <= 150.0),
+        );
+    }
+    // "50 SPF", "50+ SPF".
+    let b = before.trim_end_matches('+').trim_end();
+    let start = b.len() - b.chars().rev().take_while(|c| c.is_ascii_digit()).count();
+    let num = &b[start..];
+    let word_start = start == 0 || !b.as_bytes()[start - 1].is_ascii_alphanumeric();
+    if !num.is_empty() && word_start {
+        return Some(num.parse::<f64>().ok().filter(|v| *v > 0.0 && *v <= 150.0));
+    }
+    Some(None)
 }
 
 fn has_word_prefix(text: &str, word: &str) -> Option<usize> {
@@ -704,12 +785,29 @@ mod tests {
         let p = c("Caffeine Eye Gel", "Eye Care");
         assert_eq!(
             (p.area, p.area_source, p.kind),
-            (Area::Eye, Source::Category, Kind::Moisturiser)
+            (Area::Eye, Source::Name, Kind::Moisturiser)
         );
         assert_eq!(c("Lavender Body Wash", "Body Wash").kind, Kind::BodyWash);
         assert_eq!(c("Glow Tonic", "Toner").area, Area::Face);
         assert_eq!(c("Overnight Lip Mask", "Mask").area, Area::Lip);
         assert_eq!(c("AHA 30% Peeling Solution", "Serum").kind, Kind::Peel);
+        assert_eq!(
+            c("Calendula Alcohol Free Toner", "Cleanser").kind,
+            Kind::Toner
+        );
+        assert_eq!(
+            c("Take The Day Off Cleansing Balm", "Balm").kind,
+            Kind::Cleanser
+        );
+        assert_eq!(c("Lip Sleeping Mask", "Face Mask").area, Area::Lip);
+        assert_eq!(
+            c("Clarifying Dietary Supplement", "Treatment").kind,
+            Kind::NotSkincare
+        );
+        assert_eq!(
+            c("Soothing Sheet Mask", "Mask").texture,
+            Some(Texture::Essence)
+        );
     }
 
     #[test]
@@ -721,6 +819,10 @@ mod tests {
         assert_eq!(c("Daily Moisturizer SPF50+", "").spf, Spf::Value(50.0));
         assert_eq!(c("Mineral Shield", "Sun protect").spf, Spf::Unstated);
         assert_eq!(c("Night Cream", "Moisturizer").spf, Spf::None);
+        assert_eq!(c("Facial Lotion No SPF 52ml", "Moisturiser").spf, Spf::None);
+        assert_eq!(c("Sun Lotion 50 SPF", "Sun protect").spf, Spf::Value(50.0));
+        assert_eq!(c("Super Block 50+ SPF", "").spf, Spf::Value(50.0));
+        assert_eq!(c("Soothing After Sun Lotion", "Sun protect").spf, Spf::None);
         assert_eq!(parse_spf_column("SPF 30").unwrap(), Some(30.0));
         assert_eq!(parse_spf_column("50+").unwrap(), Some(50.0));
         assert!(parse_spf_column("high").is_err());

@@ -5,9 +5,6 @@ use super::concerns::Concern;
 use super::features::{Factor, Features};
 use super::product::{Profile, Source};
 
-/// Scores capped for products without a usable ingredient list.
-pub const NO_LIST_CAP: f64 = 50.0;
-
 /// A product's score for one concern.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConcernScore {
@@ -15,8 +12,8 @@ pub struct ConcernScore {
     pub score: f64,
     /// Every factor's contribution in points, in factor order (zeros left out).
     pub contributions: Vec<(Factor, f64)>,
-    /// The score was capped because the list is missing.
-    pub capped: bool,
+    /// Why the score was capped, if it was.
+    pub capped: Option<String>,
 }
 
 /// Scores a product's features for a concern.
@@ -31,9 +28,34 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
         }
     }
     let mut s = total.clamp(0.0, 100.0);
-    let capped = features.value(Factor::NoIngredients) > 0.0 && s > NO_LIST_CAP;
-    if capped {
-        s = NO_LIST_CAP;
+    let mut capped = None;
+    if features.value(Factor::NoIngredients) > 0.0 && s > concern.no_list_cap {
+        s = concern.no_list_cap;
+        capped = Some(format!(
+            "capped at {:.0}: no usable ingredient list",
+            concern.no_list_cap
+        ));
+    }
+    if let Some(cap) = concern.active_cap {
+        let active = [
+            Factor::GentleAcid,
+            Factor::Pha,
+            Factor::StrongAcid,
+            Factor::Retinoid,
+            Factor::Scrub,
+        ]
+        .into_iter()
+        .find(|f| features.value(*f) >= 0.5);
+        if let Some(f) = active {
+            if s > cap {
+                s = cap;
+                capped = Some(format!(
+                    "capped at {cap:.0}: {} is out for {}",
+                    factor_label(f, features),
+                    concern.slug
+                ));
+            }
+        }
     }
     ConcernScore {
         score: round1(s),
@@ -63,13 +85,12 @@ pub fn factor_label(f: Factor, features: &Features) -> &'static str {
     match f {
         Factor::Occlusion => "occlusive",
         Factor::Comedogenic => "comedogenic",
-        Factor::Texture => {
-            if features.value(Factor::Texture) <= 0.25 {
-                "light"
-            } else {
-                "heavy"
-            }
-        }
+        Factor::Texture => match features.texture_heaviness {
+            None => "texture unknown",
+            Some(h) if h <= 0.25 => "light",
+            Some(h) if h < 0.6 => "medium",
+            Some(_) => "heavy",
+        },
         Factor::Scrub => "harsh scrub",
         Factor::GentleAcid => "gentle exfoliating acid",
         Factor::Pha => "PHA, gentle exfoliant",
@@ -144,6 +165,9 @@ pub fn notes(cs: &ConcernScore, features: &Features, profile: &Profile) -> Vec<S
     if features.rinse_off {
         out.push("rinse-off: loads reduced".to_string());
     }
+    if features.alphabetical {
+        out.push("list in alphabetical order: positions not weighted".to_string());
+    }
     if profile.area_source != Source::Column && profile.area_source != Source::Default {
         out.push(format!(
             "area {} {}",
@@ -157,22 +181,18 @@ pub fn notes(cs: &ConcernScore, features: &Features, profile: &Profile) -> Vec<S
     if let Some(c) = &features.claim_conflict {
         out.push(format!("claim conflict: {c}"));
     }
-    if cs.capped {
-        out.push(format!(
-            "no usable ingredient list: capped at {NO_LIST_CAP:.0}"
-        ));
-    } else if features.n_ingredients > 0 && features.recognised_top10 < 0.6 {
-        out.push(format!(
-            "low confidence: {:.0}% of the first ten ingredients recognised",
-            features.recognised_top10 * 100.0
-        ));
+    if let Some(why) = &features.unusable {
+        out.push(why.clone());
+    }
+    if let Some(c) = &cs.capped {
+        out.push(c.clone());
     }
     out
 }
 
 /// Confidence in a product's scores: high, medium or low.
 pub fn confidence(features: &Features) -> &'static str {
-    if features.n_ingredients == 0 || features.recognised_top10 < 0.6 {
+    if features.unusable.is_some() {
         "low"
     } else if features.recognised_top10 < 0.85 {
         "medium"

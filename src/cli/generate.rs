@@ -1,0 +1,37 @@
+//! `milia-rank generate --rows N [--seed S] --out FILE`
+//!
+//! Writes a realistic canonical catalog of N products, the same for the
+//! same seed, for benchmarks and tests on large inputs.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::{Error, Result, EXIT_OK};
+use crate::generate::write_catalog;
+use crate::knowledge::KnowledgeBase;
+
+/// Arguments of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of products.
+    #[arg(long, value_name = "N")]
+    pub rows: u64,
+    /// Seed: the same seed gives the same catalog.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// The catalog file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Runs `generate`.
+pub fn run(a: GenerateArgs) -> Result<i32> {
+    let kb = KnowledgeBase::builtin();
+    let f = File::create(&a.out).map_err(|e| Error::io(&a.out, e))?;
+    write_catalog(BufWriter::with_capacity(1 << 20, f), a.rows, a.seed, &kb)
+        .map_err(|e| Error::io(&a.out, e))?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,380 @@
+//! Hostile and messy input: every case gets a clear outcome, never a crash,
+//! and a failed run never touches what was published before.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use predicates::prelude::*;
+
+const GOOD: &str = "A1,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Panthenol\",10";
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn summary(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+}
+
+fn rejects(out: &Path) -> Vec<Vec<String>> {
+    read_csv(&out.join("rejects.csv")).1
+}
+
+#[test]
+fn byte_order_mark_and_crlf_line_ends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!("\u{feff}{HEADER}\r\n{GOOD}\r\nA2,Rich Balm,B,balm,balm,face,,,\"Petrolatum, Lanolin\",12\r\n");
+    let cat = write(tmp.path(), "c.csv", text.as_bytes());
+    let out = tmp.path().join("out");
+    score(&cat, &out, &[]);
+    let (_, rows) = read_csv(&out.join("scores.csv"));
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][0], "A1");
+    assert!(rows.iter().all(|r| r.iter().all(|f| !f.contains('\r'))));
+}
+
+#[test]
+fn quoted_fields_with_commas_quotes_and_newlines_keep_line_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{HEADER}\nQ1,\"Gel, \"\"Extra\"\" Light\nEdition\",B,moisturiser,gel,face,,,\"Aqua,\nGlycerin\",10\nQ2,,B,,,,,,,\n"
+    );
+    let cat = write(tmp.path(), "c.csv", text.as_bytes());
+    let out = tmp.path().join("out");
+    score(&cat, &out, &["--max-rejects", "1"]);
+    let (_, rows) = read_csv(&out.join("scores.csv"));
+    assert_eq!(rows[0][1], "Gel, \"Extra\" Light\nEdition");
+    // Q2 starts on line 5: the quoted newlines count as lines.
+    let r = rejects(&out);
+    assert_eq!(r[0][0], "5");
+    assert_eq!(r[0][2], "name");
+    assert!(r[0][3].contains("empty name"));
+}
+
+#[test]
+fn semicolon_and_tab_delimiters() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (delim, arg) in [(";", ";"), ("\t", "tab")] {
+        let text = format!(
+            "{}\nD1{d}Gel{d}B{d}moisturiser{d}gel{d}face{d}{d}{d}Aqua, Glycerin{d}10\n",
+            HEADER.replace(',', delim),
+            d = delim
+        );
+        let cat = write(tmp.path(), "d.csv", text.as_bytes());
+        let out = tmp.path().join(format!("out{}", arg.len()));
+        score(&cat, &out, &["--delimiter", arg]);
+        let (_, rows) = read_csv(&out.join("scores.csv"));
+        assert_eq!(rows[0][0], "D1");
+    }
+}
+
+#[test]
+fn invalid_utf8_is_replaced_and_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bytes = format!("{HEADER}\n").into_bytes();
+    bytes.extend_from_slice(
+        b"U1,Cr\xe8me L\xe9g\xe8re Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10\n",
+    );
+    let cat = write(tmp.path(), "u.csv", &bytes);
+    let out = tmp.path().join("out");
+    score(&cat, &out, &[]);
+    let (_, rows) = read_csv(&out.join("milia-prone.csv"));
+    assert!(rows[0][2].contains('\u{fffd}'));
+    assert!(
+        rows[0][6].contains("invalid UTF-8 replaced in `name`"),
+        "{:?}",
+        rows[0]
+    );
+}
+
+#[test]
+fn rows_with_too_many_or_too_few_fields_are_rejected_with_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = catalog(
+        tmp.path(),
+        &[
+            GOOD,
+            "A2,Short,B",
+            "A3,Long,B,x,gel,face,,,Aqua,10,extra",
+            GOOD.replace("A1", "A4").as_str(),
+        ],
+    );
+    let out = tmp.path().join("out");
+    score(&cat, &out, &["--max-rejects", "50%"]);
+    let r = rejects(&out);
+    assert_eq!(r.len(), 2);
+    assert_eq!((r[0][0].as_str(), r[0][1].as_str()), ("3", "A2"));
+    assert!(
+        r[0][3].contains("3 fields but the header has 10"),
+        "{:?}",
+        r[0]
+    );
+    assert_eq!(r[1][0], "4");
+    assert!(r[1][4].starts_with("A3,Long"));
+    assert_eq!(summary(&out)["rows_scored"], 2);
+}
+
+#[test]
+fn blank_lines_are_skipped_not_rejected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!("{HEADER}\n\n{GOOD}\n\n,,,,,,,,,\n\n");
+    let cat = write(tmp.path(), "b.csv", text.as_bytes());
+    let out = tmp.path().join("out");
+    score(&cat, &out, &[]);
+    assert_eq!(summary(&out)["rows_scored"], 1);
+    assert_eq!(summary(&out)["rows_rejected"], 0);
+}
+
+#[test]
+fn duplicate_product_id_keeps_the_first_and_names_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dup = GOOD.replace("Light Gel", "Other Gel");
+    let cat = catalog(
+        tmp.path(),
+        &[GOOD, "A2,Balm,B,balm,balm,face,,,Petrolatum,1", &dup],
+    );
+    let out = tmp.path().join("out");
+    score(&cat, &out, &["--max-rejects", "1"]);
+    let r = rejects(&out);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0][0], "4");
+    assert!(
+        r[0][3].contains("duplicate product_id `A1`: first seen on line 2"),
+        "{:?}",
+        r[0]
+    );
+    let (_, rows) = read_csv(&out.join("scores.csv"));
+    assert_eq!(rows[0][1], "Light Gel");
+}
+
+#[test]
+fn a_one_megabyte_field_is_handled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = "Aqua, ".repeat(180_000);
+    let row = format!("M1,Huge,B,moisturiser,gel,face,,,\"{big}Glycerin\",1");
+    let cat = catalog(tmp.path(), &[&row, GOOD]);
+    let out = tmp.path().join("out");
+    score(&cat, &out, &[]);
+    assert_eq!(summary(&out)["rows_scored"], 2);
+}
+
+#[test]
+fn empty_file_header_only_and_missing_column_fail_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = write(tmp.path(), "empty.csv", b"");
+    bin()
+        .arg("score")
+        .arg(&empty)
+        .arg("--out")
+        .arg(tmp.path().join("o1"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("empty.csv").and(predicate::str::contains("empty")));
+    let header = write(tmp.path(), "header.csv", format!("{HEADER}\n").as_bytes());
+    bin()
+        .arg("score")
+        .arg(&header)
+        .arg("--out")
+        .arg(tmp.path().join("o2"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("header but no rows"));
+    assert!(!tmp.path().join("o2").exists(), "nothing published");
+    let nocol = write(tmp.path(), "nocol.csv", b"sku,title,inci\n1,Gel,Aqua\n");
+    bin()
+        .arg("score")
+        .arg(&nocol)
+        .arg("--out")
+        .arg(tmp.path().join("o3"))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("nocol.csv: line 1, column `product_id`")
+                .and(predicate::str::contains("`sku`, `title`, `inci`"))
+                .and(predicate::str::contains("--map product_id=COLUMN")),
+        );
+    bin()
+        .arg("score")
+        .arg(&nocol)
+        .args([
+            "--map",
+            "product_id=sku",
+            "--map",
+            "name=title",
+            "--map",
+            "ingredients=inci",
+            "-q",
+            "--out",
+        ])
+        .arg(tmp.path().join("o4"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn unreadable_catalog_and_bad_output_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    bin()
+        .args(["score", "/nonexistent/catalog.csv", "--out"])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "/nonexistent/catalog.csv: no such file",
+        ));
+    bin()
+        .arg("score")
+        .arg(tmp.path())
+        .arg("--out")
+        .arg(tmp.path().join("o"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("is a directory"));
+    let file = write(tmp.path(), "occupied", b"x");
+    bin()
+        .args(["score", "-q", "--out"])
+        .arg(&file)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "occupied: the output path is a file",
+        ));
+    bin()
+        .args(["score", "-q", "--out"])
+        .arg(file.join("sub"))
+        .assert()
+        .code(3);
+    assert_eq!(fs::read(&file).unwrap(), b"x");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bin().args(["score", "--top", "many"]).assert().code(2);
+    bin()
+        .args(["score", "--map", "colour=Shade"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown field `colour`"));
+    bin()
+        .args(["score", "--max-rejects", "5 percent"])
+        .assert()
+        .code(2);
+    bin().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn too_many_rejects_fail_and_keep_the_previous_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let good = catalog(tmp.path(), &[GOOD]);
+    score(&good, &out, &[]);
+    let before: Vec<(String, Vec<u8>)> = snapshot(&out);
+    let bad = write(
+        tmp.path(),
+        "bad.csv",
+        format!("{HEADER}\n{GOOD}\nA2,,B,,,,,,,\nA3,,B,,,,,,,\n").as_bytes(),
+    );
+    bin()
+        .arg("score")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("2 of 3 rows rejected")
+                .and(predicate::str::contains("nothing was published")),
+        );
+    assert_eq!(snapshot(&out), before);
+    bin()
+        .arg("score")
+        .arg(&bad)
+        .args(["--max-rejects", "1", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert_eq!(snapshot(&out), before);
+    bin()
+        .arg("score")
+        .arg(&bad)
+        .args(["-q", "--max-rejects", "2", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(summary(&out)["rows_rejected"], 2);
+    // No staging directories are left behind.
+    let names: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("staging")), "{names:?}");
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn validate_reports_what_would_be_rejected_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = catalog(tmp.path(), &[GOOD, "A2,,B,,,,,,,", GOOD]);
+    bin()
+        .current_dir(tmp.path())
+        .arg("validate")
+        .arg(&cat)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("line 3, column `name`: empty name")
+                .and(predicate::str::contains(
+                    "line 4, column `product_id`: duplicate product_id `A1`",
+                ))
+                .and(predicate::str::contains(
+                    "3 rows checked, 2 would be rejected",
+                )),
+        );
+    let clean = catalog(tmp.path(), &[GOOD]);
+    bin()
+        .current_dir(tmp.path())
+        .arg("validate")
+        .arg(&clean)
+        .assert()
+        .code(0);
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "validate wrote nothing"
+    );
+}
+
+#[test]
+fn a_foreign_output_directory_is_never_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs");
+    fs::create_dir(&docs).unwrap();
+    fs::write(docs.join("plan.txt"), "mine").unwrap();
+    bin()
+        .args(["score", "-q", "--out"])
+        .arg(&docs)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refusing to replace"));
+    assert_eq!(fs::read_to_string(docs.join("plan.txt")).unwrap(), "mine");
+}
