@@ -122,10 +122,13 @@ fn unwrap_python_list(text: &str) -> Cow<'_, str> {
 /// `Ingredients:` markers into list separators.
 fn clean_text(text: &str) -> Cow<'_, str> {
     let needs = text.contains(['<', '\n', '\r', '\t', '&'])
-        || contains_ci(text, "(and)")
+        || (text.contains('(') && contains_ci(text, "(and)"))
         || contains_ci(text, "may contain")
-        || text.contains('%')
-        || contains_ci(text, "ingredients");
+        || text
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'%' && w[1].is_ascii_uppercase())
+        || (text.contains(':') && contains_ci(text, "ingredients"));
     if !needs {
         return Cow::Borrowed(text);
     }
@@ -213,8 +216,18 @@ fn split_glued_percent(text: &str) -> String {
     out
 }
 
+/// Case-insensitive (ASCII) substring test without allocating.
 fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.to_ascii_lowercase().contains(needle)
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return true;
+    }
+    if h.len() < n.len() {
+        return false;
+    }
+    let first = n[0].to_ascii_lowercase();
+    (0..=h.len() - n.len())
+        .any(|i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 fn replace_ci(hay: &str, needle: &str, with: &str) -> String {
@@ -262,21 +275,39 @@ fn top_level_splits(
     end: usize,
     seps: &[char],
 ) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let bullet = seps.contains(&'\u{2022}');
+    let semicolon = seps.contains(&';');
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut begin = start;
-    for (off, c) in text[start..end].char_indices() {
-        let i = start + off;
-        match c {
-            '(' | '[' if matched[i] => depth += 1,
-            ')' | ']' if matched[i] => depth = depth.saturating_sub(1),
-            ',' if depth == 0 && digit_comma(text, i) => {}
-            c if depth == 0 && seps.contains(&c) => {
+    let mut i = start;
+    while i < end {
+        let b = bytes[i];
+        match b {
+            b'(' | b'[' if matched[i] => depth += 1,
+            b')' | b']' if matched[i] => depth = depth.saturating_sub(1),
+            b',' if depth == 0 && !digit_comma(text, i) => {
                 out.push((begin, i));
-                begin = i + c.len_utf8();
+                begin = i + 1;
+            }
+            b';' if depth == 0 && semicolon => {
+                out.push((begin, i));
+                begin = i + 1;
+            }
+            // U+2022 BULLET is E2 80 A2 in UTF-8.
+            0xE2 if depth == 0
+                && bullet
+                && bytes.get(i + 1) == Some(&0x80)
+                && bytes.get(i + 2) == Some(&0xA2) =>
+            {
+                out.push((begin, i));
+                begin = i + 3;
+                i += 2;
             }
             _ => {}
         }
+        i += 1;
     }
     out.push((begin, end));
     out
@@ -295,14 +326,18 @@ fn last_top_level(
     end: usize,
     sep: char,
 ) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let sep = sep as u8;
+    if !bytes[start..end].contains(&sep) {
+        return None;
+    }
     let mut depth = 0usize;
     let mut found = None;
-    for (off, c) in text[start..end].char_indices() {
-        let i = start + off;
-        match c {
-            '(' | '[' if matched[i] => depth += 1,
-            ')' | ']' if matched[i] => depth = depth.saturating_sub(1),
-            c if c == sep && depth == 0 => found = Some(i),
+    for (i, &b) in bytes.iter().enumerate().take(end).skip(start) {
+        match b {
+            b'(' | b'[' if matched[i] => depth += 1,
+            b')' | b']' if matched[i] => depth = depth.saturating_sub(1),
+            _ if b == sep && depth == 0 => found = Some(i),
             _ => {}
         }
     }
@@ -404,6 +439,11 @@ fn after_last_sentence_break(item: &str) -> &str {
 }
 
 fn strip_may_contain(item: &str) -> Option<&str> {
+    let b = item.as_bytes();
+    let may = b.len() >= 3 && b[..3].eq_ignore_ascii_case(b"may");
+    if !may && !item.contains("+/-") {
+        return None;
+    }
     let lower = item.to_ascii_lowercase();
     for prefix in ["may contain", "(+/-)", "+/-", "[+/-"] {
         if let Some(pos) = lower.find(prefix) {
@@ -478,18 +518,20 @@ fn extract_percent(item: &str, out: &mut String) -> Option<f32> {
 
 /// True for marketing prose rather than an ingredient name.
 fn is_prose(item: &str) -> bool {
+    // Three words at least: two spaces.
+    if item.len() < 8 || item.bytes().filter(|&b| b == b' ').take(2).count() < 2 {
+        return false;
+    }
     let mut words = 0;
     let mut prose_words = 0;
     let mut depth = 0usize;
-    for w in item.split_whitespace() {
-        let opens = w.matches('(').count();
-        let closes = w.matches(')').count();
+    for w in item.split_ascii_whitespace() {
+        let opens = w.bytes().filter(|&b| b == b'(').count();
+        let closes = w.bytes().filter(|&b| b == b')').count();
         if depth == 0 && opens == 0 {
             words += 1;
-            let lw = w
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_ascii_lowercase();
-            if PROSE_WORDS.contains(&lw.as_str()) {
+            let lw = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if PROSE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(lw)) {
                 prose_words += 1;
             }
         }

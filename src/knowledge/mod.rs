@@ -4,7 +4,7 @@
 //! The default base is `catalog/knowledge.csv`, embedded in the binary; a
 //! merchandiser can replace it with `--knowledge FILE`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -197,7 +197,7 @@ impl KnowledgeBase {
         }
         let mut kb = KnowledgeBase {
             facts: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             origin: origin.to_string(),
         };
         let mut scratch = String::new();

@@ -359,11 +359,21 @@ pub fn classify(d: &Described<'_>) -> Profile {
     }
 }
 
+/// Byte offset of `needle` in `hay` at or after `from`: a plain scan, which
+/// for the short names and keywords here beats a general searcher's set-up.
+fn find_at(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let first = *needle.first()?;
+    if hay.len() < needle.len() {
+        return None;
+    }
+    (from..=hay.len() - needle.len())
+        .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
+}
+
 fn has_word(text: &str, word: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(p) = text[from..].find(word) {
-        let at = from + p;
+    while let Some(at) = find_at(bytes, word.as_bytes(), from) {
         let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
         let end = at + word.len();
         let after_ok = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();
@@ -705,8 +715,7 @@ pub fn find_spf(text: &str) -> Option<Option<f64>> {
 fn has_word_prefix(text: &str, word: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(p) = text[from..].find(word) {
-        let at = from + p;
+    while let Some(at) = find_at(bytes, word.as_bytes(), from) {
         if at == 0 || !bytes[at - 1].is_ascii_alphabetic() {
             let end = at + word.len();
             if end >= bytes.len() || !bytes[end].is_ascii_alphabetic() {
