@@ -28,12 +28,16 @@ fn rejects(out: &Path) -> Vec<Vec<String>> {
 #[test]
 fn byte_order_mark_and_crlf_line_ends() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = format!("\u{feff}{HEADER}\r\n{GOOD}\r\nA2,Rich Balm,B,balm,balm,face,,,\"Petrolatum, Lanolin\",12\r\n");
+    let text = format!("\u{feff}{HEADER}\r\n{GOOD}\r\nA2,Rich Balm,B,balm,balm,face,,,\"Petrolatum, Lanolin\",12\r\nA3,Short\r\n\r\nA4,,B,,,,,,,\r\n");
     let cat = write(tmp.path(), "c.csv", text.as_bytes());
     let out = tmp.path().join("out");
-    score(&cat, &out, &[]);
+    score(&cat, &out, &["--max-rejects", "2"]);
     let (_, rows) = read_csv(&out.join("scores.csv"));
     assert_eq!(rows.len(), 2);
+    // Line numbers count CRLF lines as an LF file would.
+    let r = rejects(&out);
+    assert_eq!((r[0][0].as_str(), r[1][0].as_str()), ("4", "6"), "{r:?}");
+    assert_eq!(r[0][4], "A3,Short");
     assert_eq!(rows[0][0], "A1");
     assert!(rows.iter().all(|r| r.iter().all(|f| !f.contains('\r'))));
 }

@@ -255,8 +255,12 @@ impl CatalogReader {
                 Box::new(File::open(p).map_err(|e| Error::io(p, e))?)
             }
         };
+        // Records end at '\n' only, so that a CRLF file counts lines as an LF
+        // file does (the '\r' left at the end of a record is dropped when
+        // fields are read).
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(opts.delimiter)
+            .terminator(csv::Terminator::Any(b'\n'))
             .flexible(true)
             .has_headers(true)
             .buffer_capacity(1 << 16)
@@ -321,9 +325,14 @@ fn csv_error(file: &str, e: csv::Error) -> Error {
 /// A record's field for a canonical field: text with invalid UTF-8 replaced.
 pub fn field<'a>(rec: &'a ByteRecord, columns: &Columns, f: Field) -> Cow<'a, str> {
     match columns.get(f).and_then(|i| rec.get(i)) {
-        Some(b) => String::from_utf8_lossy(b),
+        Some(b) => String::from_utf8_lossy(strip_cr(b)),
         None => Cow::Borrowed(""),
     }
+}
+
+/// A field without the '\r' of a CRLF line end.
+fn strip_cr(b: &[u8]) -> &[u8] {
+    b.strip_suffix(b"\r").unwrap_or(b)
 }
 
 /// Columns of a record that hold invalid UTF-8.
@@ -391,7 +400,13 @@ pub fn raw_record(rec: &ByteRecord, delimiter: u8) -> String {
         .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let _ = w.write_byte_record(rec);
+    let mut clean = rec.clone();
+    if let Some(last) = rec.iter().next_back() {
+        if last.ends_with(b"\r") {
+            clean = rec.iter().map(strip_cr).collect();
+        }
+    }
+    let _ = w.write_byte_record(&clean);
     let bytes = w.into_inner().unwrap_or_default();
     let mut s = String::from_utf8_lossy(&bytes)
         .trim_end_matches('\n')

@@ -1,7 +1,9 @@
 //! Output files: their columns (the contract the shop imports), writers,
 //! progress logging, and atomic publishing.
 
+pub mod compare;
 pub mod publish;
+pub mod report;
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
