@@ -9,7 +9,9 @@ use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 use std::time::Instant;
 
 use csv::ByteRecord;
@@ -82,8 +84,15 @@ pub struct ScoreConfig<'a> {
     pub threads: usize,
     pub out: PathBuf,
     pub max_rejects: MaxRejects,
+    /// An earlier output directory to compare with.
+    pub previous: Option<PathBuf>,
+    /// Also write shopify-metafields.csv.
+    pub shopify: bool,
     pub log: Log,
 }
+
+/// Most distinct unrecognised names kept for unknown-ingredients.csv.
+const MAX_UNKNOWN_NAMES: usize = 100_000;
 
 /// Per-concern counts in the summary.
 #[derive(Debug, Serialize, Clone)]
@@ -112,7 +121,12 @@ pub struct Summary {
     pub concerns: Vec<ConcernSummary>,
     pub top: Option<usize>,
     pub threads: usize,
+    /// Distinct unrecognised ingredient names (listed in unknown-ingredients.csv).
+    pub unknown_ingredients: u64,
     pub elapsed_seconds: f64,
+    /// What changed since the run given with --previous.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::output::compare::Changes>,
 }
 
 /// A concern row's fields besides rank, id and score.
@@ -142,6 +156,8 @@ struct RejectRow {
 struct ScoredRow {
     line: u64,
     product_id: String,
+    handle: String,
+    unknown: Vec<String>,
     scores_row: Vec<String>,
     entries: Vec<Option<(f64, Payload)>>,
     claim_conflict: bool,
@@ -244,9 +260,22 @@ fn process(
     }
     scores_row.push(confidence.to_string());
     scores_row.push(a.features.claim_conflict.clone().unwrap_or_default());
+    let unknown = a
+        .list
+        .items
+        .iter()
+        .filter(|i| i.id.is_none())
+        .map(|i| a.list.name(i).to_string())
+        .collect();
+    let handle = match columns.get(Field::Handle) {
+        Some(_) => get(Field::Handle).trim().to_string(),
+        None => String::new(),
+    };
     Outcome::Scored(ScoredRow {
         line,
         product_id,
+        handle,
+        unknown,
         scores_row,
         entries,
         claim_conflict: a.features.claim_conflict.is_some(),
@@ -254,7 +283,7 @@ fn process(
     })
 }
 
-fn spawn_reader(mut reader: CatalogReader) -> ReaderChannels {
+fn spawn_reader(mut reader: CatalogReader, bytes_read: Arc<AtomicU64>) -> ReaderChannels {
     let (tx, rx) = sync_channel::<Result<Vec<ByteRecord>>>(4);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<ByteRecord>>(8);
     let handle = std::thread::spawn(move || loop {
@@ -273,6 +302,9 @@ fn spawn_reader(mut reader: CatalogReader) -> ReaderChannels {
             }
         }
         batch.truncate(n);
+        if let Some(pos) = batch.last().and_then(|r| r.position()) {
+            bytes_read.store(pos.byte(), Ordering::Relaxed);
+        }
         let last = n < BATCH || failed.is_some();
         if n > 0 && tx.send(Ok(batch)).is_err() {
             return;
@@ -289,8 +321,24 @@ fn spawn_reader(mut reader: CatalogReader) -> ReaderChannels {
 }
 
 /// Runs the score job and publishes its output; returns the summary.
-pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
+pub fn run_score(mut cfg: ScoreConfig<'_>) -> Result<Summary> {
+    let result = score_and_publish(&mut cfg);
+    if result.is_err() {
+        cfg.log.abandon();
+    }
+    result
+}
+
+fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let started = Instant::now();
+    if let Some(prev) = &cfg.previous {
+        if !prev.join(crate::output::publish::MARKER).is_file() {
+            return Err(Error::Usage(format!(
+                "--previous {}: not a milia-rank output directory (no summary.json)",
+                prev.display()
+            )));
+        }
+    }
     let reader = CatalogReader::open(&cfg.source, &cfg.options)?;
     let columns = reader.columns.clone();
     let catalog_name = reader.name.clone();
@@ -300,7 +348,12 @@ pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let threads = pool.current_num_threads();
-    cfg.log.start(&catalog_name, threads);
+    let total_bytes = match &cfg.source {
+        CatalogSource::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        CatalogSource::Sample => catalog::SAMPLE_CATALOG.len() as u64,
+        CatalogSource::Memory(_, b) => b.len() as u64,
+    };
+    cfg.log.start(&catalog_name, threads, total_bytes);
 
     let mut scores_w = output::csv_writer(&staging.path(output::SCORES_FILE))?;
     scores_w
@@ -319,7 +372,10 @@ pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
     let (mut read, mut scored, mut rejected, mut blank, mut conflicts, mut low) =
         (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
 
-    let (rx, recycle, handle) = spawn_reader(reader);
+    let mut unknown: FxHashMap<String, u64> = FxHashMap::default();
+    let mut shop_rows: Vec<(String, String)> = Vec::new();
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone());
     let delimiter = cfg.options.delimiter;
     for batch in rx.iter() {
         let batch = batch?;
@@ -352,6 +408,21 @@ pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
                         seen.insert(fp, s.line);
                         conflicts += s.claim_conflict as u64;
                         low += s.low_confidence as u64;
+                        for name in s.unknown {
+                            if let Some(n) = unknown.get_mut(&name) {
+                                *n += 1;
+                            } else if unknown.len() < MAX_UNKNOWN_NAMES {
+                                unknown.insert(name, 1);
+                            }
+                        }
+                        if cfg.shopify {
+                            let handle = if s.handle.is_empty() {
+                                s.product_id.clone()
+                            } else {
+                                s.handle
+                            };
+                            shop_rows.push((handle, s.product_id.clone()));
+                        }
                         scores_w.write_record(&s.scores_row).map_err(|e| {
                             output::write_error(&staging.path(output::SCORES_FILE), e)
                         })?;
@@ -365,7 +436,6 @@ pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
                                 });
                             }
                         }
-                        cfg.log.tick(read + rejected);
                         continue;
                     }
                 }
@@ -383,6 +453,7 @@ pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
                 .map_err(|e| output::write_error(&staging.path(output::REJECTS_FILE), e))?;
         }
         let _ = recycle.try_send(batch);
+        cfg.log.tick(read, bytes_read.load(Ordering::Relaxed));
     }
     drop(recycle);
     let _ = handle.join();
@@ -405,16 +476,49 @@ pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
     output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
 
     let mut concern_summaries = Vec::new();
-    for ((c, r), n) in cfg.concerns.iter().zip(rankers).zip(&ranked_counts) {
+    let mut ranks: FxHashMap<Box<str>, output::Placings> = FxHashMap::default();
+    for (ci, ((c, r), n)) in cfg
+        .concerns
+        .iter()
+        .zip(rankers)
+        .zip(&ranked_counts)
+        .enumerate()
+    {
         let path = staging.path(&format!("{}.csv", c.slug));
-        let written = output::write_concern(&path, r.into_ranked())?;
+        let ranked = r.into_ranked();
+        let written = output::write_concern(&path, &ranked)?;
+        if cfg.shopify {
+            for (i, e) in ranked.into_iter().enumerate() {
+                let slot = ranks
+                    .entry(e.product_id)
+                    .or_insert_with(|| vec![None; cfg.concerns.len()]);
+                slot[ci] = Some((i as u64 + 1, e.score.0));
+            }
+        }
         concern_summaries.push(ConcernSummary {
             slug: c.slug.clone(),
             ranked: *n,
             written,
         });
     }
-    let summary = Summary {
+    let distinct_unknown = unknown.len() as u64;
+    output::write_unknown(
+        &staging.path(output::UNKNOWN_FILE),
+        unknown.into_iter().collect(),
+    )?;
+    if cfg.shopify {
+        let rows: Vec<(String, output::Placings)> = shop_rows
+            .into_iter()
+            .map(|(handle, id)| {
+                let r = ranks
+                    .remove(id.as_str())
+                    .unwrap_or_else(|| vec![None; cfg.concerns.len()]);
+                (handle, r)
+            })
+            .collect();
+        output::write_shopify(&staging.path(output::SHOPIFY_FILE), &cfg.concerns, &rows)?;
+    }
+    let mut summary = Summary {
         tool: "milia-rank".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         catalog: catalog_name,
@@ -429,9 +533,24 @@ pub fn run_score(cfg: ScoreConfig<'_>) -> Result<Summary> {
         concerns: concern_summaries,
         top: cfg.top,
         threads,
-        elapsed_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        unknown_ingredients: distinct_unknown,
+        elapsed_seconds: 0.0,
+        changes: None,
     };
-    write_json(&staging.path(crate::output::publish::MARKER), &summary)?;
+    let summary_path = staging.path(crate::output::publish::MARKER);
+    write_json(&summary_path, &summary)?;
+    let staged = summary_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    if let Some(prev) = &cfg.previous {
+        summary.changes = Some(crate::output::compare::compare(prev, &staged)?);
+    }
+    let html = crate::output::report::render(&staged, summary.changes.as_ref())?;
+    let report_path = staging.path(output::REPORT_FILE);
+    std::fs::write(&report_path, html).map_err(|e| Error::io(&report_path, e))?;
+    summary.elapsed_seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    write_json(&summary_path, &summary)?;
     let target = staging.target().to_path_buf();
     staging.publish()?;
     cfg.log.end(&summary, &target);

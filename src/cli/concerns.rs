@@ -1,16 +1,24 @@
-//! `milia-rank concerns`
+//! `milia-rank concerns [--dump] [--concerns-file FILE]`
 //!
 //! Prints the concern profiles: who each ranking is for and every factor's
-//! weight, as the Markdown table the README carries.
+//! weight, as the Markdown table the README carries. `--dump` writes them
+//! in the TOML format that `--concerns-file` reads.
 
 use clap::Args;
 
 use crate::error::{Result, EXIT_OK};
-use crate::model::{builtin_concerns, Concern, Factor};
+use crate::model::{Concern, Factor};
 
 /// Arguments of `concerns`.
 #[derive(Debug, Args)]
-pub struct ConcernsArgs {}
+pub struct ConcernsArgs {
+    /// Write the profiles as TOML, the format `--concerns-file` reads.
+    #[arg(long)]
+    pub dump: bool,
+    /// Concern profiles (TOML) changing or adding to the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub concerns_file: Option<std::path::PathBuf>,
+}
 
 /// The weights table in Markdown.
 pub fn markdown_table(concerns: &[Concern]) -> String {
@@ -43,8 +51,12 @@ pub fn markdown_table(concerns: &[Concern]) -> String {
 }
 
 /// Runs `concerns`.
-pub fn run(_a: ConcernsArgs) -> Result<i32> {
-    let concerns = builtin_concerns();
+pub fn run(a: ConcernsArgs) -> Result<i32> {
+    let concerns = super::select_concerns(None, a.concerns_file.as_deref())?;
+    if a.dump {
+        print!("{}", crate::model::profiles::dump(&concerns));
+        return Ok(EXIT_OK);
+    }
     for c in &concerns {
         println!("{}: {}", c.slug, c.description);
     }

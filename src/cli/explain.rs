@@ -24,9 +24,12 @@ pub struct ExplainArgs {
     pub catalog: Option<PathBuf>,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
-    /// Comma-separated concern slugs (default: all six).
+    /// Comma-separated concern slugs (default: all).
     #[arg(long, value_name = "LIST")]
     pub concerns: Option<String>,
+    /// Concern profiles (TOML) changing or adding to the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub concerns_file: Option<PathBuf>,
 }
 
 /// The explanation of one product, as text.
@@ -170,7 +173,7 @@ pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Res
 /// Runs `explain`.
 pub fn run(a: ExplainArgs) -> Result<i32> {
     let kb = a.catalog_args.knowledge_base()?;
-    let concerns = select_concerns(a.concerns.as_deref())?;
+    let concerns = select_concerns(a.concerns.as_deref(), a.concerns_file.as_deref())?;
     print!("{}", explain(&a, &kb, &concerns)?);
     Ok(EXIT_OK)
 }

@@ -84,9 +84,14 @@ fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
     }
 }
 
-/// The concerns selected by a `--concerns a,b` list (all when None).
-pub fn select_concerns(list: Option<&str>) -> Result<Vec<Concern>> {
-    let all = builtin_concerns();
+/// The concerns to rank: the built-in profiles changed by a profiles file,
+/// then narrowed to a `--concerns a,b` list (all when None).
+pub fn select_concerns(list: Option<&str>, file: Option<&std::path::Path>) -> Result<Vec<Concern>> {
+    let mut all = builtin_concerns();
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        all = crate::model::profiles::apply(&text, &path.display().to_string(), all)?;
+    }
     let Some(list) = list else { return Ok(all) };
     let mut out = Vec::new();
     for slug in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {

@@ -1,8 +1,10 @@
 //! `milia-rank score [CATALOG] [--out DIR] [--map FIELD=COLUMN]... [--knowledge FILE]
-//! [--concerns LIST] [--top N] [--threads N] [--max-rejects N|P%] [--quiet]`
+//! [--concerns LIST] [--concerns-file FILE] [--top N] [--threads N]
+//! [--max-rejects N|P%] [--previous DIR] [--format shopify] [--quiet]`
 //!
 //! Scores every row and publishes `<concern>.csv`, `scores.csv`,
-//! `rejects.csv` and `summary.json` into DIR, all at once.
+//! `rejects.csv`, `unknown-ingredients.csv`, `report.html` and
+//! `summary.json` (and `shopify-metafields.csv`) into DIR, all at once.
 
 use std::path::PathBuf;
 
@@ -24,9 +26,18 @@ pub struct ScoreArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
-    /// Comma-separated concern slugs to rank (default: all six).
+    /// Comma-separated concern slugs to rank (default: all).
     #[arg(long, value_name = "LIST")]
     pub concerns: Option<String>,
+    /// Concern profiles (TOML) changing or adding to the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub concerns_file: Option<PathBuf>,
+    /// An earlier run's output directory: summary.json and the report say what changed.
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
+    /// Also write a shop-platform import file: `shopify` writes shopify-metafields.csv.
+    #[arg(long, value_name = "FORMAT", value_parser = ["shopify"])]
+    pub format: Option<String>,
     /// Keep only the best N per concern.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
@@ -44,7 +55,7 @@ pub struct ScoreArgs {
 /// Runs `score`.
 pub fn run(a: ScoreArgs) -> Result<i32> {
     let kb = a.catalog_args.knowledge_base()?;
-    let concerns = select_concerns(a.concerns.as_deref())?;
+    let concerns = select_concerns(a.concerns.as_deref(), a.concerns_file.as_deref())?;
     run_score(ScoreConfig {
         source: source_of(a.catalog.as_deref()),
         options: a.catalog_args.options(),
@@ -54,6 +65,8 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
         threads: a.threads,
         out: a.out,
         max_rejects: a.max_rejects,
+        previous: a.previous,
+        shopify: a.format.as_deref() == Some("shopify"),
         log: Log::new(a.quiet),
     })?;
     Ok(EXIT_OK)

@@ -34,7 +34,7 @@ const NOT_A_LIST: &[&str] = &[
 /// Words that mark a fragment as marketing prose rather than a name.
 const PROSE_WORDS: &[&str] = &[
     "the", "with", "helps", "help", "your", "is", "are", "to", "for", "a", "an", "this", "that",
-    "and", "skin", "leaves", "formula", "visit", "boutique", "our", "you",
+    "and", "skin", "leaves", "formula", "visit", "boutique", "our", "you", "of",
 ];
 
 /// Splits a label's ingredient text into items (owned copies), for tests and tools.
@@ -59,30 +59,88 @@ pub fn for_each_item(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
     let mut scratch = String::new();
     let mut may_contain = false;
     for (start, end) in list_segments(text, &matched) {
-        for (s, e) in top_level_splits(text, &matched, start, end, &[',', ';', '\u{2022}']) {
-            let mut item = text[s..e].trim();
-            if let Some(rest) = strip_may_contain(item) {
-                may_contain = true;
-                item = rest;
-            } else if let Some(c) = last_top_level(text, &matched, s, e, ':') {
-                // Marketing or a sub-product title before a colon: keep what follows.
-                item = text[c + 1..e].trim();
+        for (s0, e0) in top_level_splits(text, &matched, start, end, &[',', ';', '\u{2022}']) {
+            // "Linalool. *Organic" and "Calcium Sulfate. STEP 02 Ampoule: Water"
+            // hold more than one piece: split at top-level sentence breaks.
+            for (s, e) in sentence_pieces(text, &matched, s0, e0) {
+                let mut item = text[s..e].trim();
+                if let Some(rest) = strip_may_contain(item) {
+                    may_contain = true;
+                    item = rest;
+                } else if let Some(c) = last_top_level(text, &matched, s, e, ':') {
+                    // Marketing or a sub-product title before a colon: keep what follows.
+                    item = text[c + 1..e].trim();
+                }
+                let percent = extract_percent(item, &mut scratch);
+                let cleaned = scratch.trim_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
+                });
+                if cleaned.is_empty() || is_prose(cleaned) || is_footnote(cleaned) {
+                    continue;
+                }
+                f(RawItem {
+                    text: cleaned,
+                    percent,
+                    may_contain,
+                });
             }
-            item = after_last_sentence_break(item);
-            let percent = extract_percent(item, &mut scratch);
-            let cleaned = scratch.trim_matches(|c: char| {
-                c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
-            });
-            if cleaned.is_empty() || is_prose(cleaned) {
-                continue;
-            }
-            f(RawItem {
-                text: cleaned,
-                percent,
-                may_contain,
-            });
         }
     }
+}
+
+/// Byte ranges of the pieces of `start..end` between top-level sentence
+/// breaks (". " before an uppercase letter, `*` or `-`).
+fn sentence_pieces(text: &str, matched: &[bool], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(1);
+    let mut depth = 0usize;
+    let mut begin = start;
+    let mut i = start;
+    while i < end {
+        match bytes[i] {
+            b'(' | b'[' if matched[i] => depth += 1,
+            b')' | b']' if matched[i] => depth = depth.saturating_sub(1),
+            b'.' if depth == 0
+                && i + 2 < end
+                && bytes[i + 1] == b' '
+                && (bytes[i + 2].is_ascii_uppercase() || matches!(bytes[i + 2], b'-' | b'*')) =>
+            {
+                out.push((begin, i));
+                begin = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push((begin, end));
+    out
+}
+
+/// Label footnotes such as "Organic", "Certified organic ingredients" or
+/// "Natural origin": not ingredients.
+fn is_footnote(item: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "organic",
+        "certified",
+        "ingredient",
+        "ingredients",
+        "natural",
+        "origin",
+        "of",
+        "from",
+        "farming",
+        "fair",
+        "trade",
+        "wild",
+        "harvested",
+        "naturally",
+        "derived",
+        "biological",
+        "plant",
+    ];
+    item.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| WORDS.iter().any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 /// `['a', 'b']` becomes `a, b`; anything else is returned as it is.
@@ -415,29 +473,6 @@ fn find_sentence_break(text: &str) -> Option<usize> {
     None
 }
 
-/// What follows the last top-level sentence break ("...skin. Water" gives
-/// "Water"); a break inside parentheses ("(St. Paul's Wort)") is no break.
-fn after_last_sentence_break(item: &str) -> &str {
-    let bytes = item.as_bytes();
-    let mut depth = 0usize;
-    let mut start = 0;
-    for i in 0..bytes.len() {
-        match bytes[i] {
-            b'(' | b'[' => depth += 1,
-            b')' | b']' => depth = depth.saturating_sub(1),
-            b'.' if depth == 0
-                && i + 2 < bytes.len()
-                && bytes[i + 1] == b' '
-                && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2] == b'-') =>
-            {
-                start = i + 1
-            }
-            _ => {}
-        }
-    }
-    item[start..].trim()
-}
-
 fn strip_may_contain(item: &str) -> Option<&str> {
     let b = item.as_bytes();
     let may = b.len() >= 3 && b[..3].eq_ignore_ascii_case(b"may");
@@ -653,6 +688,18 @@ mod tests {
         assert_eq!(
             names("Titanium Dioxide 5.7%, Zinc Oxide 3.8%Water, Sigesbeckia Orientalis (St. Paul's Wort) Extract"),
             ["Titanium Dioxide", "Zinc Oxide", "Water", "Sigesbeckia Orientalis (St. Paul's Wort) Extract"]
+        );
+    }
+
+    #[test]
+    fn footnotes_after_a_full_stop_are_split_off() {
+        assert_eq!(
+            names("Parfum, Linalool. *Organic, Limonene. Fragrances of natural origin, Citral"),
+            ["Parfum", "Linalool", "Limonene", "Citral"]
+        );
+        assert_eq!(
+            names("Algin, Calcium Sulfate. STEP 02 Brightening Ampoule: Water, Niacinamide"),
+            ["Algin", "Calcium Sulfate", "Water", "Niacinamide"]
         );
     }
 

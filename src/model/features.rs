@@ -188,12 +188,10 @@ pub fn occlusion_strength(f: &IngredientFacts) -> f64 {
         0.0
     } else if c.has(Classes::SILICONE) {
         0.2
-    } else if c.has(Classes::OCCLUSIVE) && c.any(Classes::WAX | Classes::HEAVY_OIL) {
-        1.0
     } else if c.has(Classes::OCCLUSIVE) && c.has(Classes::BUTTER) {
         0.6
     } else if c.has(Classes::OCCLUSIVE) {
-        0.9
+        1.0
     } else if c.has(Classes::WAX) {
         0.6
     } else if c.has(Classes::BUTTER) {

@@ -4,6 +4,7 @@
 pub mod concerns;
 pub mod features;
 pub mod product;
+pub mod profiles;
 pub mod score;
 
 pub use concerns::{builtin as builtin_concerns, Concern, Eligibility};

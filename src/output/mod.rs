@@ -19,6 +19,12 @@ use crate::rank::Entry;
 pub const SCORES_FILE: &str = "scores.csv";
 /// Rows that could not be scored.
 pub const REJECTS_FILE: &str = "rejects.csv";
+/// Unrecognised ingredient names with their counts.
+pub const UNKNOWN_FILE: &str = "unknown-ingredients.csv";
+/// The self-contained HTML report.
+pub const REPORT_FILE: &str = "report.html";
+/// The Shopify product-CSV import file (with `--format shopify`).
+pub const SHOPIFY_FILE: &str = "shopify-metafields.csv";
 /// Columns of rejects.csv.
 pub const REJECTS_HEADER: [&str; 5] = ["line", "product_id", "column", "reason", "raw"];
 /// Columns of each `<concern>.csv`.
@@ -82,7 +88,7 @@ pub fn finish(w: csv::Writer<BufWriter<File>>, path: &Path) -> Result<()> {
 }
 
 /// Writes a concern's ranking; returns the number of rows.
-pub fn write_concern(path: &Path, ranked: Vec<Entry>) -> Result<u64> {
+pub fn write_concern(path: &Path, ranked: &[Entry]) -> Result<u64> {
     let mut w = csv_writer(path)?;
     w.write_record(CONCERN_HEADER)
         .map_err(|e| write_error(path, e))?;
@@ -109,13 +115,18 @@ fn itoa_buf() -> String {
     String::with_capacity(12)
 }
 
-/// Progress and end-of-run lines on stderr.
+/// Progress and end-of-run lines on stderr: a progress bar with rows/s and
+/// ETA when stderr is a terminal; otherwise (cron) plain lines at the start,
+/// every few seconds, and at the end. `--quiet` silences both.
 pub struct Log {
     quiet: bool,
     started: Instant,
     last: AtomicU64,
-    interactive: bool,
+    bar: Option<indicatif::ProgressBar>,
 }
+
+/// Seconds between progress lines when stderr is not a terminal.
+const LOG_EVERY_SECS: u64 = 5;
 
 impl Log {
     /// A log; `quiet` silences it.
@@ -124,42 +135,58 @@ impl Log {
             quiet,
             started: Instant::now(),
             last: AtomicU64::new(0),
-            interactive: std::io::stderr().is_terminal(),
+            bar: None,
         }
     }
 
-    /// The start line.
-    pub fn start(&self, catalog: &str, threads: usize) {
-        if !self.quiet {
+    /// The start line, or the progress bar over `total_bytes` of input.
+    pub fn start(&mut self, catalog: &str, threads: usize, total_bytes: u64) {
+        if self.quiet {
+            return;
+        }
+        self.started = Instant::now();
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total_bytes.max(1));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {bar:30} {percent:>3}% {msg} ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar = Some(bar);
+        } else {
             eprintln!("milia-rank: scoring {catalog} on {threads} threads");
         }
     }
 
-    /// Called per row; prints a line every five seconds.
-    pub fn tick(&self, rows: u64) {
-        if self.quiet || !rows.is_multiple_of(4096) {
+    /// Called per batch with the rows done and the input bytes read.
+    pub fn tick(&self, rows: u64, bytes: u64) {
+        if self.quiet {
             return;
         }
-        let secs = self.started.elapsed().as_secs();
+        let elapsed = self.started.elapsed();
+        let rate = rows as f64 / elapsed.as_secs_f64().max(1e-9);
+        if let Some(bar) = &self.bar {
+            bar.set_position(bytes);
+            bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
+            return;
+        }
+        let secs = elapsed.as_secs();
         let last = self.last.load(Ordering::Relaxed);
-        if secs >= last + 5 {
+        if secs >= last + LOG_EVERY_SECS {
             self.last.store(secs, Ordering::Relaxed);
-            let rate = rows as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
-            if self.interactive {
-                eprint!("\rmilia-rank: {rows} rows, {rate:.0} rows/s   ");
-            } else {
-                eprintln!("milia-rank: {rows} rows, {rate:.0} rows/s");
-            }
+            eprintln!("milia-rank: {rows} rows, {rate:.0} rows/s");
         }
     }
 
     /// The end line.
     pub fn end(&self, s: &crate::run::Summary, out: &Path) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
         if self.quiet {
             return;
-        }
-        if self.interactive && self.last.load(Ordering::Relaxed) > 0 {
-            eprintln!();
         }
         eprintln!(
             "milia-rank: {} rows read, {} scored, {} rejected; published to {} in {:.2}s",
@@ -170,4 +197,80 @@ impl Log {
             s.elapsed_seconds
         );
     }
+
+    /// Clears the progress bar before an error is printed.
+    pub fn abandon(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Columns of unknown-ingredients.csv.
+pub const UNKNOWN_HEADER: [&str; 2] = ["name", "count"];
+
+/// Writes unrecognised ingredient names with their counts, most frequent first.
+pub fn write_unknown(path: &Path, counts: Vec<(String, u64)>) -> Result<()> {
+    let mut v = counts;
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut w = csv_writer(path)?;
+    w.write_record(UNKNOWN_HEADER)
+        .map_err(|e| write_error(path, e))?;
+    for (name, n) in &v {
+        w.write_record([name.as_str(), &n.to_string()])
+            .map_err(|e| write_error(path, e))?;
+    }
+    finish(w, path)
+}
+
+/// The Shopify metafield key of a concern's score or rank: `milia_prone_score`.
+pub fn shopify_key(slug: &str, what: &str) -> String {
+    format!("{}_{what}", slug.replace('-', "_"))
+}
+
+/// The header of a Shopify product-CSV metafield column:
+/// `Milia-prone score (product.metafields.custom.milia_prone_score)`.
+pub fn shopify_column(slug: &str, what: &str) -> String {
+    let mut title = slug.to_string();
+    if let Some(f) = title.get_mut(0..1) {
+        f.make_ascii_uppercase();
+    }
+    format!(
+        "{title} {what} (product.metafields.custom.{})",
+        shopify_key(slug, what)
+    )
+}
+
+/// A product's (rank, score) in each concern, None where not ranked.
+pub type Placings = Vec<Option<(u64, f64)>>;
+
+/// Shopify's import file: one row per scored product, keyed by handle, a
+/// score and a rank column per concern (empty where not ranked).
+pub fn write_shopify(path: &Path, concerns: &[Concern], rows: &[(String, Placings)]) -> Result<()> {
+    let mut w = csv_writer(path)?;
+    let mut header = vec!["Handle".to_string()];
+    for c in concerns {
+        header.push(shopify_column(&c.slug, "score"));
+        header.push(shopify_column(&c.slug, "rank"));
+    }
+    w.write_record(&header).map_err(|e| write_error(path, e))?;
+    let mut rec: Vec<String> = Vec::with_capacity(header.len());
+    for (handle, ranks) in rows {
+        rec.clear();
+        rec.push(handle.clone());
+        for r in ranks {
+            match r {
+                Some((rank, score)) => {
+                    rec.push(format!("{score:.1}"));
+                    rec.push(rank.to_string());
+                }
+                None => {
+                    rec.push(String::new());
+                    rec.push(String::new());
+                }
+            }
+        }
+        w.write_record(&rec).map_err(|e| write_error(path, e))?;
+    }
+    finish(w, path)
 }

@@ -1,0 +1,346 @@
+//! Concern profiles in TOML, so a merchandiser can change a concern's
+//! weights and eligibility, or add a concern, without recompiling.
+//!
+//! ```toml
+//! [[concern]]
+//! slug = "milia-prone"          # an existing slug: only the keys given change
+//! base = 60
+//! [concern.weights]
+//! occlusion = -35
+//!
+//! [[concern]]
+//! slug = "oily-t-zone"          # a new slug: base and eligibility needed
+//! description = "oily skin, face products"
+//! base = 60
+//! [concern.weights]
+//! comedogenic = -30
+//! texture = -15
+//! [concern.eligibility]
+//! areas = ["face"]
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::concerns::{Concern, Eligibility};
+use super::features::{Factor, N_FACTORS};
+use super::product::{Area, Kind};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    concern: Vec<ConcernToml>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ConcernToml {
+    slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    base: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    no_list_cap: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    active_cap: Option<f64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    weights: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eligibility: Option<EligibilityToml>,
+}
+
+#[derive(Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+struct EligibilityToml {
+    #[serde(default)]
+    areas: Vec<String>,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    exclude_kinds: Vec<String>,
+    #[serde(default)]
+    requires_spf: bool,
+}
+
+/// The built-in profiles in the file format (`milia-rank concerns --dump`).
+pub fn dump(concerns: &[Concern]) -> String {
+    let file = File {
+        concern: concerns
+            .iter()
+            .map(|c| ConcernToml {
+                slug: c.slug.clone(),
+                description: Some(c.description.clone()),
+                base: Some(c.base),
+                no_list_cap: Some(c.no_list_cap),
+                active_cap: c.active_cap,
+                weights: Factor::ALL
+                    .iter()
+                    .filter(|f| c.weight(**f) != 0.0)
+                    .map(|f| (f.key().to_string(), c.weight(*f)))
+                    .collect(),
+                eligibility: Some(EligibilityToml {
+                    areas: c
+                        .eligibility
+                        .areas
+                        .iter()
+                        .map(|a| a.as_str().to_string())
+                        .collect(),
+                    kinds: c
+                        .eligibility
+                        .kinds
+                        .iter()
+                        .map(|k| k.as_str().to_string())
+                        .collect(),
+                    exclude_kinds: c
+                        .eligibility
+                        .exclude_kinds
+                        .iter()
+                        .map(|k| k.as_str().to_string())
+                        .collect(),
+                    requires_spf: c.eligibility.requires_spf,
+                }),
+            })
+            .collect(),
+    };
+    let mut out = String::from(
+        "# milia-rank concern profiles. Edit and pass with --concerns-file FILE.\n\
+         # Weights are points per unit of a factor (each factor is 0 to 1);\n\
+         # negative weights are penalties. Factors: ",
+    );
+    out.push_str(
+        &Factor::ALL
+            .iter()
+            .map(|f| f.key())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    out.push_str("\n# Areas: face, eye, body, lip, scalp. Kinds: ");
+    out.push_str(
+        &Kind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    out.push_str(".\n\n");
+    out.push_str(&toml::to_string(&file).unwrap_or_default());
+    out
+}
+
+/// Applies a profiles file to the built-in concerns: a known slug changes
+/// only the keys given, a new slug adds a concern. `name` names the file
+/// in errors.
+pub fn apply(text: &str, name: &str, mut concerns: Vec<Concern>) -> Result<Vec<Concern>> {
+    let file: File = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+        Error::Data {
+            file: name.to_string(),
+            line: line as u64,
+            column: None,
+            message: format!("{} (at column {column})", e.message()),
+        }
+    })?;
+    for t in file.concern {
+        let line = text
+            .find(&format!("\"{}\"", t.slug))
+            .map(|p| line_col(text, p).0 as u64)
+            .unwrap_or(0);
+        let err = |key: &str, message: String| Error::Data {
+            file: name.to_string(),
+            line,
+            column: Some(key.to_string()),
+            message,
+        };
+        if t.slug.is_empty()
+            || !t
+                .slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(err(
+                "slug",
+                format!(
+                    "`{}` is not a slug: use lowercase letters, digits and '-'",
+                    t.slug
+                ),
+            ));
+        }
+        let existing = concerns.iter().position(|c| c.slug == t.slug);
+        let mut c = match existing {
+            Some(i) => concerns[i].clone(),
+            None => {
+                if t.base.is_none() || t.eligibility.is_none() {
+                    return Err(err(
+                        "base",
+                        format!(
+                            "new concern `{}` needs `base` and `[concern.eligibility]`",
+                            t.slug
+                        ),
+                    ));
+                }
+                Concern {
+                    slug: t.slug.clone(),
+                    description: String::new(),
+                    base: 0.0,
+                    weights: [0.0; N_FACTORS],
+                    eligibility: Eligibility {
+                        areas: vec![],
+                        kinds: vec![],
+                        exclude_kinds: vec![],
+                        requires_spf: false,
+                    },
+                    no_list_cap: 50.0,
+                    active_cap: None,
+                }
+            }
+        };
+        if let Some(d) = t.description {
+            c.description = d;
+        }
+        let check = |key: &str, v: f64, lo: f64, hi: f64| -> Result<f64> {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(v)
+            } else {
+                Err(err(key, format!("{v} is outside {lo}..={hi}")))
+            }
+        };
+        if let Some(b) = t.base {
+            c.base = check("base", b, -100.0, 200.0)?;
+        }
+        if let Some(b) = t.no_list_cap {
+            c.no_list_cap = check("no_list_cap", b, 0.0, 100.0)?;
+        }
+        if let Some(b) = t.active_cap {
+            c.active_cap = Some(check("active_cap", b, 0.0, 100.0)?);
+        }
+        for (key, v) in &t.weights {
+            let f = Factor::from_key(key).ok_or_else(|| {
+                err(
+                    &format!("weights.{key}"),
+                    format!(
+                        "unknown factor `{key}`; factors are {}",
+                        Factor::ALL
+                            .iter()
+                            .map(|f| f.key())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+            c.weights[f as usize] = check(&format!("weights.{key}"), *v, -200.0, 200.0)?;
+        }
+        if let Some(e) = t.eligibility {
+            let area = |a: &String| {
+                Area::parse(a).ok_or_else(|| {
+                    err(
+                        "eligibility.areas",
+                        format!("unknown area `{a}`; areas are face, eye, body, lip, scalp"),
+                    )
+                })
+            };
+            let kind = |k: &String, key: &str| {
+                Kind::parse(k).ok_or_else(|| {
+                    err(
+                        key,
+                        format!(
+                            "unknown kind `{k}`; kinds are {}",
+                            Kind::ALL
+                                .iter()
+                                .map(|k| k.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })
+            };
+            c.eligibility = Eligibility {
+                areas: e.areas.iter().map(area).collect::<Result<_>>()?,
+                kinds: e
+                    .kinds
+                    .iter()
+                    .map(|k| kind(k, "eligibility.kinds"))
+                    .collect::<Result<_>>()?,
+                exclude_kinds: e
+                    .exclude_kinds
+                    .iter()
+                    .map(|k| kind(k, "eligibility.exclude_kinds"))
+                    .collect::<Result<_>>()?,
+                requires_spf: e.requires_spf,
+            };
+        }
+        match existing {
+            Some(i) => concerns[i] = c,
+            None => concerns.push(c),
+        }
+    }
+    Ok(concerns)
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |p| p + 1) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::builtin_concerns;
+
+    #[test]
+    fn dump_round_trips_to_the_same_profiles() {
+        let text = dump(&builtin_concerns());
+        let again = apply(&text, "dump.toml", vec![]).unwrap();
+        assert_eq!(again, builtin_concerns());
+    }
+
+    #[test]
+    fn a_known_slug_changes_only_what_is_given_and_a_new_one_is_added() {
+        let text = "[[concern]]\nslug = \"milia-prone\"\n[concern.weights]\nocclusion = -40\n\n\
+                    [[concern]]\nslug = \"oily-t-zone\"\nbase = 60\n[concern.weights]\ncomedogenic = -30\n\
+                    [concern.eligibility]\nareas = [\"face\"]\n";
+        let c = apply(text, "p.toml", builtin_concerns()).unwrap();
+        assert_eq!(c.len(), 7);
+        let mp = &c[0];
+        assert_eq!(mp.weight(Factor::Occlusion), -40.0);
+        assert_eq!(
+            mp.weight(Factor::Comedogenic),
+            builtin_concerns()[0].weight(Factor::Comedogenic)
+        );
+        assert_eq!(c[6].slug, "oily-t-zone");
+        assert_eq!(c[6].eligibility.areas, vec![Area::Face]);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_key() {
+        let bad =
+            "[[concern]]\nslug = \"baby\"\n[concern.weights]\nocclusion = -10\nglitter = -5\n";
+        let e = apply(bad, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("p.toml: line 2, column `weights.glitter`: unknown factor `glitter`"),
+            "{e}"
+        );
+        let syntax = "[[concern]]\nslug = \"baby\"\nbase = \n";
+        let e = apply(syntax, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.toml: line 3"), "{e}");
+        let unknown_key = "[[concern]]\nslug = \"baby\"\nbaes = 3\n";
+        let e = apply(unknown_key, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3") && e.contains("baes"), "{e}");
+        let slug = "[[concern]]\nslug = \"../etc\"\nbase = 1\n[concern.eligibility]\n";
+        assert!(apply(slug, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string()
+            .contains("not a slug"));
+    }
+}
