@@ -182,6 +182,7 @@ fn clean_text(text: &str) -> Cow<'_, str> {
     let needs = text.contains(['<', '\n', '\r', '\t', '&'])
         || (text.contains('(') && contains_ci(text, "(and)"))
         || contains_ci(text, "may contain")
+        || text.contains("+/-")
         || text
             .as_bytes()
             .windows(2)
@@ -216,6 +217,7 @@ fn clean_text(text: &str) -> Cow<'_, str> {
         .replace("&nbsp;", " ")
         .replace("&#39;", "'");
     let out = split_glued_percent(&replace_ci(&out, "(and)", ","));
+    let out = unwrap_may_contain_groups(&out);
     let out = replace_ci(&out, "may contain", ", may contain");
     Cow::Owned(apply_ingredient_markers(&out))
 }
@@ -259,6 +261,38 @@ fn apply_ingredient_markers(text: &str) -> String {
         }
     }
     out
+}
+
+/// `[+/- May Contain: CI 77491, CI 77492]` is a section, not one name:
+/// its brackets are dropped and it becomes a "may contain" list.
+fn unwrap_may_contain_groups(text: &str) -> String {
+    let mut s = text.to_string();
+    loop {
+        let b = s.as_bytes();
+        let Some(open) = (0..b.len().saturating_sub(4)).find(|&i| {
+            matches!(b[i], b'[' | b'(')
+                && &b[i + 1..i + 4] == b"+/-"
+                && b[i + 4] != b')'
+                && b[i + 4] != b']'
+        }) else {
+            return s;
+        };
+        let close_ch = if b[open] == b'[' { b']' } else { b')' };
+        let close = b[open..]
+            .iter()
+            .position(|&c| c == close_ch)
+            .map(|p| open + p);
+        let inner_end = close.unwrap_or(b.len());
+        let inner = s[open + 4..inner_end].to_string();
+        let after = close.map_or(String::new(), |c| s[c + 1..].to_string());
+        let inner = inner.trim_start();
+        let inner = if inner.to_ascii_lowercase().starts_with("may contain") {
+            inner[11..].to_string()
+        } else {
+            inner.to_string()
+        };
+        s = format!("{}, may contain {}{}", &s[..open], inner, after);
+    }
 }
 
 /// "Zinc Oxide 3.0%Water" is two ingredients: a separator goes after the `%`.
