@@ -253,10 +253,7 @@ fn process(
         },
     ];
     for s in &a.scores {
-        scores_row.push(
-            s.as_ref()
-                .map_or(String::new(), |s| format!("{:.1}", s.score)),
-        );
+        scores_row.push(s.as_ref().map_or(String::new(), |s| score::fmt1(s.score)));
     }
     scores_row.push(confidence.to_string());
     scores_row.push(a.features.claim_conflict.clone().unwrap_or_default());

@@ -132,7 +132,8 @@ fn normalize_ascii_into(raw: &[u8], out: &mut String) {
             b'*' | b'^' | b'"' => continue,
             b => b,
         };
-        if b.is_ascii_whitespace() {
+        // As char::is_whitespace for ASCII, vertical tab included.
+        if b.is_ascii_whitespace() || b == 0x0B {
             pending_space = !buf.is_empty();
             continue;
         }

@@ -75,7 +75,11 @@ pub fn for_each_item(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
                 let cleaned = scratch.trim_matches(|c: char| {
                     c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
                 });
-                if cleaned.is_empty() || is_prose(cleaned) || is_footnote(cleaned) {
+                // A name needs a letter or digit: `"` or `™` alone is no ingredient.
+                if !cleaned.chars().any(char::is_alphanumeric)
+                    || is_prose(cleaned)
+                    || is_footnote(cleaned)
+                {
                     continue;
                 }
                 f(RawItem {
@@ -92,7 +96,11 @@ pub fn for_each_item(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
 /// breaks (". " before an uppercase letter, `*` or `-`).
 fn sentence_pieces(text: &str, matched: &[bool], start: usize, end: usize) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(1);
+    // Most items have no full stop at all: no scan, one piece.
+    if !bytes[start..end].windows(2).any(|w| w == b". ") {
+        return vec![(start, end)];
+    }
+    let mut out = Vec::with_capacity(2);
     let mut depth = 0usize;
     let mut begin = start;
     let mut i = start;
@@ -119,6 +127,18 @@ fn sentence_pieces(text: &str, matched: &[bool], start: usize, end: usize) -> Ve
 /// Label footnotes such as "Organic", "Certified organic ingredients" or
 /// "Natural origin": not ingredients.
 fn is_footnote(item: &str) -> bool {
+    let first = item
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty());
+    if !first.is_some_and(|w| {
+        w.len() >= 2
+            && matches!(
+                w.as_bytes()[0] | 0x20,
+                b'o' | b'c' | b'n' | b'p' | b'i' | b'f' | b'w' | b'd' | b'b'
+            )
+    }) {
+        return false;
+    }
     const WORDS: &[&str] = &[
         "organic",
         "certified",
@@ -176,18 +196,33 @@ fn unwrap_python_list(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// One pass over the bytes: does the text hold anything `clean_text` changes?
+fn needs_cleaning(b: &[u8]) -> bool {
+    let has_colon = b.contains(&b':');
+    for (i, &c) in b.iter().enumerate() {
+        let rest = &b[i..];
+        let hit = match c {
+            b'<' | b'\n' | b'\r' | b'\t' | b'&' => true,
+            b'(' => rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"(and)"),
+            b'm' | b'M' => rest.len() >= 11 && rest[..11].eq_ignore_ascii_case(b"may contain"),
+            b'+' => rest.starts_with(b"+/-"),
+            b'%' => rest.get(1).is_some_and(|n| n.is_ascii_uppercase()),
+            b'i' | b'I' => {
+                has_colon && rest.len() >= 11 && rest[..11].eq_ignore_ascii_case(b"ingredients")
+            }
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+    }
+    false
+}
+
 /// Removes HTML tags and control characters, expands `(and)` blends and
 /// `Ingredients:` markers into list separators.
 fn clean_text(text: &str) -> Cow<'_, str> {
-    let needs = text.contains(['<', '\n', '\r', '\t', '&'])
-        || (text.contains('(') && contains_ci(text, "(and)"))
-        || contains_ci(text, "may contain")
-        || text.contains("+/-")
-        || text
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'%' && w[1].is_ascii_uppercase())
-        || (text.contains(':') && contains_ci(text, "ingredients"));
+    let needs = needs_cleaning(text.as_bytes());
     if !needs {
         return Cow::Borrowed(text);
     }
@@ -306,20 +341,6 @@ fn split_glued_percent(text: &str) -> String {
         }
     }
     out
-}
-
-/// Case-insensitive (ASCII) substring test without allocating.
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    if n.is_empty() {
-        return true;
-    }
-    if h.len() < n.len() {
-        return false;
-    }
-    let first = n[0].to_ascii_lowercase();
-    (0..=h.len() - n.len())
-        .any(|i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 fn replace_ci(hay: &str, needle: &str, with: &str) -> String {
@@ -599,9 +620,15 @@ fn is_prose(item: &str) -> bool {
         let closes = w.bytes().filter(|&b| b == b')').count();
         if depth == 0 && opens == 0 {
             words += 1;
-            let lw = w.trim_matches(|c: char| !c.is_alphanumeric());
-            if PROSE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(lw)) {
-                prose_words += 1;
+            if words >= 8 {
+                return true;
+            }
+            // The prose words are short; INCI words mostly are not.
+            if w.len() <= 10 {
+                let lw = w.trim_matches(|c: char| !c.is_alphanumeric());
+                if PROSE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(lw)) {
+                    prose_words += 1;
+                }
             }
         }
         depth = (depth + opens).saturating_sub(closes);

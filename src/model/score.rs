@@ -202,10 +202,42 @@ pub fn confidence(features: &Features) -> &'static str {
 }
 
 fn signed(c: f64) -> String {
-    let r = round1(c);
-    if r >= 0.0 {
-        format!("+{r:.1}")
-    } else {
-        format!("{r:.1}")
+    let mut s = fmt1(c);
+    if !s.starts_with('-') {
+        s.insert(0, '+');
+    }
+    s
+}
+
+/// Formats with one decimal, as `format!("{x:.1}")` does for the values
+/// here, without the slow exact float-formatting path.
+pub fn fmt1(x: f64) -> String {
+    let tenths = (x * 10.0).round();
+    if !tenths.is_finite() || tenths.abs() >= 1e15 {
+        return format!("{x:.1}");
+    }
+    let t = tenths as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    let a = t.unsigned_abs();
+    format!("{sign}{}.{}", a / 10, a % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmt1_matches_the_standard_formatting() {
+        for x in [
+            0.0, 0.04, 0.05, 0.15, -0.05, -0.5, -12.25, 99.95, 100.0, 62.0, -30.0, 7.349, 1e6,
+        ] {
+            assert_eq!(
+                fmt1(x),
+                format!("{:.1}", (x * 10.0f64).round() / 10.0),
+                "{x}"
+            );
+        }
+        assert_eq!(signed(3.0), "+3.0");
+        assert_eq!(signed(-0.04), "-0.0".replace("-0.0", "+0.0"));
     }
 }

@@ -97,7 +97,7 @@ pub fn write_concern(path: &Path, ranked: &[Entry]) -> Result<u64> {
     for (i, e) in ranked.iter().enumerate() {
         rank.clear();
         rank.push_str(&(i + 1).to_string());
-        let score = format!("{:.1}", e.score.0);
+        let score = crate::model::score::fmt1(e.score.0);
         let mut rec: Vec<&str> = Vec::with_capacity(CONCERN_HEADER.len());
         rec.push(&rank);
         rec.push(&e.product_id);

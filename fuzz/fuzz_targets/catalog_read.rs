@@ -1,0 +1,79 @@
+//! Fuzzes reading a whole catalog CSV and scoring every valid row.
+//!
+//! Input: first byte picks the delimiter (`,` `;` `\t`), the rest is the file.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use milia_rank::catalog::{self, CatalogOptions, CatalogReader, CatalogSource, Field};
+use milia_rank::knowledge::KnowledgeBase;
+use milia_rank::model::{self, Concern, Described, ProductInput};
+
+fn kb() -> &'static KnowledgeBase {
+    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+    KB.get_or_init(KnowledgeBase::builtin)
+}
+
+fn concerns() -> &'static [Concern] {
+    static C: OnceLock<Vec<Concern>> = OnceLock::new();
+    C.get_or_init(model::builtin_concerns)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&sel, content)) = data.split_first() else {
+        return;
+    };
+    let delimiter = [b',', b';', b'\t'][(sel % 3) as usize];
+    let source = CatalogSource::Memory("fuzz.csv".into(), content.into());
+    let opts = CatalogOptions {
+        maps: vec![],
+        delimiter,
+    };
+    let Ok(mut reader) = CatalogReader::open(&source, &opts) else {
+        return;
+    };
+    let mut rec = csv::ByteRecord::new();
+    while let Ok(true) = reader.read(&mut rec) {
+        let columns = &reader.columns;
+        let checked = catalog::check_row(&rec, columns);
+        let _ = catalog::raw_record(&rec, delimiter);
+        if checked.is_err() {
+            continue;
+        }
+        // As src/cli/explain.rs builds a product from a row.
+        let get = |f: Field| catalog::field(&rec, columns, f).trim().to_string();
+        let (name, category, texture, area, claims, ingredients) = (
+            get(Field::Name),
+            get(Field::Category),
+            get(Field::Texture),
+            get(Field::Area),
+            get(Field::Claims),
+            get(Field::Ingredients),
+        );
+        let spf = model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None);
+        let input = ProductInput {
+            described: Described {
+                name: &name,
+                category: &category,
+                texture: &texture,
+                area: &area,
+                spf,
+            },
+            claims: &claims,
+            ingredients: &ingredients,
+        };
+        let asm = model::assess(&input, kb(), concerns());
+        for (i, s) in asm.scores.iter().enumerate() {
+            if let Some(s) = s {
+                assert!(
+                    s.score.is_finite() && (0.0..=100.0).contains(&s.score),
+                    "concern {} score out of range: {} (row {:?})",
+                    concerns()[i].slug,
+                    s.score,
+                    rec
+                );
+            }
+        }
+    }
+});
