@@ -362,6 +362,9 @@ fn replace_ci(hay: &str, needle: &str, with: &str) -> String {
 fn matched_brackets(text: &str) -> Vec<bool> {
     let bytes = text.as_bytes();
     let mut matched = vec![false; bytes.len()];
+    if !bytes.iter().any(|&b| matches!(b, b'(' | b'[')) {
+        return matched;
+    }
     let mut stack: Vec<(usize, u8)> = Vec::new();
     for (i, &b) in bytes.iter().enumerate() {
         match b {
@@ -462,14 +465,17 @@ fn last_top_level(
 /// followed by at least three separators before the next colon. Prose
 /// sentences between that colon and the first ingredient are skipped too.
 fn list_segments(text: &str, matched: &[bool]) -> Vec<(usize, usize)> {
-    let colons: Vec<usize> = {
+    let bytes = text.as_bytes();
+    let colons: Vec<usize> = if !bytes.contains(&b':') {
+        Vec::new()
+    } else {
         let mut v = Vec::new();
         let mut depth = 0usize;
-        for (i, c) in text.char_indices() {
+        for (i, &c) in bytes.iter().enumerate() {
             match c {
-                '(' | '[' if matched[i] => depth += 1,
-                ')' | ']' if matched[i] => depth = depth.saturating_sub(1),
-                ':' if depth == 0 && !after_may_contain(&text[..i]) => v.push(i),
+                b'(' | b'[' if matched[i] => depth += 1,
+                b')' | b']' if matched[i] => depth = depth.saturating_sub(1),
+                b':' if depth == 0 && !after_may_contain(&text[..i]) => v.push(i),
                 _ => {}
             }
         }
@@ -508,8 +514,9 @@ fn list_segments(text: &str, matched: &[bool]) -> Vec<(usize, usize)> {
 }
 
 fn after_may_contain(before: &str) -> bool {
-    let b = before.trim_end().to_ascii_lowercase();
-    b.ends_with("may contain") || b.ends_with("+/-)") || b.ends_with("+/-") || b.ends_with("+/-]")
+    let b = before.trim_end().as_bytes();
+    let ends = |w: &[u8]| b.len() >= w.len() && b[b.len() - w.len()..].eq_ignore_ascii_case(w);
+    ends(b"may contain") || ends(b"+/-)") || ends(b"+/-") || ends(b"+/-]")
 }
 
 /// Index of the `.` of the first ". X" sentence break (X uppercase or `-`).
@@ -606,6 +613,22 @@ fn extract_percent(item: &str, out: &mut String) -> Option<f32> {
     percent
 }
 
+/// One of [`PROSE_WORDS`], ignoring case and surrounding punctuation.
+fn is_prose_word(w: &str) -> bool {
+    let w = w
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .as_bytes();
+    if w.is_empty() || w.len() > 8 {
+        return false;
+    }
+    let mut buf = [0u8; 8];
+    for (d, s) in buf.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    let lw = &buf[..w.len()];
+    PROSE_WORDS.iter().any(|p| p.as_bytes() == lw)
+}
+
 /// True for marketing prose rather than an ingredient name.
 fn is_prose(item: &str) -> bool {
     // Three words at least: two spaces.
@@ -624,11 +647,8 @@ fn is_prose(item: &str) -> bool {
                 return true;
             }
             // The prose words are short; INCI words mostly are not.
-            if w.len() <= 10 {
-                let lw = w.trim_matches(|c: char| !c.is_alphanumeric());
-                if PROSE_WORDS.iter().any(|p| p.eq_ignore_ascii_case(lw)) {
-                    prose_words += 1;
-                }
+            if w.len() <= 10 && is_prose_word(w) {
+                prose_words += 1;
             }
         }
         depth = (depth + opens).saturating_sub(closes);
