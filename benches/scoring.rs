@@ -42,5 +42,50 @@ fn bench_score(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_parse, bench_score);
+/// The whole `score` job on a generated 100,000-row catalog, all threads,
+/// publishing into a temporary directory.
+fn bench_pipeline(c: &mut Criterion) {
+    use milia_rank::catalog::{CatalogOptions, CatalogSource};
+    use milia_rank::output::Log;
+    use milia_rank::run::{run_score, MaxRejects, ScoreConfig};
+
+    const ROWS: u64 = 100_000;
+    let kb = KnowledgeBase::builtin();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = dir.path().join("catalog.csv");
+    let file = std::fs::File::create(&catalog).expect("catalog file");
+    milia_rank::generate::write_catalog(std::io::BufWriter::new(file), ROWS, 42, &kb)
+        .expect("generate");
+    let bytes = std::fs::metadata(&catalog).map(|m| m.len()).unwrap_or(0);
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes));
+    for top in [None, Some(100)] {
+        let name = match top {
+            None => "score_100k_rows".to_string(),
+            Some(n) => format!("score_100k_rows_top_{n}"),
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                run_score(ScoreConfig {
+                    source: CatalogSource::File(catalog.clone()),
+                    options: CatalogOptions::default(),
+                    kb: &kb,
+                    concerns: builtin_concerns(),
+                    top,
+                    threads: 0,
+                    out: dir.path().join("out"),
+                    max_rejects: MaxRejects::Percent(5.0),
+                    previous: None,
+                    shopify: false,
+                    log: Log::new(true),
+                })
+                .expect("score")
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_parse, bench_score, bench_pipeline);
 criterion_main!(benches);

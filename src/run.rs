@@ -317,6 +317,153 @@ fn spawn_reader(mut reader: CatalogReader, bytes_read: Arc<AtomicU64>) -> Reader
     (rx, recycle_tx, handle)
 }
 
+type CsvOut = csv::Writer<std::io::BufWriter<File>>;
+
+/// The sequential end of the pipeline: takes scored batches in input order,
+/// writes scores.csv and rejects.csv, detects duplicates, and feeds the
+/// rankers.
+struct Collector<'c> {
+    shopify: bool,
+    columns: Columns,
+    scores_path: PathBuf,
+    rejects_path: PathBuf,
+    scores_w: CsvOut,
+    rejects_w: CsvOut,
+    rankers: Vec<Ranker>,
+    ranked_counts: Vec<u64>,
+    /// Duplicate detection keeps a 64-bit fingerprint and the first line per
+    /// product_id instead of the id itself.
+    seen: FxHashMap<u64, u64>,
+    read: u64,
+    scored: u64,
+    rejected: u64,
+    blank: u64,
+    conflicts: u64,
+    low: u64,
+    unknown: FxHashMap<String, u64>,
+    shop_rows: Vec<(String, String)>,
+    _cfg: std::marker::PhantomData<&'c ()>,
+}
+
+impl<'c> Collector<'c> {
+    fn new(staging: &Staging, cfg: &ScoreConfig<'_>, columns: Columns) -> Result<Collector<'c>> {
+        let scores_path = staging.path(output::SCORES_FILE);
+        let rejects_path = staging.path(output::REJECTS_FILE);
+        let mut scores_w = output::csv_writer(&scores_path)?;
+        scores_w
+            .write_record(output::scores_header(&cfg.concerns))
+            .map_err(|e| output::write_error(&scores_path, e))?;
+        let mut rejects_w = output::csv_writer(&rejects_path)?;
+        rejects_w
+            .write_record(output::REJECTS_HEADER)
+            .map_err(|e| output::write_error(&rejects_path, e))?;
+        Ok(Collector {
+            shopify: cfg.shopify,
+            columns,
+            scores_path,
+            rejects_path,
+            scores_w,
+            rejects_w,
+            rankers: cfg.concerns.iter().map(|_| Ranker::new(cfg.top)).collect(),
+            ranked_counts: vec![0; cfg.concerns.len()],
+            seen: FxHashMap::default(),
+            read: 0,
+            scored: 0,
+            rejected: 0,
+            blank: 0,
+            conflicts: 0,
+            low: 0,
+            unknown: FxHashMap::default(),
+            shop_rows: Vec::new(),
+            _cfg: std::marker::PhantomData,
+        })
+    }
+
+    fn take(&mut self, batch: &[ByteRecord], outcomes: Vec<Outcome>, delimiter: u8) -> Result<()> {
+        for (rec, o) in batch.iter().zip(outcomes) {
+            let reject = match o {
+                Outcome::Blank => {
+                    self.blank += 1;
+                    continue;
+                }
+                Outcome::Reject(r) => r,
+                Outcome::Scored(s) => {
+                    let fp = fingerprint(&s.product_id);
+                    if let Some(first) = self.seen.get(&fp) {
+                        RejectRow {
+                            line: s.line,
+                            column: self
+                                .columns
+                                .header_of(Field::ProductId)
+                                .unwrap_or("product_id")
+                                .to_string(),
+                            reason: format!(
+                                "duplicate product_id `{}`: first seen on line {first}, which is kept",
+                                s.product_id
+                            ),
+                            product_id: s.product_id,
+                            raw: catalog::raw_record(rec, delimiter),
+                        }
+                    } else {
+                        self.accept(fp, s)?;
+                        continue;
+                    }
+                }
+            };
+            self.read += 1;
+            self.rejected += 1;
+            self.rejects_w
+                .write_record([
+                    reject.line.to_string(),
+                    reject.product_id,
+                    reject.column,
+                    reject.reason,
+                    reject.raw,
+                ])
+                .map_err(|e| output::write_error(&self.rejects_path, e))?;
+        }
+        Ok(())
+    }
+
+    fn accept(&mut self, fp: u64, s: ScoredRow) -> Result<()> {
+        self.read += 1;
+        self.scored += 1;
+        self.seen.insert(fp, s.line);
+        self.conflicts += s.claim_conflict as u64;
+        self.low += s.low_confidence as u64;
+        for name in s.unknown {
+            if let Some(n) = self.unknown.get_mut(&name) {
+                *n += 1;
+            } else if self.unknown.len() < MAX_UNKNOWN_NAMES {
+                self.unknown.insert(name, 1);
+            }
+        }
+        if self.shopify {
+            let handle = if s.handle.is_empty() {
+                s.product_id.clone()
+            } else {
+                s.handle
+            };
+            self.shop_rows.push((handle, s.product_id.clone()));
+        }
+        self.scores_w
+            .write_record(&s.scores_row)
+            .map_err(|e| output::write_error(&self.scores_path, e))?;
+        let id: Box<str> = s.product_id.into();
+        for (i, e) in s.entries.into_iter().enumerate() {
+            if let Some((score, payload)) = e {
+                self.ranked_counts[i] += 1;
+                self.rankers[i].push(Entry {
+                    score: OrderedFloat(score),
+                    product_id: id.clone(),
+                    payload,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Runs the score job and publishes its output; returns the summary.
 pub fn run_score(mut cfg: ScoreConfig<'_>) -> Result<Summary> {
     let result = score_and_publish(&mut cfg);
@@ -352,108 +499,72 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     };
     cfg.log.start(&catalog_name, threads, total_bytes);
 
-    let mut scores_w = output::csv_writer(&staging.path(output::SCORES_FILE))?;
-    scores_w
-        .write_record(output::scores_header(&cfg.concerns))
-        .map_err(|e| output::write_error(&staging.path(output::SCORES_FILE), e))?;
-    let mut rejects_w = output::csv_writer(&staging.path(output::REJECTS_FILE))?;
-    rejects_w
-        .write_record(output::REJECTS_HEADER)
-        .map_err(|e| output::write_error(&staging.path(output::REJECTS_FILE), e))?;
-
-    let mut rankers: Vec<Ranker> = cfg.concerns.iter().map(|_| Ranker::new(cfg.top)).collect();
-    let mut ranked_counts = vec![0u64; cfg.concerns.len()];
-    // Duplicate detection keeps a 64-bit fingerprint and the first line per
-    // product_id: 12 bytes a row instead of the id itself.
-    let mut seen: FxHashMap<u64, u64> = FxHashMap::default();
-    let (mut read, mut scored, mut rejected, mut blank, mut conflicts, mut low) =
-        (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
-
-    let mut unknown: FxHashMap<String, u64> = FxHashMap::default();
-    let mut shop_rows: Vec<(String, String)> = Vec::new();
+    let mut collector = Collector::new(&staging, cfg, columns.clone())?;
     let bytes_read = Arc::new(AtomicU64::new(0));
     let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone());
     let delimiter = cfg.options.delimiter;
-    for batch in rx.iter() {
-        let batch = batch?;
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            batch
-                .par_iter()
-                .map(|rec| process(rec, &columns, cfg.kb, &cfg.concerns, delimiter))
-                .collect()
+    let (kb, concerns, log) = (cfg.kb, &cfg.concerns, &cfg.log);
+    // Scoring (the pool) and collecting (writing scores.csv, ranking) overlap:
+    // batch k is collected on its own thread while batch k+1 is scored.
+    let collected: Result<()> = std::thread::scope(|scope| {
+        let (tx, done_rx) = sync_channel::<(Vec<ByteRecord>, Vec<Outcome>)>(2);
+        let collector_ref = &mut collector;
+        let recycle_ref = &recycle;
+        let bytes_ref = &bytes_read;
+        let consumer = scope.spawn(move || -> Result<()> {
+            for (batch, outcomes) in done_rx.iter() {
+                collector_ref.take(&batch, outcomes, delimiter)?;
+                let _ = recycle_ref.try_send(batch);
+                log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
+            }
+            Ok(())
         });
-        for (rec, o) in batch.iter().zip(outcomes) {
-            let reject = match o {
-                Outcome::Blank => {
-                    blank += 1;
-                    continue;
-                }
-                Outcome::Reject(r) => r,
-                Outcome::Scored(s) => {
-                    let fp = fingerprint(&s.product_id);
-                    if let Some(first) = seen.get(&fp) {
-                        RejectRow {
-                            line: s.line,
-                            column: columns.header_of(Field::ProductId).unwrap_or("product_id").to_string(),
-                            reason: format!("duplicate product_id `{}`: first seen on line {first}, which is kept", s.product_id),
-                            product_id: s.product_id,
-                            raw: catalog::raw_record(rec, delimiter),
-                        }
-                    } else {
-                        read += 1;
-                        scored += 1;
-                        seen.insert(fp, s.line);
-                        conflicts += s.claim_conflict as u64;
-                        low += s.low_confidence as u64;
-                        for name in s.unknown {
-                            if let Some(n) = unknown.get_mut(&name) {
-                                *n += 1;
-                            } else if unknown.len() < MAX_UNKNOWN_NAMES {
-                                unknown.insert(name, 1);
-                            }
-                        }
-                        if cfg.shopify {
-                            let handle = if s.handle.is_empty() {
-                                s.product_id.clone()
-                            } else {
-                                s.handle
-                            };
-                            shop_rows.push((handle, s.product_id.clone()));
-                        }
-                        scores_w.write_record(&s.scores_row).map_err(|e| {
-                            output::write_error(&staging.path(output::SCORES_FILE), e)
-                        })?;
-                        for (i, e) in s.entries.into_iter().enumerate() {
-                            if let Some((score, payload)) = e {
-                                ranked_counts[i] += 1;
-                                rankers[i].push(Entry {
-                                    score: OrderedFloat(score),
-                                    product_id: s.product_id.as_str().into(),
-                                    payload,
-                                });
-                            }
-                        }
-                        continue;
-                    }
+        let mut result = Ok(());
+        for batch in rx.iter() {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    result = Err(e);
+                    break;
                 }
             };
-            read += 1;
-            rejected += 1;
-            rejects_w
-                .write_record([
-                    reject.line.to_string(),
-                    reject.product_id,
-                    reject.column,
-                    reject.reason,
-                    reject.raw,
-                ])
-                .map_err(|e| output::write_error(&staging.path(output::REJECTS_FILE), e))?;
+            let outcomes: Vec<Outcome> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|rec| process(rec, &columns, kb, concerns, delimiter))
+                    .collect()
+            });
+            if tx.send((batch, outcomes)).is_err() {
+                break;
+            }
         }
-        let _ = recycle.try_send(batch);
-        cfg.log.tick(read, bytes_read.load(Ordering::Relaxed));
-    }
+        drop(tx);
+        let consumed = consumer.join().unwrap_or_else(|_| {
+            Err(Error::Refused(
+                "internal error: the collecting thread failed".into(),
+            ))
+        });
+        result.and(consumed)
+    });
+    drop(rx);
     drop(recycle);
     let _ = handle.join();
+    collected?;
+    let Collector {
+        scores_w,
+        rejects_w,
+        rankers,
+        ranked_counts,
+        read,
+        scored,
+        rejected,
+        blank,
+        conflicts,
+        low,
+        unknown,
+        shop_rows,
+        ..
+    } = collector;
 
     if cfg.max_rejects.exceeded(rejected, read) {
         return Err(Error::Refused(format!(
