@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::catalog::{self, CatalogOptions, CatalogReader, CatalogSource, Columns, Field};
 use crate::error::{Error, Result};
 use crate::knowledge::KnowledgeBase;
-use crate::model::{self, score, Concern, Described, ProductInput};
+use crate::model::{self, score, Concern};
 use crate::output::publish::Staging;
 use crate::output::{self, Log};
 use crate::rank::{Entry, Ranker};
@@ -186,26 +186,9 @@ fn process(
         });
     }
     let product_id = get(Field::ProductId).trim().to_string();
-    let name = get(Field::Name);
-    let name = name.trim();
-    let category = get(Field::Category);
-    let texture = get(Field::Texture);
-    let area = get(Field::Area);
-    let claims = get(Field::Claims);
-    let ingredients = get(Field::Ingredients);
-    let spf = model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None);
-    let input = ProductInput {
-        described: Described {
-            name,
-            category: &category,
-            texture: &texture,
-            area: &area,
-            spf,
-        },
-        claims: &claims,
-        ingredients: &ingredients,
-    };
-    let a = model::assess(&input, kb, concerns);
+    let row = catalog::RowText::from_record(rec, columns);
+    let name = row.name.trim();
+    let a = model::assess(&row.input(), kb, concerns);
     let bad_utf8 = catalog::invalid_utf8_columns(rec, columns);
     let utf8_note = (!bad_utf8.is_empty()).then(|| {
         format!(

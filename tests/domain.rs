@@ -140,3 +140,58 @@ fn empty_ingredients_get_low_confidence_and_are_never_perfect() {
     assert!(x1[6].contains("no usable ingredient list"));
     above(&out, "milia-prone", "X2", "X1");
 }
+
+#[test]
+fn a_list_of_only_sun_filters_is_not_trusted_as_the_whole_formula() {
+    let (_t, out) = run(&[
+        "F1,Sun Spray SPF 50,B,sunscreen,mist,face,50,broad-spectrum,\"Avobenzone 3%, Homosalate 10%, Octisalate 5%, Octocrylene 8%\",20",
+        "F2,Sun Fluid SPF 50,B,sunscreen,fluid,face,50,broad-spectrum,\"Aqua, Zinc Oxide 15%, Glycerin, Dimethicone, Tocopherol\",20",
+    ]);
+    above(&out, "sun-care", "F2", "F1");
+    let (_, rows) = read_csv(&out.join("sun-care.csv"));
+    let f1 = rows.iter().find(|r| r[1] == "F1").unwrap();
+    assert_eq!(f1[5], "low");
+    assert!(f1[6].contains("only the active sun filters"), "{f1:?}");
+}
+
+#[test]
+fn acne_actives_sink_in_baby_sensitive_and_post_procedure() {
+    let (_t, out) = run(&[
+        "A1,Acne Wash,B,cleanser,gel,face,,,\"Aqua, Benzoyl Peroxide 10%, Glycerin, Sodium Laureth Sulfate\",9",
+        "A2,Gentle Wash,B,cleanser,gel,face,,,\"Aqua, Glycerin, Coco-Glucoside, Panthenol\",9",
+    ]);
+    for c in ["baby", "sensitive", "post-procedure"] {
+        above(&out, c, "A2", "A1");
+    }
+    assert!(score_of(&out, "baby", "A1").unwrap() <= 25.0);
+}
+
+#[test]
+fn particles_in_a_leave_on_are_not_a_scrub_and_a_name_percent_binds_to_its_acid() {
+    let (_t, out) = run(&[
+        "P1,Densifying Eye Cream,B,eye cream,cream,eye,,,\"Aqua, Alumina, Glycerin, Caffeine, Dimethicone\",20",
+        "P2,Hyaluronic Acid 2% + B5,B,serum,serum,face,,,\"Aqua, Sodium Hyaluronate, Panthenol, Glycerin, Pentylene Glycol, Propanediol, Sodium Chloride, Carbomer, Xanthan Gum, Phenoxyethanol, Ethylhexylglycerin, Citric Acid\",8",
+        "P3,Glow Peel-Off Mask,B,mask,gel,face,,,\"Aqua, Polyvinyl Alcohol, Glycerin, Alcohol Denat.\",8",
+    ]);
+    let (_, eye) = read_csv(&out.join("eye-area.csv"));
+    assert!(!eye[0][6].contains("harsh scrub"), "{:?}", eye[0]);
+    let (_, mp) = read_csv(&out.join("milia-prone.csv"));
+    let p2 = mp.iter().find(|r| r[1] == "P2").unwrap();
+    assert!(!p2[6].contains("citric acid"), "{p2:?}");
+    let (h, rows) = read_csv(&out.join("scores.csv"));
+    let kind = h.iter().position(|x| x == "kind").unwrap();
+    assert_eq!(rows[2][kind], "mask");
+}
+
+#[test]
+fn capped_scores_keep_their_order_instead_of_tying_at_the_cap() {
+    let (_t, out) = run(&[
+        "K1,Glycolic Night Lotion,B,moisturiser,lotion,face,,,\"Aqua, Glycolic Acid, Glycerin, Ceramide NP, Panthenol\",10",
+        "K2,Glycolic Night Balm,B,balm,balm,face,,,\"Petrolatum, Glycolic Acid, Lanolin, Parfum\",10",
+    ]);
+    let (a, b) = (
+        score_of(&out, "baby", "K1").unwrap(),
+        score_of(&out, "baby", "K2").unwrap(),
+    );
+    assert!(a <= 25.0 && b <= 25.0 && a > b, "{a} {b}");
+}

@@ -69,28 +69,8 @@ fn catalog_read_regressions() {
         while let Ok(true) = reader.read(&mut rec) {
             let _ = catalog::raw_record(&rec, delimiter);
             if catalog::check_row(&rec, &reader.columns).is_ok() {
-                let get = |f| catalog::field(&rec, &reader.columns, f).to_string();
-                use milia_rank::catalog::Field::*;
-                let (n, c, t, a, cl, ing) = (
-                    get(Name),
-                    get(Category),
-                    get(Texture),
-                    get(Area),
-                    get(Claims),
-                    get(Ingredients),
-                );
-                let input = milia_rank::model::ProductInput {
-                    described: milia_rank::model::Described {
-                        name: &n,
-                        category: &c,
-                        texture: &t,
-                        area: &a,
-                        spf: None,
-                    },
-                    claims: &cl,
-                    ingredients: &ing,
-                };
-                for s in milia_rank::model::assess(&input, &kb, &concerns)
+                let row = catalog::RowText::from_record(&rec, &reader.columns);
+                for s in milia_rank::model::assess(&row.input(), &kb, &concerns)
                     .scores
                     .into_iter()
                     .flatten()

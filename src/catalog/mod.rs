@@ -335,6 +335,51 @@ fn strip_cr(b: &[u8]) -> &[u8] {
     b.strip_suffix(b"\r").unwrap_or(b)
 }
 
+/// A row's descriptive fields as text, the one way a record becomes a
+/// model input (for `score`, `explain` and the fuzz targets alike).
+#[derive(Clone, Debug)]
+pub struct RowText<'a> {
+    pub name: Cow<'a, str>,
+    pub category: Cow<'a, str>,
+    pub texture: Cow<'a, str>,
+    pub area: Cow<'a, str>,
+    pub claims: Cow<'a, str>,
+    pub ingredients: Cow<'a, str>,
+    /// The SPF column, parsed; None where empty or not a number.
+    pub spf: Option<f64>,
+}
+
+impl<'a> RowText<'a> {
+    /// Reads the fields of a record.
+    pub fn from_record(rec: &'a ByteRecord, columns: &Columns) -> RowText<'a> {
+        let get = |f: Field| field(rec, columns, f);
+        RowText {
+            name: get(Field::Name),
+            category: get(Field::Category),
+            texture: get(Field::Texture),
+            area: get(Field::Area),
+            claims: get(Field::Claims),
+            ingredients: get(Field::Ingredients),
+            spf: crate::model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None),
+        }
+    }
+
+    /// The model's input, borrowing these fields.
+    pub fn input(&self) -> crate::model::ProductInput<'_> {
+        crate::model::ProductInput {
+            described: crate::model::Described {
+                name: self.name.trim(),
+                category: &self.category,
+                texture: &self.texture,
+                area: &self.area,
+                spf: self.spf,
+            },
+            claims: &self.claims,
+            ingredients: &self.ingredients,
+        }
+    }
+}
+
 /// Columns of a record that hold invalid UTF-8.
 pub fn invalid_utf8_columns(rec: &ByteRecord, columns: &Columns) -> Vec<String> {
     Field::ALL

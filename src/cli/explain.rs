@@ -13,7 +13,7 @@ use super::{select_concerns, CatalogArgs};
 use crate::catalog::{self, source_of, CatalogReader, Field};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::knowledge::KnowledgeBase;
-use crate::model::{self, score, Concern, Described, ProductInput, Spf};
+use crate::model::{self, score, Concern, Spf};
 
 /// Arguments of `explain`.
 #[derive(Debug, Args)]
@@ -43,28 +43,9 @@ pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Res
             continue;
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let get = |f: Field| catalog::field(&rec, &columns, f).trim().to_string();
-        let (name, category, texture, area, claims, ingredients) = (
-            get(Field::Name),
-            get(Field::Category),
-            get(Field::Texture),
-            get(Field::Area),
-            get(Field::Claims),
-            get(Field::Ingredients),
-        );
-        let spf = model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None);
-        let input = ProductInput {
-            described: Described {
-                name: &name,
-                category: &category,
-                texture: &texture,
-                area: &area,
-                spf,
-            },
-            claims: &claims,
-            ingredients: &ingredients,
-        };
-        let asm = model::assess(&input, kb, concerns);
+        let row = catalog::RowText::from_record(&rec, &columns);
+        let name = row.name.trim().to_string();
+        let asm = model::assess(&row.input(), kb, concerns);
         let p = &asm.profile;
         let mut s = String::new();
         let _ = writeln!(

@@ -93,7 +93,7 @@ impl Factor {
             Factor::Scrub => "harsh physical exfoliant particles",
             Factor::GentleAcid => "an AHA or BHA at a gentle, everyday strength",
             Factor::Pha => "a PHA (the gentlest chemical exfoliant)",
-            Factor::StrongAcid => "a strong acid: peel strength (AHA 15%+, BHA over 2%) or a peel product",
+            Factor::StrongAcid => "a strong acid (AHA 12%+, BHA over 2%, PHA 20%+, a peel) or an acne active (benzoyl peroxide, sulfur, azelaic acid)",
             Factor::Retinoid => "a retinoid (0.5 for a mild retinyl ester)",
             Factor::StrongRetinoid => "a strong retinoid: retinol 0.5%+, retinal 0.1%+, or a prescription retinoid",
             Factor::Fragrance => "added fragrance (parfum)",
@@ -233,11 +233,17 @@ const UVA_FILTERS: &[&str] = &[
     "avobenzone",
 ];
 const PRESCRIPTION_RETINOIDS: &[&str] = &["tretinoin", "adapalene", "tazarotene", "retinoic acid"];
+/// Acne treatments that are as much a caution as a peel-strength acid.
+const ACNE_ACTIVES: &[&str] = &["benzoyl peroxide", "sulfur", "azelaic acid"];
 /// Words in a product name that name an exfoliating acid.
 const ACID_NAME_WORDS: &[&str] = &[
     "aha",
+    "ahas",
     "bha",
+    "bhas",
     "pha",
+    "phas",
+    "benzoyl",
     "glycolic",
     "lactic",
     "mandelic",
@@ -324,11 +330,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let retinoid_named = word_in(&name_lower, RETINOID_NAME_WORDS);
 
     // A list printed alphabetically says nothing about amounts.
-    let alphabetical = list.len() >= 6
-        && list
-            .items
-            .windows(2)
-            .all(|w| list.name(&w[0]) <= list.name(&w[1]));
+    let alphabetical = is_alphabetical(list);
     let weight = |item: &Item| {
         if alphabetical {
             FLAT_WEIGHT * if item.may_contain { 0.3 } else { 1.0 }
@@ -358,6 +360,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let mut allergens: Vec<usize> = Vec::new();
     let mut barrier: Vec<usize> = Vec::new();
     let mut soothing: Vec<usize> = Vec::new();
+    let mut barrier_value: f64 = 0.0;
+    let mut soothing_value: f64 = 0.0;
     let mut conflict: Option<String> = None;
     let mut seen: Vec<u32> = Vec::with_capacity(list.len());
 
@@ -399,7 +403,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 amount: w * cs,
                 item: idx,
             });
-            if item.position <= 10 && f.comedogenic.unwrap_or(0) >= 3 && conflict.is_none() {
+            // Thickeners and surfactants (sodium chloride, grade 5 neat) are
+            // not what a "non-comedogenic" claim is about.
+            if item.position <= 10
+                && f.comedogenic.unwrap_or(0) >= 3
+                && !c.any(Classes::THICKENER | Classes::SURFACTANT)
+                && conflict.is_none()
+            {
                 conflict = Some(format!(
                     "{} (comedogenic grade {})",
                     at(idx),
@@ -407,16 +417,15 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 ));
             }
         }
+        // Particles scrub in a scrub, or high in a rinse-off product; in a
+        // leave-on they are pigments, fillers or trace seed powders.
         if c.has(Classes::PHYSICAL_EXFOLIANT)
             && (is_scrub_product || !AMBIGUOUS_PARTICLES.contains(&label))
-            && (is_scrub_product || rinse_off || item.position <= 5)
+            && (is_scrub_product || (rinse_off && item.position <= 8))
+            && !GENTLE_PARTICLES.contains(&label)
             && !item.may_contain
         {
-            let harsh = if GENTLE_PARTICLES.contains(&label) {
-                0.4
-            } else {
-                1.0
-            };
+            let harsh = 1.0;
             scrub.push(Hit {
                 amount: (3.0 * w).min(1.0) * harsh,
                 item: idx,
@@ -437,7 +446,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         if c.has(Classes::LIGHT_OIL) && item.position <= 12 {
             light_oil += 2.0 * w;
         }
-        if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) {
+        if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) && !item.may_contain {
             any_uv_filter = true;
             if UVA_FILTERS.contains(&label) {
                 uva = true;
@@ -457,9 +466,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             }
             if c.has(Classes::BARRIER_LIPID) && item.position <= 20 {
                 barrier.push(idx);
+                barrier_value = barrier_value.max((2.5 * w).clamp(0.35, 1.0));
             }
             if c.has(Classes::SOOTHING) && item.position <= 15 {
                 soothing.push(idx);
+                soothing_value = soothing_value.max((2.5 * w).clamp(0.35, 1.0));
             }
         }
 
@@ -473,7 +484,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             } else if c.has(Classes::PHA) {
                 &["pha", "gluconolactone", "lactobionic"]
             } else {
-                &["aha", "glycolic", "lactic", "mandelic", "acid"]
+                &["aha", "ahas", "glycolic", "lactic", "mandelic"]
             };
             let percent = item
                 .percent
@@ -482,12 +493,14 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let named = !ph_adjuster
                 && key_words
                     .iter()
-                    .any(|k| *k != "acid" && word_in(&name_lower, &[*k]).is_some());
+                    .any(|k| word_in(&name_lower, &[*k]).is_some());
             let active = match percent {
                 Some(p) => p >= 0.5,
                 None if named => true,
+                // In an alphabetical list a pH adjuster is just that, and an
+                // acid's place says nothing: it counts at the floor.
                 None if ph_adjuster => item.position <= 3 && !alphabetical,
-                None => item.position <= 10 && !alphabetical,
+                None => item.position <= 10 || alphabetical,
             };
             if active {
                 let strong = if c.has(Classes::PHA) {
@@ -505,6 +518,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 // position says how much is there.
                 let value = if percent.is_some() || named {
                     1.0
+                } else if alphabetical {
+                    0.35
                 } else {
                     (2.5 * w).clamp(0.35, 1.0)
                 };
@@ -520,6 +535,15 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 } else if gentle_acid.as_ref().is_none_or(|(v, _)| value > *v) {
                     gentle_acid = Some((value, desc));
                 }
+            }
+        }
+        if ACNE_ACTIVES.contains(&label)
+            && !item.may_contain
+            && (item.position <= 15 || item.percent.is_some())
+        {
+            let p = item.percent.map(|p| p as f64).unwrap_or(0.0);
+            if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
+                strongest_acid = Some((p, format!("{} (acne active)", at(idx))));
             }
         }
         if c.has(Classes::RETINOID) && !item.may_contain {
@@ -539,7 +563,15 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
                 None => at(idx),
             };
-            let v = if mild { 0.5 } else { 1.0 };
+            // Like acids: a stated strength or a name counts fully, otherwise
+            // the place in the list says how much is there.
+            let named = word_in(&name_lower, RETINOID_NAME_WORDS).is_some();
+            let amount = if percent.is_some() || named {
+                1.0
+            } else {
+                (2.5 * w).clamp(0.35, 1.0)
+            };
+            let v = if mild { 0.5 } else { 1.0 } * amount;
             if retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
                 retinoid = Some((v, desc.clone()));
             }
@@ -556,13 +588,17 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let pct = percent_near(&name_lower, &[word]);
             let desc = format!("{word} named in the product name");
             let strong_limit = match word {
+                "benzoyl" => 0.0,
                 "bha" | "salicylic" => 2.0,
                 "pha" | "gluconolactone" | "lactobionic" => 20.0,
                 _ => 12.0,
             };
-            if pct.is_some_and(|p| p > strong_limit) || profile.kind == Kind::Peel {
+            if word == "benzoyl"
+                || pct.is_some_and(|p| p > strong_limit)
+                || profile.kind == Kind::Peel
+            {
                 strongest_acid = Some((pct.unwrap_or(0.0), desc));
-            } else if matches!(word, "pha" | "gluconolactone" | "lactobionic") {
+            } else if matches!(word, "pha" | "phas" | "gluconolactone" | "lactobionic") {
                 pha = Some((1.0, desc));
             } else {
                 gentle_acid = Some((1.0, desc));
@@ -697,14 +733,14 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     if !barrier.is_empty() {
         set(
             Factor::Barrier,
-            1.0,
+            barrier_value,
             barrier.iter().take(2).map(|&i| at(i)).collect(),
         );
     }
     if !soothing.is_empty() {
         set(
             Factor::Soothing,
-            1.0,
+            soothing_value,
             soothing.iter().take(2).map(|&i| at(i)).collect(),
         );
     }
@@ -732,7 +768,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             recognised * 100.0
         ))
     } else {
-        None
+        partial_list(list, kb, ctx)
     };
     if let Some(why) = unusable.clone() {
         set(Factor::NoIngredients, 1.0, vec![why]);
@@ -765,6 +801,57 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         unusable,
         texture_heaviness: profile.texture.map(Texture::heaviness),
     }
+}
+
+/// A list that is recognised but cannot be the whole formula: only the
+/// sun filters of a drug-facts panel, a lone footnote, or one or two names
+/// the product name does not mention ("100% Squalane" with `squalane` is
+/// whole; a cream listing only `niacinamide` is not).
+fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Option<String> {
+    let known: Vec<&IngredientFacts> = list
+        .items
+        .iter()
+        .filter_map(|i| i.id)
+        .map(|id| kb.facts(id))
+        .collect();
+    let filters = Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL;
+    if list.len() <= 6 && !known.is_empty() && known.iter().all(|f| f.classes.any(filters)) {
+        return Some("only the active sun filters are listed, not the whole formula".into());
+    }
+    if ctx.ingredients.trim_start().starts_with('*') && list.len() <= 2 {
+        return Some("only a footnote, not an ingredient list".into());
+    }
+    if list.len() <= 2 {
+        let name = ctx.name.to_lowercase();
+        let named = known.iter().any(|f| {
+            std::iter::once(&f.name)
+                .chain(f.aliases.iter())
+                .filter_map(|n| n.split([' ', '-']).next())
+                .any(|w| w.len() >= 4 && name.contains(w))
+        });
+        if !named {
+            return Some(format!(
+                "{} name(s) only, none in the product name: not the whole list",
+                list.len()
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a list is printed in alphabetical order (at least 85% of
+/// neighbouring pairs in order), also after one to three leading actives
+/// ("Benzoyl Peroxide 10%, then the inactive ingredients A to Z").
+pub fn is_alphabetical(list: &ParsedList) -> bool {
+    let names: Vec<&str> = list.items.iter().map(|i| list.name(i)).collect();
+    (0..=3).any(|skip| {
+        let rest = names.get(skip..).unwrap_or(&[]);
+        if rest.len() < 6 {
+            return false;
+        }
+        let ordered = rest.windows(2).filter(|w| w[0] < w[1]).count();
+        ordered * 100 >= (rest.len() - 1) * 85
+    })
 }
 
 /// Below this share of the first ten ingredients recognised, a list is not

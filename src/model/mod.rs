@@ -42,12 +42,13 @@ pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]
     // filter in the list (after-sun lotions and self-tanners are filed there).
     if profile.spf == Spf::Unstated && profile.spf_source == product::Source::Category {
         let filter = list.items.iter().any(|i| {
-            i.id.is_some_and(|id| {
-                kb.facts(id).classes.any(
-                    crate::knowledge::Classes::UV_FILTER_MINERAL
-                        | crate::knowledge::Classes::UV_FILTER_CHEMICAL,
-                )
-            })
+            !i.may_contain
+                && i.id.is_some_and(|id| {
+                    kb.facts(id).classes.any(
+                        crate::knowledge::Classes::UV_FILTER_MINERAL
+                            | crate::knowledge::Classes::UV_FILTER_CHEMICAL,
+                    )
+                })
         });
         if !filter {
             profile.spf = Spf::None;

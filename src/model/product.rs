@@ -145,6 +145,8 @@ pub enum Kind {
     BodyWash,
     Bath,
     LipCare,
+    /// Tinted and colour products (CC and BB creams, foundations, primers).
+    Makeup,
     /// Supplements, devices, tools, blotting papers: left out of every ranking.
     NotSkincare,
     Other,
@@ -169,13 +171,14 @@ impl Kind {
             Kind::BodyWash => "body wash",
             Kind::Bath => "bath",
             Kind::LipCare => "lip care",
+            Kind::Makeup => "make-up",
             Kind::NotSkincare => "not skincare",
             Kind::Other => "other",
         }
     }
 
     /// Every kind (for profiles and documentation).
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Cleanser,
         Kind::MakeupRemover,
         Kind::Toner,
@@ -191,6 +194,7 @@ impl Kind {
         Kind::BodyWash,
         Kind::Bath,
         Kind::LipCare,
+        Kind::Makeup,
         Kind::NotSkincare,
         Kind::Other,
     ];
@@ -402,6 +406,7 @@ fn is_specific(k: Kind) -> bool {
             | Kind::LipCare
             | Kind::FaceOil
             | Kind::Balm
+            | Kind::Makeup
     )
 }
 
@@ -409,8 +414,6 @@ fn is_specific(k: Kind) -> bool {
 fn is_not_skincare(name: &str) -> bool {
     [
         "supplement",
-        "capsule",
-        "capsules",
         "softgel",
         "softgels",
         "gummies",
@@ -420,8 +423,6 @@ fn is_not_skincare(name: &str) -> bool {
         "roller",
         "gua sha",
         "blotting",
-        "cloth",
-        "cloths",
         "muslin",
         "papers",
         "sponge",
@@ -432,6 +433,33 @@ fn is_not_skincare(name: &str) -> bool {
     ]
     .iter()
     .any(|w| has_word(name, w).is_some())
+}
+
+/// True when "oil" names the product ("Face Oil", "Cleansing Oil"), not a
+/// property ("Oil-Free", "Oil Control", "Oil-Absorbing").
+fn names_an_oil(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = find_at(b, b"oil", from) {
+        from = at + 1;
+        let before_ok = at == 0 || !b[at - 1].is_ascii_alphabetic();
+        let rest = &text[at + 3..];
+        let after_ok = !rest.starts_with(|c: char| c.is_ascii_alphabetic() && c != 's');
+        if !(before_ok && after_ok) {
+            continue;
+        }
+        let rest = rest.trim_start_matches('s').trim_start_matches(['-', ' ']);
+        let property = [
+            "free", "control", "absorb", "and pore", "& pore", "balanc", "mattif", "minimi",
+            "reduc",
+        ]
+        .iter()
+        .any(|w| rest.starts_with(w));
+        if !property {
+            return true;
+        }
+    }
+    false
 }
 
 fn find_area(text: &str) -> Option<Area> {
@@ -490,6 +518,9 @@ fn find_kind(text: &str) -> Option<Kind> {
     ]) {
         return Some(Kind::MakeupRemover);
     }
+    if any(&["peel-off", "peel off"]) {
+        return Some(Kind::Mask);
+    }
     if any(&["peel", "peeling"]) {
         return Some(Kind::Peel);
     }
@@ -506,11 +537,41 @@ fn find_kind(text: &str) -> Option<Kind> {
     if any(&["bath", "bath salts", "bath oil", "soak"]) {
         return Some(Kind::Bath);
     }
-    if any(&["body wash", "shower", "shower gel", "soap"]) {
+    if any(&[
+        "body wash",
+        "shower",
+        "shower gel",
+        "body soap",
+        "hand soap",
+    ]) {
         return Some(Kind::BodyWash);
     }
-    if any(&["cleanser", "cleansers", "cleansing", "wash", "face wash"]) {
+    if any(&[
+        "cleanser",
+        "cleansers",
+        "cleansing",
+        "wash",
+        "face wash",
+        "soap",
+        "wipes",
+        "cloths",
+    ]) {
         return Some(Kind::Cleanser);
+    }
+    if any(&[
+        "cc cream",
+        "bb cream",
+        "tinted",
+        "tint",
+        "foundation",
+        "primer",
+        "concealer",
+        "bronzer",
+        "highlighter",
+        "color correcting",
+        "colour correcting",
+    ]) {
+        return Some(Kind::Makeup);
     }
     if any(&[
         "sunscreen",
@@ -541,13 +602,13 @@ fn find_kind(text: &str) -> Option<Kind> {
     if any(&["mist", "spray", "face mist"]) {
         return Some(Kind::Mist);
     }
-    if any(&["lip balm", "lip"]) {
+    if any(&["lip balm", "lip"]) && !any(&["eye", "eyes"]) {
         return Some(Kind::LipCare);
     }
     if any(&["balm", "salve", "ointment"]) {
         return Some(Kind::Balm);
     }
-    if any(&["face oil", "facial oil", "oil", "oils"]) && !any(&["oil-free", "oil free"]) {
+    if names_an_oil(text) {
         return Some(Kind::FaceOil);
     }
     if any(&[
@@ -626,11 +687,7 @@ fn find_texture(text: &str) -> Option<Texture> {
     let mut best: Option<(usize, usize, Texture)> = None;
     for (word, t) in WORDS {
         if let Some(at) = has_word_last(text, word) {
-            if *t == Texture::Oil
-                && (text.contains("oil-free")
-                    || text.contains("oil free")
-                    || text.contains("oil control"))
-            {
+            if *t == Texture::Oil && !names_an_oil(text) {
                 continue;
             }
             let end = at + word.len();
@@ -672,6 +729,7 @@ fn default_texture(kind: Kind) -> Option<Texture> {
         Kind::Sunscreen => Texture::Lotion,
         Kind::Peel => Texture::Water,
         Kind::Bath => Texture::Powder,
+        Kind::Makeup => Texture::Lotion,
         Kind::Mask | Kind::Exfoliant | Kind::NotSkincare | Kind::Other => return None,
     })
 }
@@ -680,7 +738,23 @@ fn default_texture(kind: Kind) -> Option<Texture> {
 /// "SPF" alone: Some(None); "No SPF", "SPF-free": None.
 pub fn find_spf(text: &str) -> Option<Option<f64>> {
     let lower = text.to_ascii_lowercase();
-    let at = has_word_prefix(&lower, "spf")?;
+    let Some(at) = has_word_prefix(&lower, "spf") else {
+        // "Broad Spectrum 50+" or "UV Protector" without the letters SPF.
+        if let Some(p) = lower.find("broad spectrum") {
+            let rest = lower[p + 14..].trim_start_matches([' ', '-', ':']);
+            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            return Some(
+                digits
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| *v > 0.0 && *v <= 150.0),
+            );
+        }
+        if has_word(&lower, "uv protector").is_some() || has_word(&lower, "sunscreen").is_some() {
+            return Some(None);
+        }
+        return None;
+    };
     let before = lower[..at].trim_end();
     if before.ends_with("no")
         || before.ends_with("without")
@@ -817,6 +891,21 @@ mod tests {
             c("Soothing Sheet Mask", "Mask").texture,
             Some(Texture::Essence)
         );
+        assert_eq!(c("Liquid Facial Soap", "Cleanser").kind, Kind::Cleanser);
+        assert_eq!(c("Glow Peel-Off Mask", "Mask").kind, Kind::Mask);
+        assert_eq!(c("Ceramide Capsules Serum", "Treatment").kind, Kind::Serum);
+        assert_eq!(c("Eye and Lip Cream", "Eye cream").area, Area::Eye);
+        assert_ne!(c("Eye and Lip Cream", "Eye cream").kind, Kind::LipCare);
+        assert_eq!(
+            c("Oil and Pore Control Mattifier SPF 45", "Moisturizer").kind,
+            Kind::Moisturiser
+        );
+        assert_ne!(c("Oil Control Moisturiser", "").texture, Some(Texture::Oil));
+        assert_eq!(
+            c("Moisture Surge CC Cream SPF 30", "Moisturizer").kind,
+            Kind::Makeup
+        );
+        assert_eq!(c("Rosehip Face Oil", "").kind, Kind::FaceOil);
     }
 
     #[test]
@@ -832,6 +921,10 @@ mod tests {
         assert_eq!(c("Sun Lotion 50 SPF", "Sun protect").spf, Spf::Value(50.0));
         assert_eq!(c("Super Block 50+ SPF", "").spf, Spf::Value(50.0));
         assert_eq!(c("Soothing After Sun Lotion", "Sun protect").spf, Spf::None);
+        assert_eq!(
+            c("Clear Stick UV Protector Broad Spectrum 50+", "Sun protect").spf,
+            Spf::Value(50.0)
+        );
         assert_eq!(parse_spf_column("SPF 30").unwrap(), Some(30.0));
         assert_eq!(parse_spf_column("50+").unwrap(), Some(50.0));
         assert!(parse_spf_column("high").is_err());

@@ -28,11 +28,13 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
         }
     }
     let mut s = total.clamp(0.0, 100.0);
+    // Caps scale the score (cap x score / 100) rather than clip it, so the
+    // order among capped products is kept and they do not pile up at the cap.
     let mut capped = None;
-    if features.value(Factor::NoIngredients) > 0.0 && s > concern.no_list_cap {
-        s = concern.no_list_cap;
+    if features.value(Factor::NoIngredients) > 0.0 {
+        s = concern.no_list_cap * s / 100.0;
         capped = Some(format!(
-            "capped at {:.0}: no usable ingredient list",
+            "scaled to at most {:.0}: no usable ingredient list",
             concern.no_list_cap
         ));
     }
@@ -45,16 +47,14 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
             Factor::Scrub,
         ]
         .into_iter()
-        .find(|f| features.value(*f) >= 0.5);
+        .find(|f| features.value(*f) >= 0.35);
         if let Some(f) = active {
-            if s > cap {
-                s = cap;
-                capped = Some(format!(
-                    "capped at {cap:.0}: {} is out for {}",
-                    factor_label(f, features),
-                    concern.slug
-                ));
-            }
+            s = cap * s / 100.0;
+            capped = Some(format!(
+                "scaled to at most {cap:.0}: {} is out for {}",
+                factor_label(f, features),
+                concern.slug
+            ));
         }
     }
     ConcernScore {
@@ -94,7 +94,7 @@ pub fn factor_label(f: Factor, features: &Features) -> &'static str {
         Factor::Scrub => "harsh scrub",
         Factor::GentleAcid => "gentle exfoliating acid",
         Factor::Pha => "PHA, gentle exfoliant",
-        Factor::StrongAcid => "peel-strength acid",
+        Factor::StrongAcid => "strong acid or acne active",
         Factor::Retinoid => "retinoid",
         Factor::StrongRetinoid => "strong retinoid",
         Factor::Fragrance => "fragrance",
