@@ -5,15 +5,27 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use std::sync::Arc;
+
 use ordered_float::OrderedFloat;
+
+/// What a concern's output row needs besides rank, id and score. The name is
+/// shared by a product's entries in every concern.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Payload {
+    pub name: Arc<str>,
+    pub grade: &'static str,
+    pub confidence: &'static str,
+    pub reasons: Box<str>,
+}
 
 /// One ranked product.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub score: OrderedFloat<f64>,
-    pub product_id: Box<str>,
-    /// What the output row needs besides rank, id and score.
-    pub payload: Box<[Box<str>]>,
+    /// Shared by a product's entries in every concern.
+    pub product_id: Arc<str>,
+    pub payload: Payload,
 }
 
 /// "Better" entries sort first: higher score, then smaller product_id.
@@ -102,7 +114,7 @@ mod tests {
         Entry {
             score: OrderedFloat(score),
             product_id: id.into(),
-            payload: Box::new([]),
+            payload: Payload::default(),
         }
     }
 
@@ -113,7 +125,7 @@ mod tests {
             r.push(x);
         }
         let ids: Vec<_> = r.into_ranked().into_iter().map(|x| x.product_id).collect();
-        assert_eq!(ids, ["z".into(), "a".into(), "b".into()] as [Box<str>; 3]);
+        assert_eq!(ids, ["z".into(), "a".into(), "b".into()] as [Arc<str>; 3]);
     }
 
     proptest! {

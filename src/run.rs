@@ -26,7 +26,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::model::{self, score, Concern};
 use crate::output::publish::Staging;
 use crate::output::{self, Log};
-use crate::rank::{Entry, Ranker};
+use crate::rank::{Entry, Payload, Ranker};
 
 /// Records per batch handed to the scoring pool.
 const BATCH: usize = 1024;
@@ -129,8 +129,9 @@ pub struct Summary {
     pub changes: Option<crate::output::compare::Changes>,
 }
 
-/// A concern row's fields besides rank, id and score.
-type Payload = Box<[Box<str>]>;
+/// Rows written to a concern's file, and (for the Shopify export) each
+/// ranked product's id and score in rank order.
+type WrittenConcern = (u64, Vec<(std::sync::Arc<str>, f64)>);
 
 /// The reader thread's channels: batches in, empty batches back.
 type ReaderChannels = (
@@ -201,6 +202,7 @@ fn process(
         )
     });
     let confidence = score::confidence(&a.features);
+    let shared_name: std::sync::Arc<str> = name.into();
     let entries = a
         .scores
         .iter()
@@ -212,12 +214,12 @@ fn process(
                     reasons.push_str("; ");
                     reasons.push_str(n);
                 }
-                let payload: Payload = Box::new([
-                    name.into(),
-                    score::grade(s.score).into(),
-                    confidence.into(),
-                    reasons.into(),
-                ]);
+                let payload = Payload {
+                    name: shared_name.clone(),
+                    grade: score::grade(s.score),
+                    confidence,
+                    reasons: reasons.into(),
+                };
                 (s.score, payload)
             })
         })
@@ -432,7 +434,7 @@ impl<'c> Collector<'c> {
         self.scores_w
             .write_record(&s.scores_row)
             .map_err(|e| output::write_error(&self.scores_path, e))?;
-        let id: Box<str> = s.product_id.into();
+        let id: std::sync::Arc<str> = s.product_id.into();
         for (i, e) in s.entries.into_iter().enumerate() {
             if let Some((score, payload)) = e {
                 self.ranked_counts[i] += 1;
@@ -566,25 +568,44 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     output::finish(scores_w, &staging.path(output::SCORES_FILE))?;
     output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
 
+    // Each concern is sorted and written on the pool, in parallel: with
+    // every product kept, this end phase is a good part of the run.
+    let shopify = cfg.shopify;
+    let written: Vec<Result<WrittenConcern>> = pool.install(|| {
+        cfg.concerns
+            .par_iter()
+            .zip(rankers.into_par_iter())
+            .map(|(c, r)| {
+                let path = staging.path(&format!("{}.csv", c.slug));
+                let ranked = r.into_ranked();
+                let n = output::write_concern(&path, &ranked)?;
+                let places = if shopify {
+                    ranked
+                        .into_iter()
+                        .map(|e| (e.product_id, e.score.0))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Ok((n, places))
+            })
+            .collect()
+    });
     let mut concern_summaries = Vec::new();
-    let mut ranks: FxHashMap<Box<str>, output::Placings> = FxHashMap::default();
-    for (ci, ((c, r), n)) in cfg
+    let mut ranks: FxHashMap<std::sync::Arc<str>, output::Placings> = FxHashMap::default();
+    for (ci, ((c, w), n)) in cfg
         .concerns
         .iter()
-        .zip(rankers)
+        .zip(written)
         .zip(&ranked_counts)
         .enumerate()
     {
-        let path = staging.path(&format!("{}.csv", c.slug));
-        let ranked = r.into_ranked();
-        let written = output::write_concern(&path, &ranked)?;
-        if cfg.shopify {
-            for (i, e) in ranked.into_iter().enumerate() {
-                let slot = ranks
-                    .entry(e.product_id)
-                    .or_insert_with(|| vec![None; cfg.concerns.len()]);
-                slot[ci] = Some((i as u64 + 1, e.score.0));
-            }
+        let (written, places) = w?;
+        for (i, (id, score)) in places.into_iter().enumerate() {
+            let slot = ranks
+                .entry(id)
+                .or_insert_with(|| vec![None; cfg.concerns.len()]);
+            slot[ci] = Some((i as u64 + 1, score));
         }
         concern_summaries.push(ConcernSummary {
             slug: c.slug.clone(),

@@ -98,13 +98,17 @@ pub fn write_concern(path: &Path, ranked: &[Entry]) -> Result<u64> {
         rank.clear();
         rank.push_str(&(i + 1).to_string());
         let score = crate::model::score::fmt1(e.score.0);
-        let mut rec: Vec<&str> = Vec::with_capacity(CONCERN_HEADER.len());
-        rec.push(&rank);
-        rec.push(&e.product_id);
-        rec.push(&e.payload[0]);
-        rec.push(&score);
-        rec.extend(e.payload[1..].iter().map(|s| &**s));
-        w.write_record(&rec).map_err(|e| write_error(path, e))?;
+        let p = &e.payload;
+        let rec: [&str; 7] = [
+            &rank,
+            &e.product_id,
+            &p.name,
+            &score,
+            p.grade,
+            p.confidence,
+            &p.reasons,
+        ];
+        w.write_record(rec).map_err(|e| write_error(path, e))?;
         n += 1;
     }
     finish(w, path)?;

@@ -98,11 +98,33 @@ impl Staging {
 
     /// Flushes every staged file and swaps the staging directory into place.
     pub fn publish(mut self) -> Result<()> {
+        let mut files = Vec::new();
         for entry in fs::read_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))? {
-            let entry = entry.map_err(|e| Error::io(&self.dir, e))?;
-            let f = fs::File::open(entry.path()).map_err(|e| Error::io(&entry.path(), e))?;
-            f.sync_all().map_err(|e| Error::io(&entry.path(), e))?;
+            files.push(entry.map_err(|e| Error::io(&self.dir, e))?.path());
         }
+        // Flush the files to disk side by side: the device queues them.
+        let synced: Vec<Result<()>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .iter()
+                .map(|path| {
+                    scope.spawn(move || {
+                        let f = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+                        f.sync_all().map_err(|e| Error::io(path, e))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Refused(
+                            "internal error: flushing a file failed".into(),
+                        ))
+                    })
+                })
+                .collect()
+        });
+        synced.into_iter().collect::<Result<Vec<()>>>()?;
         sync_dir(&self.dir);
         if fs::symlink_metadata(&self.target).is_err() {
             fs::rename(&self.dir, &self.target).map_err(|e| Error::io(&self.target, e))?;
