@@ -195,3 +195,20 @@ fn capped_scores_keep_their_order_instead_of_tying_at_the_cap() {
     );
     assert!(a <= 25.0 && b <= 25.0 && a > b, "{a} {b}");
 }
+
+#[test]
+fn a_single_base_ingredient_is_a_whole_product_but_a_single_active_is_not() {
+    let (_t, out) = run(&[
+        "W1,Lanolips 101 Ointment,B,balm,ointment,lip,,,Lanolin,9",
+        "W2,Brightening Cream,B,moisturiser,cream,face,,,Niacinamide,9",
+        "W3,Acne Clearing Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Zinc PCA, Hamamelis Virginiana Water\",9",
+        "W4,Clear Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Zinc PCA, Hamamelis Virginiana Water\",9",
+    ]);
+    let (h, rows) = read_csv(&out.join("scores.csv"));
+    let conf = h.iter().position(|x| x == "confidence").unwrap();
+    assert_ne!(rows[0][conf], "low", "{:?}", rows[0]);
+    assert_eq!(rows[1][conf], "low", "{:?}", rows[1]);
+    // An acne treatment named in the name is an active: out for baby.
+    above(&out, "baby", "W4", "W3");
+    assert!(score_of(&out, "baby", "W3").unwrap() <= 25.0);
+}

@@ -237,6 +237,8 @@ const PRESCRIPTION_RETINOIDS: &[&str] = &["tretinoin", "adapalene", "tazarotene"
 const ACNE_ACTIVES: &[&str] = &["benzoyl peroxide", "sulfur", "azelaic acid"];
 /// Words in a product name that name an exfoliating acid.
 const ACID_NAME_WORDS: &[&str] = &[
+    "acne",
+    "blemish",
     "aha",
     "ahas",
     "bha",
@@ -588,15 +590,18 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let pct = percent_near(&name_lower, &[word]);
             let desc = format!("{word} named in the product name");
             let strong_limit = match word {
-                "benzoyl" => 0.0,
+                "benzoyl" | "acne" | "blemish" => 0.0,
                 "bha" | "salicylic" => 2.0,
                 "pha" | "gluconolactone" | "lactobionic" => 20.0,
                 _ => 12.0,
             };
-            if word == "benzoyl"
-                || pct.is_some_and(|p| p > strong_limit)
-                || profile.kind == Kind::Peel
-            {
+            let acne = matches!(word, "benzoyl" | "acne" | "blemish");
+            let desc = if acne {
+                format!("{word} treatment named in the product name")
+            } else {
+                desc
+            };
+            if acne || pct.is_some_and(|p| p > strong_limit) || profile.kind == Kind::Peel {
                 strongest_acid = Some((pct.unwrap_or(0.0), desc));
             } else if matches!(word, "pha" | "phas" | "gluconolactone" | "lactobionic") {
                 pha = Some((1.0, desc));
@@ -821,7 +826,18 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
     if ctx.ingredients.trim_start().starts_with('*') && list.len() <= 2 {
         return Some("only a footnote, not an ingredient list".into());
     }
-    if list.len() <= 2 {
+    // One or two names can be a whole product when they are its base (an
+    // oil, a butter, petrolatum, thermal water); otherwise they are an
+    // excerpt, unless the product name names them.
+    let base = Classes::OCCLUSIVE
+        | Classes::HEAVY_OIL
+        | Classes::LIGHT_OIL
+        | Classes::WAX
+        | Classes::BUTTER
+        | Classes::SOLVENT
+        | Classes::HUMECTANT
+        | Classes::EMOLLIENT_ESTER;
+    if list.len() <= 2 && !known.iter().any(|f| f.classes.any(base)) {
         let name = ctx.name.to_lowercase();
         let named = known.iter().any(|f| {
             std::iter::once(&f.name)

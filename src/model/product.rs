@@ -583,9 +583,6 @@ fn find_kind(text: &str) -> Option<Kind> {
     ]) {
         return Some(Kind::Sunscreen);
     }
-    if any(&["mask", "masque", "face mask", "sheet mask"]) {
-        return Some(Kind::Mask);
-    }
     if any(&["toner", "tonic", "essence", "lotion tonique"]) {
         return Some(Kind::Toner);
     }
