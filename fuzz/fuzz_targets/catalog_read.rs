@@ -6,9 +6,9 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use milia_rank::catalog::{self, CatalogOptions, CatalogReader, CatalogSource, Field};
+use milia_rank::catalog::{self, CatalogOptions, CatalogReader, CatalogSource};
 use milia_rank::knowledge::KnowledgeBase;
-use milia_rank::model::{self, Concern, Described, ProductInput};
+use milia_rank::model::{self, Concern};
 
 fn kb() -> &'static KnowledgeBase {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
@@ -41,29 +41,8 @@ fuzz_target!(|data: &[u8]| {
         if checked.is_err() {
             continue;
         }
-        // As src/cli/explain.rs builds a product from a row.
-        let get = |f: Field| catalog::field(&rec, columns, f).trim().to_string();
-        let (name, category, texture, area, claims, ingredients) = (
-            get(Field::Name),
-            get(Field::Category),
-            get(Field::Texture),
-            get(Field::Area),
-            get(Field::Claims),
-            get(Field::Ingredients),
-        );
-        let spf = model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None);
-        let input = ProductInput {
-            described: Described {
-                name: &name,
-                category: &category,
-                texture: &texture,
-                area: &area,
-                spf,
-            },
-            claims: &claims,
-            ingredients: &ingredients,
-        };
-        let asm = model::assess(&input, kb(), concerns());
+        let row = catalog::RowText::from_record(&rec, columns);
+        let asm = model::assess(&row.input(), kb(), concerns());
         for (i, s) in asm.scores.iter().enumerate() {
             if let Some(s) = s {
                 assert!(
