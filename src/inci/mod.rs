@@ -195,8 +195,50 @@ pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<I
             return resolve(&rest, kb, variant);
         }
     }
+    // Marketing words before the name ("100 percent sugarcane-derived
+    // squalane", "cold-pressed rosehip oil"): the longest known tail of two
+    // words or more, or one specific word.
+    let bare = bare.to_string();
+    for (i, _) in bare.match_indices(' ') {
+        let tail = &bare[i + 1..];
+        let one_word = !tail.contains(' ');
+        if one_word && (tail.len() < 6 || GENERIC_WORDS.contains(&tail)) {
+            continue;
+        }
+        if let Some(id) = kb.lookup(tail) {
+            return Some(id);
+        }
+    }
     None
 }
+
+/// Words too generic to stand for an ingredient on their own.
+const GENERIC_WORDS: &[&str] = &[
+    "extract",
+    "powder",
+    "butter",
+    "alcohol",
+    "esters",
+    "protein",
+    "flower",
+    "filtrate",
+    "ferment",
+    "complex",
+    "mineral",
+    "minerals",
+    "juice",
+    "water",
+    "leaves",
+    "fruit",
+    "kernel",
+    "glycerides",
+    "polymer",
+    "copolymer",
+    "crosspolymer",
+    "collagen",
+    "peptide",
+    "peptides",
+];
 
 fn strip_parentheses(name: &str, out: &mut String) {
     out.clear();
@@ -303,6 +345,23 @@ mod tests {
             kb.lookup("parfum")
         );
         assert_eq!(resolve("unobtainium", &kb, &mut v), None);
+        assert_eq!(
+            resolve(
+                "100 percent cold-pressed aloe barbadensis leaf juice",
+                &kb,
+                &mut v
+            ),
+            kb.lookup("aloe barbadensis leaf juice")
+        );
+        assert_eq!(
+            resolve("sugarcane-derived mineral oil", &kb, &mut v),
+            kb.lookup("mineral oil")
+        );
+        assert_eq!(
+            resolve("unknown fancy water", &kb, &mut v),
+            None,
+            "a generic word alone is no match"
+        );
     }
 
     #[test]
