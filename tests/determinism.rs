@@ -13,19 +13,10 @@ use common::*;
 /// Every file of an output directory but summary.json, whose elapsed time
 /// and thread count are run-specific by design.
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
+    dir_files(dir)
+        .into_iter()
         .filter(|(n, _)| n != "summary.json")
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 fn summary_without_run_values(dir: &Path) -> serde_json::Value {
@@ -99,11 +90,7 @@ fn a_run_killed_mid_way_leaves_the_published_output_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     // Yesterday's output: the sample catalog.
-    bin()
-        .args(["score", "-q", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    score_sample(&out);
     let before = files(&out);
     let summary_before = fs::read(out.join("summary.json")).unwrap();
 

@@ -53,11 +53,7 @@ fn explain_shows_every_factor_and_the_ingredients_behind_it() {
 fn score_writes_a_self_contained_report_and_unknown_ingredients() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    bin()
-        .args(["score", "-q", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    score_sample(&out);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     for id in [
         "summary",

@@ -277,7 +277,7 @@ fn too_many_rejects_fail_and_keep_the_previous_output() {
     let out = tmp.path().join("out");
     let good = catalog(tmp.path(), &[GOOD]);
     score(&good, &out, &[]);
-    let before: Vec<(String, Vec<u8>)> = snapshot(&out);
+    let before: Vec<(String, Vec<u8>)> = dir_files(&out);
     let bad = write(
         tmp.path(),
         "bad.csv",
@@ -294,7 +294,7 @@ fn too_many_rejects_fail_and_keep_the_previous_output() {
             predicate::str::contains("2 of 3 rows rejected")
                 .and(predicate::str::contains("nothing was published")),
         );
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(dir_files(&out), before);
     bin()
         .arg("score")
         .arg(&bad)
@@ -302,7 +302,7 @@ fn too_many_rejects_fail_and_keep_the_previous_output() {
         .arg(&out)
         .assert()
         .code(1);
-    assert_eq!(snapshot(&out), before);
+    assert_eq!(dir_files(&out), before);
     bin()
         .arg("score")
         .arg(&bad)
@@ -318,21 +318,6 @@ fn too_many_rejects_fail_and_keep_the_previous_output() {
         .map(|e| e.file_name().to_string_lossy().into())
         .collect();
     assert!(names.iter().all(|n| !n.contains("staging")), "{names:?}");
-}
-
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -87,3 +87,28 @@ pub const CONCERNS: [&str; 6] = [
     "post-procedure",
     "sun-care",
 ];
+
+/// Every file of a directory, by name, with its bytes (sorted by name).
+pub fn dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs `score` on the built-in sample into `out` and asserts success.
+pub fn score_sample(out: &Path) {
+    bin()
+        .args(["score", "-q", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
