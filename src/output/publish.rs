@@ -47,11 +47,23 @@ impl Staging {
             // "out/.." or "/" have no name: use the canonical path.
             None => fs::canonicalize(&target).map_err(|e| Error::io(&target, e))?,
         };
+        // A symlink to a directory (a web root, say) stays a symlink: the
+        // directory it points to is the one replaced.
+        let target = match fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() && target.is_dir() => {
+                fs::canonicalize(&target).map_err(|e| Error::io(&target, e))?
+            }
+            _ => target,
+        };
         if let Ok(meta) = fs::symlink_metadata(&target) {
             if !meta.is_dir() {
                 return Err(Error::Io {
                     path: target.display().to_string(),
-                    message: "the output path is a file, not a directory".into(),
+                    message: if meta.file_type().is_symlink() {
+                        "the output path is a link that does not lead to a directory".into()
+                    } else {
+                        "the output path is a file, not a directory".into()
+                    },
                 });
             }
             let mut entries = fs::read_dir(&target).map_err(|e| Error::io(&target, e))?;
@@ -235,6 +247,23 @@ mod tests {
         // No staging directories are left behind.
         let left: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().collect();
         assert_eq!(left.len(), 1);
+    }
+
+    #[test]
+    fn a_symlinked_output_directory_stays_a_symlink() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("real");
+        fs::create_dir(&real).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let s = Staging::create(&link).unwrap();
+        fs::write(s.path(MARKER), "1").unwrap();
+        s.publish().unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(real.join(MARKER).exists());
     }
 
     #[test]
