@@ -367,3 +367,31 @@ fn a_foreign_output_directory_is_never_replaced() {
         .stderr(predicate::str::contains("refusing to replace"));
     assert_eq!(fs::read_to_string(docs.join("plan.txt")).unwrap(), "mine");
 }
+
+#[test]
+fn hostile_megabyte_fields_finish_quickly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fields = [
+        "[+/-".repeat(250_000),
+        "(".repeat(1_000_000),
+        "May contain: ".repeat(80_000),
+        "Aqua. B, ".repeat(110_000),
+        "x: a, b, c, d, ".repeat(70_000),
+        "1% Glycolic ".repeat(80_000),
+    ];
+    let rows: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("H{i},\"{f}\",B,moisturiser,gel,face,,,\"{f}\",1"))
+        .collect();
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let cat = catalog(tmp.path(), &refs);
+    bin()
+        .arg("score")
+        .arg(&cat)
+        .args(["-q", "--out"])
+        .arg(tmp.path().join("out"))
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .success();
+}

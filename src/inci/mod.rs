@@ -198,6 +198,10 @@ pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<I
     // Marketing words before the name ("100 percent sugarcane-derived
     // squalane", "cold-pressed rosehip oil"): the longest known tail of two
     // words or more, or one specific word.
+    // Only for name-sized text: each tail is a lookup.
+    if bare.len() > 120 {
+        return None;
+    }
     let bare = bare.to_string();
     for (i, _) in bare.match_indices(' ') {
         let tail = &bare[i + 1..];

@@ -301,33 +301,53 @@ fn apply_ingredient_markers(text: &str) -> String {
 /// `[+/- May Contain: CI 77491, CI 77492]` is a section, not one name:
 /// its brackets are dropped and it becomes a "may contain" list.
 fn unwrap_may_contain_groups(text: &str) -> String {
-    let mut s = text.to_string();
-    loop {
-        let b = s.as_bytes();
-        let Some(open) = (0..b.len().saturating_sub(4)).find(|&i| {
-            matches!(b[i], b'[' | b'(')
-                && &b[i + 1..i + 4] == b"+/-"
-                && b[i + 4] != b')'
-                && b[i + 4] != b']'
-        }) else {
-            return s;
-        };
-        let close_ch = if b[open] == b'[' { b']' } else { b')' };
-        let close = b[open..]
-            .iter()
-            .position(|&c| c == close_ch)
-            .map(|p| open + p);
-        let inner_end = close.unwrap_or(b.len());
-        let inner = s[open + 4..inner_end].to_string();
-        let after = close.map_or(String::new(), |c| s[c + 1..].to_string());
-        let inner = inner.trim_start();
-        let inner = if inner.to_ascii_lowercase().starts_with("may contain") {
-            inner[11..].to_string()
-        } else {
-            inner.to_string()
-        };
-        s = format!("{}, may contain {}{}", &s[..open], inner, after);
+    // One pass: a stack of open brackets remembers which closer belongs to a
+    // may-contain group (dropped) and which to an ordinary group (kept).
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut stack: Vec<(u8, bool)> = Vec::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if matches!(c, b'[' | b'(') {
+            let closer = if c == b'[' { b']' } else { b')' };
+            let group =
+                b.len() > i + 4 && &b[i + 1..i + 4] == b"+/-" && !matches!(b[i + 4], b')' | b']');
+            stack.push((closer, group));
+            if group {
+                out.push_str(&text[copied..i]);
+                out.push_str(", may contain ");
+                let rest = &text[i + 4..];
+                let trimmed = rest.trim_start();
+                let skip_words = if trimmed.len() >= 11
+                    && trimmed.as_bytes()[..11].eq_ignore_ascii_case(b"may contain")
+                {
+                    rest.len() - trimmed.len() + 11
+                } else {
+                    0
+                };
+                i += 4 + skip_words;
+                copied = i;
+                continue;
+            }
+        } else if matches!(c, b']' | b')') {
+            if let Some(&(closer, group)) = stack.last() {
+                if closer == c {
+                    stack.pop();
+                    if group {
+                        out.push_str(&text[copied..i]);
+                        i += 1;
+                        copied = i;
+                        continue;
+                    }
+                }
+            }
+        }
+        i += 1;
     }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// "Zinc Oxide 3.0%Water" is two ingredients: a separator goes after the `%`.

@@ -883,6 +883,10 @@ pub fn fmt_percent(p: f64) -> String {
 /// A percentage stated in a product name next to one of `words`
 /// ("10% Glycolic", "Retinol 1%", "2% BHA").
 fn percent_near(name: &str, words: &[&'static str]) -> Option<f64> {
+    // Product names are short; a field of hostile length is not searched.
+    if name.len() > 400 {
+        return None;
+    }
     if !name.contains('%') || !words.iter().any(|w| name.contains(w)) {
         return None;
     }
