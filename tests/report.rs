@@ -4,23 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use assert_cmd::Command;
+use common::{CONCERNS, HEADER};
 use milia_rank::error::Error;
 use milia_rank::output::compare::{compare, Changes};
 use milia_rank::output::report::render;
 
-const HEADER: &str = "product_id,name,brand,category,texture,area,spf,claims,ingredients,price";
-
 const TONER: &str = "Aqua, Lactic Acid, Glycerin, Sodium Lactate, Butylene Glycol, Niacinamide, Panthenol, Sodium PCA, Sodium Hyaluronate, Phenoxyethanol";
-
-const CONCERNS: [&str; 6] = [
-    "milia-prone",
-    "eye-area",
-    "sensitive",
-    "baby",
-    "post-procedure",
-    "sun-care",
-];
 
 /// The first catalog: one product per kind, a claim conflict, a tricky
 /// name, and one short row that is rejected.
