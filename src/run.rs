@@ -481,6 +481,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         CatalogSource::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         CatalogSource::Sample => catalog::SAMPLE_CATALOG.len() as u64,
         CatalogSource::Memory(_, b) => b.len() as u64,
+        CatalogSource::Stdin => 0,
     };
     cfg.log.start(&catalog_name, threads, total_bytes);
 

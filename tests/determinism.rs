@@ -43,9 +43,10 @@ fn output_is_identical_for_1_2_and_8_threads_and_across_runs() {
             let out = tmp.path().join(format!("{name}-{i}"));
             let mut cmd = bin();
             cmd.arg("score");
-            if let Some(c) = catalog {
-                cmd.arg(c);
-            }
+            match catalog {
+                Some(c) => cmd.arg(c),
+                None => cmd.arg("--sample"),
+            };
             cmd.args(["-q", "--format", "shopify", "--threads", threads, "--out"])
                 .arg(&out)
                 .assert()
@@ -149,7 +150,7 @@ fn a_run_killed_mid_way_leaves_the_published_output_intact() {
 
     // The next run publishes and removes the dead run's staging directory.
     bin()
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(&out)
         .assert()
         .success();

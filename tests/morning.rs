@@ -158,7 +158,7 @@ fn shopify_export_is_keyed_by_handle_with_metafield_columns() {
 fn progress_lines_when_not_a_terminal_and_quiet_silences_them() {
     let tmp = tempfile::tempdir().unwrap();
     bin()
-        .args(["score", "--out"])
+        .args(["score", "--sample", "--out"])
         .arg(tmp.path().join("a"))
         .assert()
         .success()
@@ -167,7 +167,7 @@ fn progress_lines_when_not_a_terminal_and_quiet_silences_them() {
                 .and(predicate::str::contains("rows read")),
         );
     bin()
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(tmp.path().join("b"))
         .assert()
         .success()
@@ -196,7 +196,7 @@ fn concerns_file_changes_weights_adds_a_concern_and_reports_bad_keys() {
     .unwrap();
     let out = tmp.path().join("out");
     bin()
-        .args(["score", "-q", "--concerns-file"])
+        .args(["score", "--sample", "-q", "--concerns-file"])
         .arg(&profiles)
         .arg("--out")
         .arg(&out)
@@ -213,7 +213,7 @@ fn concerns_file_changes_weights_adds_a_concern_and_reports_bad_keys() {
     )
     .unwrap();
     bin()
-        .args(["score", "-q", "--concerns-file"])
+        .args(["score", "--sample", "-q", "--concerns-file"])
         .arg(&profiles)
         .arg("--out")
         .arg(tmp.path().join("bad"))

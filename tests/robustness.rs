@@ -241,7 +241,7 @@ fn unreadable_catalog_and_bad_output_paths() {
         .stderr(predicate::str::contains("is a directory"));
     let file = write(tmp.path(), "occupied", b"x");
     bin()
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(&file)
         .assert()
         .code(3)
@@ -249,7 +249,7 @@ fn unreadable_catalog_and_bad_output_paths() {
             "occupied: the output path is a file",
         ));
     bin()
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(file.join("sub"))
         .assert()
         .code(3);
@@ -360,7 +360,7 @@ fn a_foreign_output_directory_is_never_replaced() {
     fs::create_dir(&docs).unwrap();
     fs::write(docs.join("plan.txt"), "mine").unwrap();
     bin()
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(&docs)
         .assert()
         .code(2)

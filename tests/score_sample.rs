@@ -11,7 +11,7 @@ fn score_without_catalog_writes_every_file_from_any_directory() {
     // Run from an unrelated directory: the sample is built in.
     bin()
         .current_dir(tmp.path())
-        .args(["score", "--quiet"])
+        .args(["score", "--sample", "--quiet"])
         .assert()
         .success();
     let out = tmp.path().join("out");
@@ -63,7 +63,7 @@ fn eligibility_leaves_products_out_rather_than_scoring_zero() {
     let out = tmp.path().join("out");
     bin()
         .current_dir(tmp.path())
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(&out)
         .assert()
         .success();
@@ -92,12 +92,12 @@ fn top_limits_every_concern_file_to_the_best_n() {
     let full = tmp.path().join("full");
     let top = tmp.path().join("top");
     bin()
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(&full)
         .assert()
         .success();
     bin()
-        .args(["score", "-q", "--top", "5", "--out"])
+        .args(["score", "--sample", "-q", "--top", "5", "--out"])
         .arg(&top)
         .assert()
         .success();
@@ -114,14 +114,21 @@ fn concerns_option_selects_files_and_rejects_unknown_slugs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     bin()
-        .args(["score", "-q", "--concerns", "baby,sun-care", "--out"])
+        .args([
+            "score",
+            "--sample",
+            "-q",
+            "--concerns",
+            "baby,sun-care",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .success();
     assert!(out.join("baby.csv").exists() && out.join("sun-care.csv").exists());
     assert!(!out.join("milia-prone.csv").exists());
     bin()
-        .args(["score", "-q", "--concerns", "acne", "--out"])
+        .args(["score", "--sample", "-q", "--concerns", "acne", "--out"])
         .arg(tmp.path().join("x"))
         .assert()
         .code(2)

@@ -118,6 +118,8 @@ pub enum CatalogSource {
     Sample,
     /// A file.
     File(PathBuf),
+    /// Standard input (`-` on the command line).
+    Stdin,
     /// Bytes in memory (tests, fuzzing), with a name for messages.
     Memory(String, std::sync::Arc<[u8]>),
 }
@@ -128,6 +130,7 @@ impl CatalogSource {
         match self {
             CatalogSource::Sample => "catalog/sample-catalog.csv (built in)".to_string(),
             CatalogSource::File(p) => p.display().to_string(),
+            CatalogSource::Stdin => "<stdin>".to_string(),
             CatalogSource::Memory(name, _) => name.clone(),
         }
     }
@@ -245,6 +248,7 @@ impl CatalogReader {
         let input: Box<dyn Read + Send> = match source {
             CatalogSource::Sample => Box::new(SAMPLE_CATALOG),
             CatalogSource::Memory(_, bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
+            CatalogSource::Stdin => Box::new(std::io::stdin()),
             CatalogSource::File(p) => {
                 if p.is_dir() {
                     return Err(Error::Io {
@@ -467,10 +471,23 @@ pub fn raw_record(rec: &ByteRecord, delimiter: u8) -> String {
     s
 }
 
-/// Resolves a catalog path argument: None means the sample.
-pub fn source_of(path: Option<&Path>) -> CatalogSource {
-    match path {
-        Some(p) => CatalogSource::File(p.to_path_buf()),
-        None => CatalogSource::Sample,
+/// Resolves the catalog argument: `-` is standard input; no path is the
+/// built-in sample only when `sample` asks for it, and a usage error
+/// otherwise (an empty `$CATALOG` in a cron line must not score the demo).
+pub fn source_of(path: Option<&Path>, sample: bool) -> Result<CatalogSource> {
+    match (path, sample) {
+        (Some(_), true) => Err(Error::Usage(
+            "--sample reads the built-in sample catalog; give either it or CATALOG, not both"
+                .into(),
+        )),
+        (Some(p), false) if p.as_os_str() == "-" => Ok(CatalogSource::Stdin),
+        (Some(p), false) if p.as_os_str().is_empty() => Err(Error::Usage(
+            "the CATALOG argument is empty; name a CSV file, `-` for standard input, or --sample".into(),
+        )),
+        (Some(p), false) => Ok(CatalogSource::File(p.to_path_buf())),
+        (None, true) => Ok(CatalogSource::Sample),
+        (None, false) => Err(Error::Usage(
+            "no catalog given: name a CSV file, `-` to read standard input, or --sample for the built-in sample catalog".into(),
+        )),
     }
 }

@@ -1,4 +1,4 @@
-//! `milia-rank explain PRODUCT_ID [CATALOG] [--map FIELD=COLUMN]... [--knowledge FILE]`
+//! `milia-rank explain PRODUCT_ID CATALOG|-|--sample [--map FIELD=COLUMN]... [--knowledge FILE]`
 //!
 //! For one product: how it was classified, how each ingredient was read,
 //! and for each concern the score with every factor's contribution and the
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{select_concerns, CatalogArgs};
-use crate::catalog::{self, source_of, CatalogReader, Field};
+use crate::catalog::{self, CatalogReader, Field};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::knowledge::KnowledgeBase;
 use crate::model::{self, score, Concern, Spf};
@@ -20,7 +20,7 @@ use crate::model::{self, score, Concern, Spf};
 pub struct ExplainArgs {
     /// The product to explain.
     pub product_id: String,
-    /// The catalog CSV; without it, the built-in sample catalog.
+    /// The catalog CSV; `-` reads standard input (or give --sample).
     pub catalog: Option<PathBuf>,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
@@ -34,8 +34,10 @@ pub struct ExplainArgs {
 
 /// The explanation of one product, as text.
 pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Result<String> {
-    let mut reader =
-        CatalogReader::open(&source_of(a.catalog.as_deref()), &a.catalog_args.options())?;
+    let mut reader = CatalogReader::open(
+        &a.catalog_args.source(a.catalog.as_deref())?,
+        &a.catalog_args.options(),
+    )?;
     let columns = reader.columns.clone();
     let mut rec = csv::ByteRecord::new();
     while reader.read(&mut rec)? {

@@ -22,14 +22,25 @@ pub struct GenerateArgs {
     /// Seed: the same seed gives the same catalog.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// The catalog file to write.
-    #[arg(long, value_name = "FILE")]
+    /// The catalog file to write; `-` writes to standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
     pub out: PathBuf,
 }
 
 /// Runs `generate`.
 pub fn run(a: GenerateArgs) -> Result<i32> {
     let kb = KnowledgeBase::builtin();
+    if a.out.as_os_str() == "-" {
+        let out = std::io::stdout().lock();
+        return match write_catalog(BufWriter::with_capacity(1 << 20, out), a.rows, a.seed, &kb) {
+            // A reader that stops early (`| head`) is not a failure.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
+                path: "<stdout>".into(),
+                message: e.to_string(),
+            }),
+            _ => Ok(EXIT_OK),
+        };
+    }
     let f = File::create(&a.out).map_err(|e| Error::io(&a.out, e))?;
     write_catalog(BufWriter::with_capacity(1 << 20, f), a.rows, a.seed, &kb)
         .map_err(|e| Error::io(&a.out, e))?;

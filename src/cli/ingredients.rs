@@ -1,4 +1,4 @@
-//! `milia-rank ingredients CATALOG [--map FIELD=COLUMN]... [--knowledge FILE] [--limit N]`
+//! `milia-rank ingredients CATALOG|-|--sample [--map FIELD=COLUMN]... [--knowledge FILE] [--limit N]`
 //!
 //! A coverage report: the first two lines are exactly `coverage: NN.N%`
 //! (all ingredient occurrences) and `top10-coverage: NN.N%` (occurrences in
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CatalogArgs;
-use crate::catalog::{self, source_of, CatalogReader, Field};
+use crate::catalog::{self, CatalogReader, Field};
 use crate::error::{Result, EXIT_OK};
 use crate::inci::parse_list;
 use crate::knowledge::KnowledgeBase;
@@ -20,7 +20,7 @@ use crate::knowledge::KnowledgeBase;
 /// Arguments of `ingredients`.
 #[derive(Debug, Args)]
 pub struct IngredientsArgs {
-    /// The catalog CSV; without it, the built-in sample catalog.
+    /// The catalog CSV; `-` reads standard input (or give --sample).
     pub catalog: Option<PathBuf>,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
@@ -64,8 +64,10 @@ fn pct(a: u64, b: u64) -> f64 {
 
 /// Measures coverage of a catalog's ingredient lists.
 pub fn measure(a: &IngredientsArgs, kb: &KnowledgeBase) -> Result<Coverage> {
-    let mut reader =
-        CatalogReader::open(&source_of(a.catalog.as_deref()), &a.catalog_args.options())?;
+    let mut reader = CatalogReader::open(
+        &a.catalog_args.source(a.catalog.as_deref())?,
+        &a.catalog_args.options(),
+    )?;
     let columns = reader.columns.clone();
     let mut rec = csv::ByteRecord::new();
     let mut c = Coverage::default();

@@ -29,16 +29,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Score a catalog and publish per-concern rankings into DIR.
+    #[command(
+        after_help = "Example:\n  milia-rank score shop-export.csv -o /srv/shop/rankings\n  gunzip -c export.csv.gz | milia-rank score - -o out\n  milia-rank score --sample -o out"
+    )]
     Score(score::ScoreArgs),
     /// Report how much of a catalog's ingredient lists the knowledge base recognises.
+    #[command(after_help = "Example:\n  milia-rank ingredients shop-export.csv --limit 20")]
     Ingredients(ingredients::IngredientsArgs),
     /// Check a catalog and print what would be rejected; writes nothing.
+    #[command(after_help = "Example:\n  milia-rank validate shop-export.csv -d ';'")]
     Validate(validate::ValidateArgs),
     /// Show every factor behind one product's scores.
+    #[command(after_help = "Example:\n  milia-rank explain MR-0001 --sample")]
     Explain(explain::ExplainArgs),
     /// Print the concern profiles and their weights.
+    #[command(after_help = "Example:\n  milia-rank concerns --dump > profiles.toml")]
     Concerns(concerns::ConcernsArgs),
     /// Write a realistic generated catalog of any size.
+    #[command(after_help = "Example:\n  milia-rank generate --rows 100000 --seed 7 -o big.csv")]
     Generate(generate::GenerateArgs),
 }
 
@@ -51,8 +59,11 @@ pub struct CatalogArgs {
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     pub maps: Vec<Mapping>,
     /// Field delimiter: a single character, or `tab`.
-    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    #[arg(short = 'd', long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
     pub delimiter: u8,
+    /// Read the sample catalog built into the binary instead of CATALOG.
+    #[arg(long)]
+    pub sample: bool,
     /// Ingredient knowledge base CSV replacing the built-in one.
     #[arg(long, value_name = "FILE")]
     pub knowledge: Option<PathBuf>,
@@ -65,6 +76,14 @@ impl CatalogArgs {
             maps: self.maps.clone(),
             delimiter: self.delimiter,
         }
+    }
+
+    /// Where the catalog comes from: CATALOG (`-` is standard input) or --sample.
+    pub fn source(
+        &self,
+        catalog: Option<&std::path::Path>,
+    ) -> Result<crate::catalog::CatalogSource> {
+        crate::catalog::source_of(catalog, self.sample)
     }
 
     /// The knowledge base to use.

@@ -1,4 +1,4 @@
-//! `milia-rank score [CATALOG] [--out DIR] [--map FIELD=COLUMN]... [--knowledge FILE]
+//! `milia-rank score CATALOG|-|--sample [--out DIR] [--map FIELD=COLUMN]... [--knowledge FILE]
 //! [--concerns LIST] [--concerns-file FILE] [--top N] [--threads N]
 //! [--max-rejects N|P%] [--previous DIR] [--format shopify] [--quiet]`
 //!
@@ -11,18 +11,17 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{select_concerns, CatalogArgs};
-use crate::catalog::source_of;
-use crate::error::{Result, EXIT_OK};
+use crate::error::{Error, Result, EXIT_OK};
 use crate::output::Log;
 use crate::run::{run_score, MaxRejects, ScoreConfig};
 
 /// Arguments of `score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// The catalog CSV; without it, the built-in sample catalog.
+    /// The catalog CSV; `-` reads standard input (or give --sample).
     pub catalog: Option<PathBuf>,
     /// Output directory, replaced as a whole when the run succeeds.
-    #[arg(long, default_value = "out", value_name = "DIR")]
+    #[arg(short = 'o', long, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
@@ -39,10 +38,10 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "FORMAT", value_parser = ["shopify"])]
     pub format: Option<String>,
     /// Keep only the best N per concern.
-    #[arg(long, value_name = "N")]
+    #[arg(short = 't', long, value_name = "N")]
     pub top: Option<usize>,
     /// Scoring threads (default: all cores).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Fail and publish nothing when more rows than this are rejected: a count or a percentage.
     #[arg(long, value_name = "N|P%", default_value = "5%")]
@@ -54,10 +53,16 @@ pub struct ScoreArgs {
 
 /// Runs `score`.
 pub fn run(a: ScoreArgs) -> Result<i32> {
+    if a.out.as_os_str() == "-" {
+        return Err(Error::Usage(
+            "--out -: score writes a directory of files (rankings, scores, rejects, report), not one stream; give a directory".into(),
+        ));
+    }
+    let source = a.catalog_args.source(a.catalog.as_deref())?;
     let kb = a.catalog_args.knowledge_base()?;
     let concerns = select_concerns(a.concerns.as_deref(), a.concerns_file.as_deref())?;
     run_score(ScoreConfig {
-        source: source_of(a.catalog.as_deref()),
+        source,
         options: a.catalog_args.options(),
         kb: &kb,
         concerns,

@@ -1,4 +1,4 @@
-//! `milia-rank validate CATALOG [--map FIELD=COLUMN]... [--delimiter CHAR]`
+//! `milia-rank validate CATALOG|-|--sample [--map FIELD=COLUMN]... [--delimiter CHAR]`
 //!
 //! Reads the whole catalog with the checks `score` applies and prints each
 //! row that would be rejected, with its line, column and reason. Writes no
@@ -10,13 +10,13 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CatalogArgs;
-use crate::catalog::{self, source_of, CatalogReader, Field};
+use crate::catalog::{self, CatalogReader, Field};
 use crate::error::{Result, EXIT_DATA, EXIT_OK};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The catalog CSV; without it, the built-in sample catalog.
+    /// The catalog CSV; `-` reads standard input (or give --sample).
     pub catalog: Option<PathBuf>,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
@@ -32,8 +32,10 @@ pub struct Finding {
 
 /// Checks a catalog; returns rows read and the findings.
 pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
-    let mut reader =
-        CatalogReader::open(&source_of(a.catalog.as_deref()), &a.catalog_args.options())?;
+    let mut reader = CatalogReader::open(
+        &a.catalog_args.source(a.catalog.as_deref())?,
+        &a.catalog_args.options(),
+    )?;
     let columns = reader.columns.clone();
     let mut rec = csv::ByteRecord::new();
     let mut seen: HashMap<String, u64> = HashMap::new();

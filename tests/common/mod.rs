@@ -107,7 +107,7 @@ pub fn dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// Runs `score` on the built-in sample into `out` and asserts success.
 pub fn score_sample(out: &Path) {
     bin()
-        .args(["score", "-q", "--out"])
+        .args(["score", "--sample", "-q", "--out"])
         .arg(out)
         .assert()
         .success();

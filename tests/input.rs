@@ -1,0 +1,225 @@
+//! Where the catalog comes from and how it is read: standard input, the
+//! explicit sample, short flags, `generate` to standard output.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+const ROW: &str =
+    "A1,Gel Cleanser,Brand,Cleanser,gel,face,,,\"Aqua, Glycerin, Sodium Laureth Sulfate\",9";
+const ROW2: &str = "A2,Rich Night Cream,Brand,Moisturiser,rich cream,face,,,\"Petrolatum, Paraffinum Liquidum, Lanolin\",19";
+
+fn catalog_text() -> String {
+    format!("{HEADER}\n{ROW}\n{ROW2}\n")
+}
+
+#[test]
+fn a_dash_reads_the_catalog_from_stdin_in_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let from_pipe = tmp.path().join("pipe");
+    bin()
+        .args(["score", "-", "-q", "-o"])
+        .arg(&from_pipe)
+        .write_stdin(catalog_text())
+        .assert()
+        .success();
+    let (_, rows) = read_csv(&from_pipe.join("scores.csv"));
+    let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        ids,
+        ["A1", "A2"],
+        "the piped catalog is scored, not the sample"
+    );
+
+    // The same catalog from a file gives the same rankings.
+    let file = catalog(tmp.path(), &[ROW, ROW2]);
+    let from_file = tmp.path().join("file");
+    score(&file, &from_file, &[]);
+    for c in CONCERNS {
+        let name = format!("{c}.csv");
+        assert_eq!(
+            std::fs::read(from_pipe.join(&name)).unwrap(),
+            std::fs::read(from_file.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    let summary = std::fs::read_to_string(from_pipe.join("summary.json")).unwrap();
+    assert!(summary.contains("\"catalog\": \"<stdin>\""), "{summary}");
+}
+
+#[test]
+fn a_dash_reads_stdin_in_validate_ingredients_and_explain() {
+    bin()
+        .args(["validate", "-"])
+        .write_stdin(catalog_text())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2 rows checked, 0 would be rejected",
+        ));
+    bin()
+        .args(["ingredients", "-"])
+        .write_stdin(catalog_text())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rows: 2,"));
+    bin()
+        .args(["explain", "A2", "-"])
+        .write_stdin(catalog_text())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "A2 — Rich Night Cream (line 3 of <stdin>)",
+        ));
+}
+
+#[test]
+fn no_catalog_is_a_usage_error_and_nothing_is_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    for sub in [
+        vec!["score", "-q", "-o", "out"],
+        vec!["validate"],
+        vec!["ingredients"],
+        vec!["explain", "MR-0001"],
+    ] {
+        bin()
+            .current_dir(tmp.path())
+            .args(&sub)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no catalog given"))
+            .stderr(predicate::str::contains("--sample"));
+    }
+    assert!(!tmp.path().join("out").exists(), "nothing published");
+    // An empty $CATALOG in a cron line is refused too.
+    bin()
+        .current_dir(tmp.path())
+        .args(["score", "", "-q"])
+        .assert()
+        .code(2);
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn sample_asks_for_the_built_in_catalog_and_not_with_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    bin()
+        .args(["explain", "MR-0001", "--sample"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "catalog/sample-catalog.csv (built in)",
+        ));
+    let file = catalog(tmp.path(), &[ROW]);
+    bin()
+        .args(["validate", "--sample"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not both"));
+}
+
+#[test]
+fn score_refuses_out_dash() {
+    bin()
+        .args(["score", "--sample", "--out", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("milia-rank: "))
+        .stderr(predicate::str::contains(
+            "--out -: score writes a directory",
+        ));
+}
+
+#[test]
+fn generate_writes_to_stdout_with_out_dash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("g.csv");
+    bin()
+        .args(["generate", "--rows", "25", "--seed", "3", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let out = bin()
+        .args(["generate", "--rows", "25", "--seed", "3", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, std::fs::read(&file).unwrap());
+    assert!(!tmp.path().join("-").exists());
+}
+
+#[test]
+fn short_flags_match_the_long_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let semi = tmp.path().join("semi.csv");
+    std::fs::write(
+        &semi,
+        catalog_text()
+            .replace(',', ";")
+            .replace(
+                "\"Aqua; Glycerin; Sodium Laureth Sulfate\"",
+                "Aqua, Glycerin, Sodium Laureth Sulfate",
+            )
+            .replace(
+                "\"Petrolatum; Paraffinum Liquidum; Lanolin\"",
+                "Petrolatum, Paraffinum Liquidum, Lanolin",
+            ),
+    )
+    .unwrap();
+    let short = tmp.path().join("short");
+    let long = tmp.path().join("long");
+    bin()
+        .arg("score")
+        .arg(&semi)
+        .args(["-d", ";", "-q", "-t", "1", "-j", "1", "-o"])
+        .arg(&short)
+        .assert()
+        .success()
+        .stderr("");
+    bin()
+        .arg("score")
+        .arg(&semi)
+        .args([
+            "--delimiter",
+            ";",
+            "--quiet",
+            "--top",
+            "1",
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(&long)
+        .assert()
+        .success();
+    let (_, rows) = read_csv(&short.join("milia-prone.csv"));
+    assert_eq!(rows.len(), 1, "-t 1 keeps one");
+    for c in CONCERNS {
+        let name = format!("{c}.csv");
+        assert_eq!(
+            std::fs::read(short.join(&name)).unwrap(),
+            std::fs::read(long.join(&name)).unwrap()
+        );
+    }
+}
+
+#[test]
+fn every_subcommand_help_shows_an_example() {
+    for sub in [
+        "score",
+        "ingredients",
+        "validate",
+        "explain",
+        "concerns",
+        "generate",
+    ] {
+        bin()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example:"))
+            .stdout(predicate::str::contains(format!("milia-rank {sub} ")));
+    }
+}
