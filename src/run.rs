@@ -110,6 +110,8 @@ pub struct Summary {
     pub tool: String,
     pub version: String,
     pub catalog: String,
+    /// Which column fed each field, and how it was found.
+    pub columns: Vec<catalog::ColumnUse>,
     pub knowledge_base: String,
     pub rows_read: u64,
     pub rows_scored: u64,
@@ -484,6 +486,9 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         CatalogSource::Stdin => 0,
     };
     cfg.log.start(&catalog_name, threads, total_bytes);
+    for n in &reader.notes {
+        cfg.log.note(n);
+    }
 
     let mut collector = Collector::new(&staging, cfg, columns.clone())?;
     let bytes_read = Arc::new(AtomicU64::new(0));
@@ -635,6 +640,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         tool: "milia-rank".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         catalog: catalog_name,
+        columns: columns.uses(),
         knowledge_base: cfg.kb.origin.clone(),
         rows_read: read,
         rows_scored: scored,

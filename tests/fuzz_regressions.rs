@@ -61,6 +61,7 @@ fn catalog_read_regressions() {
         let opts = CatalogOptions {
             maps: vec![],
             delimiter,
+            allow_missing_ingredients: true,
         };
         let Ok(mut reader) = CatalogReader::open(&source, &opts) else {
             continue;

@@ -189,7 +189,11 @@ fn empty_file_header_only_and_missing_column_fail_clearly() {
         .code(1)
         .stderr(predicate::str::contains("header but no rows"));
     assert!(!tmp.path().join("o2").exists(), "nothing published");
-    let nocol = write(tmp.path(), "nocol.csv", b"sku,title,inci\n1,Gel,Aqua\n");
+    let nocol = write(
+        tmp.path(),
+        "nocol.csv",
+        b"code,heading,contents\n1,Gel,Aqua\n",
+    );
     bin()
         .arg("score")
         .arg(&nocol)
@@ -199,7 +203,7 @@ fn empty_file_header_only_and_missing_column_fail_clearly() {
         .code(1)
         .stderr(
             predicate::str::contains("nocol.csv: line 1, column `product_id`")
-                .and(predicate::str::contains("`sku`, `title`, `inci`"))
+                .and(predicate::str::contains("`code`, `heading`, `contents`"))
                 .and(predicate::str::contains("--map product_id=COLUMN")),
         );
     bin()
@@ -207,11 +211,11 @@ fn empty_file_header_only_and_missing_column_fail_clearly() {
         .arg(&nocol)
         .args([
             "--map",
-            "product_id=sku",
+            "product_id=code",
             "--map",
-            "name=title",
+            "name=heading",
             "--map",
-            "ingredients=inci",
+            "ingredients=contents",
             "-q",
             "--out",
         ])

@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let opts = CatalogOptions {
         maps: vec![],
         delimiter,
+        allow_missing_ingredients: true,
     };
     let Ok(mut reader) = CatalogReader::open(&source, &opts) else {
         return;

@@ -1,8 +1,9 @@
 //! Reading catalogs: the canonical fields, the column mapping, and row checks.
 //!
-//! Header names are matched case-insensitively with spaces trimmed, in any
-//! order; extra columns are ignored. `--map FIELD=COLUMN` points a field at
-//! a column of another export.
+//! Header names are matched ignoring case, spaces and punctuation, in any
+//! order, against each field's synonyms in `catalog/columns.toml`; extra
+//! columns are ignored. `--map FIELD=COLUMN` points a field at a column of
+//! another export and wins over the synonyms.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -10,6 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 
@@ -141,6 +143,9 @@ impl CatalogSource {
 pub struct CatalogOptions {
     pub maps: Vec<Mapping>,
     pub delimiter: u8,
+    /// Accept a catalog with no ingredients column (every product then
+    /// scores as having no list, low confidence).
+    pub allow_missing_ingredients: bool,
 }
 
 impl Default for CatalogOptions {
@@ -148,35 +153,113 @@ impl Default for CatalogOptions {
         CatalogOptions {
             maps: Vec::new(),
             delimiter: b',',
+            allow_missing_ingredients: false,
         }
     }
+}
+
+/// The header synonyms of every field (`catalog/columns.toml`).
+const COLUMN_NAMES: &str = include_str!("../../catalog/columns.toml");
+
+/// A header name reduced for matching: lower case, letters and digits only.
+pub fn header_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Each field's header synonyms, most preferred first, as match keys.
+fn synonyms() -> &'static [Vec<String>; Field::ALL.len()] {
+    static SYN: std::sync::OnceLock<[Vec<String>; Field::ALL.len()]> = std::sync::OnceLock::new();
+    SYN.get_or_init(|| {
+        let table: std::collections::HashMap<String, Vec<String>> =
+            toml::from_str(COLUMN_NAMES).expect("catalog/columns.toml is valid");
+        Field::ALL.map(|f| {
+            table
+                .get(f.key())
+                .map(|names| names.iter().map(|n| header_key(n)).collect())
+                .unwrap_or_else(|| vec![header_key(f.key())])
+        })
+    })
+}
+
+/// How a field found its column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedBy {
+    /// `--map FIELD=COLUMN`.
+    Map,
+    /// The header is the field's canonical name.
+    Header,
+    /// The header is one of the field's synonyms in `catalog/columns.toml`.
+    Synonym,
+}
+
+/// Which column fed a field, for the log and summary.json.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnUse {
+    pub field: &'static str,
+    pub column: String,
+    pub matched_by: MatchedBy,
 }
 
 /// Which column holds each field.
 #[derive(Clone, Debug)]
 pub struct Columns {
     index: [Option<usize>; Field::ALL.len()],
+    matched: [Option<MatchedBy>; Field::ALL.len()],
     /// The header as found.
     pub headers: Vec<String>,
 }
 
 impl Columns {
-    /// Resolves the fields against a header row.
-    pub fn resolve(headers: &[String], maps: &[Mapping], file: &str) -> Result<Columns> {
-        let norm = |s: &str| {
-            s.trim()
-                .trim_start_matches('\u{feff}')
-                .trim()
-                .to_lowercase()
-        };
-        let find = |name: &str| headers.iter().position(|h| norm(h) == norm(name));
+    /// Resolves the fields against a header row: `--map` first, then the
+    /// field's synonyms in order of preference.
+    pub fn resolve(headers: &[String], opts: &CatalogOptions, file: &str) -> Result<Columns> {
+        let maps = &opts.maps;
+        for (i, m) in maps.iter().enumerate() {
+            if let Some(other) = maps[..i].iter().find(|o| o.field == m.field) {
+                return Err(Error::Usage(format!(
+                    "--map {f}={a} and --map {f}={b}: map each field once",
+                    f = m.field.key(),
+                    a = other.column,
+                    b = m.column
+                )));
+            }
+        }
+        let clean = |s: &str| s.trim().trim_start_matches('\u{feff}').trim().to_string();
+        let keys: Vec<String> = headers.iter().map(|h| header_key(&clean(h))).collect();
         let mut index = [None; Field::ALL.len()];
+        let mut matched = [None; Field::ALL.len()];
         for f in Field::ALL {
-            index[f as usize] = find(f.key());
+            let syn = &synonyms()[f as usize];
+            if let Some((rank, i)) = syn.iter().enumerate().find_map(|(r, k)| {
+                keys.iter()
+                    .position(|h| !h.is_empty() && h == k)
+                    .map(|i| (r, i))
+            }) {
+                index[f as usize] = Some(i);
+                matched[f as usize] = Some(if rank == 0 && keys[i] == header_key(f.key()) {
+                    MatchedBy::Header
+                } else {
+                    MatchedBy::Synonym
+                });
+            }
         }
         for m in maps {
-            match find(&m.column) {
-                Some(i) => index[m.field as usize] = Some(i),
+            let exact = headers
+                .iter()
+                .position(|h| clean(h).to_lowercase() == m.column.to_lowercase());
+            let loose = || {
+                let k = header_key(&m.column);
+                keys.iter().position(|h| !k.is_empty() && *h == k)
+            };
+            match exact.or_else(loose) {
+                Some(i) => {
+                    index[m.field as usize] = Some(i);
+                    matched[m.field as usize] = Some(MatchedBy::Map);
+                }
                 None => {
                     return Err(Error::Data {
                         file: file.to_string(),
@@ -207,8 +290,20 @@ impl Columns {
                 });
             }
         }
+        if index[Field::Ingredients as usize].is_none() && !opts.allow_missing_ingredients {
+            return Err(Error::Data {
+                file: file.to_string(),
+                line: 1,
+                column: Some("ingredients".into()),
+                message: format!(
+                    "no ingredients column; the columns are {}; point it at one with --map ingredients=COLUMN, or give --allow-missing ingredients to score every product without its list (low confidence)",
+                    list_columns(headers)
+                ),
+            });
+        }
         Ok(Columns {
             index,
+            matched,
             headers: headers.to_vec(),
         })
     }
@@ -221,6 +316,46 @@ impl Columns {
     /// The header name of a field's column.
     pub fn header_of(&self, f: Field) -> Option<&str> {
         self.get(f).map(|i| self.headers[i].as_str())
+    }
+
+    /// Which column fed each field found, in field order.
+    pub fn uses(&self) -> Vec<ColumnUse> {
+        Field::ALL
+            .iter()
+            .filter_map(|f| {
+                Some(ColumnUse {
+                    field: f.key(),
+                    column: self.header_of(*f)?.trim().to_string(),
+                    matched_by: self.matched[*f as usize]?,
+                })
+            })
+            .collect()
+    }
+
+    /// One line for the log: `product_id <- `Handle`, ...; not found: ...`.
+    pub fn describe(&self) -> String {
+        let found: Vec<String> = self
+            .uses()
+            .iter()
+            .map(|u| {
+                let how = match u.matched_by {
+                    MatchedBy::Map => " (--map)",
+                    MatchedBy::Header => "",
+                    MatchedBy::Synonym => " (synonym)",
+                };
+                format!("{} <- `{}`{how}", u.field, u.column)
+            })
+            .collect();
+        let missing: Vec<&str> = Field::ALL
+            .iter()
+            .filter(|f| self.get(**f).is_none())
+            .map(|f| f.key())
+            .collect();
+        let mut s = format!("columns: {}", found.join(", "));
+        if !missing.is_empty() {
+            s.push_str(&format!("; not found: {}", missing.join(", ")));
+        }
+        s
     }
 }
 
@@ -239,6 +374,8 @@ pub struct CatalogReader {
     pub columns: Columns,
     /// The catalog's name in messages.
     pub name: String,
+    /// What reading found out (columns used, delimiter, encoding), for the log.
+    pub notes: Vec<String>,
 }
 
 impl CatalogReader {
@@ -289,11 +426,13 @@ impl CatalogReader {
                     .to_string()
             })
             .collect();
-        let columns = Columns::resolve(&headers, &opts.maps, &name)?;
+        let columns = Columns::resolve(&headers, opts, &name)?;
+        let notes = vec![columns.describe()];
         Ok(CatalogReader {
             reader,
             columns,
             name,
+            notes,
         })
     }
 
@@ -489,5 +628,40 @@ pub fn source_of(path: Option<&Path>, sample: bool) -> Result<CatalogSource> {
         (None, false) => Err(Error::Usage(
             "no catalog given: name a CSV file, `-` to read standard input, or --sample for the built-in sample catalog".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_toml_lists_every_field_canonical_name_first() {
+        let table: std::collections::HashMap<String, Vec<String>> =
+            toml::from_str(COLUMN_NAMES).unwrap();
+        assert_eq!(
+            table.len(),
+            Field::ALL.len(),
+            "no unknown field in columns.toml"
+        );
+        for f in Field::ALL {
+            let names = table.get(f.key()).unwrap_or_else(|| panic!("{}", f.key()));
+            assert_eq!(names[0], f.key());
+            assert_eq!(synonyms()[f as usize][0], header_key(f.key()));
+        }
+    }
+
+    #[test]
+    fn header_keys_ignore_case_spaces_and_punctuation() {
+        assert_eq!(header_key(" Product-ID "), "productid");
+        assert_eq!(
+            header_key("Full ingredients"),
+            header_key("full_ingredients")
+        );
+        assert_eq!(
+            header_key("Ingredients (product.metafields.custom.ingredients)"),
+            "ingredientsproductmetafieldscustomingredients"
+        );
+        assert_eq!(header_key("Crème"), "crème");
     }
 }

@@ -64,6 +64,10 @@ pub struct CatalogArgs {
     /// Read the sample catalog built into the binary instead of CATALOG.
     #[arg(long)]
     pub sample: bool,
+    /// Accept a catalog without this column: only `ingredients` (every
+    /// product is then scored without its list, at low confidence).
+    #[arg(long, value_name = "FIELD", value_parser = ["ingredients"])]
+    pub allow_missing: Vec<String>,
     /// Ingredient knowledge base CSV replacing the built-in one.
     #[arg(long, value_name = "FILE")]
     pub knowledge: Option<PathBuf>,
@@ -75,6 +79,7 @@ impl CatalogArgs {
         CatalogOptions {
             maps: self.maps.clone(),
             delimiter: self.delimiter,
+            allow_missing_ingredients: self.allow_missing.iter().any(|f| f == "ingredients"),
         }
     }
 

@@ -37,6 +37,9 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
         &a.catalog_args.options(),
     )?;
     let columns = reader.columns.clone();
+    for n in &reader.notes {
+        eprintln!("milia-rank: {n}");
+    }
     let mut rec = csv::ByteRecord::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut findings = Vec::new();

@@ -164,6 +164,17 @@ impl Log {
         }
     }
 
+    /// A line about how the catalog was read (columns, delimiter, encoding).
+    pub fn note(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("milia-rank: {text}")),
+            None => eprintln!("milia-rank: {text}"),
+        }
+    }
+
     /// Called per batch with the rows done and the input bytes read.
     pub fn tick(&self, rows: u64, bytes: u64) {
         if self.quiet {
