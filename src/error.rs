@@ -15,10 +15,10 @@ pub const EXIT_IO: i32 = 3;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Bad arguments.
-    #[error("{0}")]
+    #[error("{}", printable(.0))]
     Usage(String),
     /// A file that cannot be read or written.
-    #[error("{path}: {message}")]
+    #[error("{}: {}", printable(.path), printable(.message))]
     Io {
         /// The file or directory.
         path: String,
@@ -38,11 +38,36 @@ pub enum Error {
         message: String,
     },
     /// The run was refused because of its results (e.g. too many rejects).
-    #[error("{0}")]
+    #[error("{}", printable(.0))]
     Refused(String),
 }
 
+/// Text with control characters (NUL bytes of a misread UTF-16 file, a
+/// terminal escape in a header) written as escapes, so that an error stays
+/// one readable line.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn format_data(file: &str, line: u64, column: Option<&str>, message: &str) -> String {
+    let s = format_data_raw(file, line, column, message);
+    printable(&s).into_owned()
+}
+
+fn format_data_raw(file: &str, line: u64, column: Option<&str>, message: &str) -> String {
     let mut s = file.to_string();
     if line > 0 {
         s.push_str(&format!(": line {line}"));
@@ -81,3 +106,29 @@ impl Error {
 
 /// Result with the crate's error.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_never_print_control_bytes() {
+        let e = Error::Data {
+            file: "a\u{1b}[2J.csv".into(),
+            line: 1,
+            column: Some("p\0r\0o".into()),
+            message: "bad\r\nthing\u{85}".into(),
+        };
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text}");
+        assert_eq!(
+            text,
+            "a\\x1B[2J.csv: line 1, column `p\\x00r\\x00o`: bad\\r\\nthing\\x85"
+        );
+        let e = Error::Io {
+            path: "x".into(),
+            message: "\0".into(),
+        };
+        assert_eq!(e.to_string(), "x: \\x00");
+    }
+}

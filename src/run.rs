@@ -110,6 +110,8 @@ pub struct Summary {
     pub tool: String,
     pub version: String,
     pub catalog: String,
+    /// How the catalog's bytes were read: compression, encoding, delimiter.
+    pub input: catalog::input::InputInfo,
     /// Which column fed each field, and how it was found.
     pub columns: Vec<catalog::ColumnUse>,
     pub knowledge_base: String,
@@ -473,6 +475,8 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let reader = CatalogReader::open(&cfg.source, &cfg.options)?;
     let columns = reader.columns.clone();
     let catalog_name = reader.name.clone();
+    let input_info = reader.input.clone();
+    let input_info_delimiter = reader.delimiter;
     let staging = Staging::create(&cfg.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
@@ -480,6 +484,8 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let threads = pool.current_num_threads();
     let total_bytes = match &cfg.source {
+        // Progress counts decompressed bytes: no total for a compressed file.
+        _ if input_info.compression.is_some() => 0,
         CatalogSource::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         CatalogSource::Sample => catalog::SAMPLE_CATALOG.len() as u64,
         CatalogSource::Memory(_, b) => b.len() as u64,
@@ -493,7 +499,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let mut collector = Collector::new(&staging, cfg, columns.clone())?;
     let bytes_read = Arc::new(AtomicU64::new(0));
     let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone());
-    let delimiter = cfg.options.delimiter;
+    let delimiter = input_info_delimiter;
     let (kb, concerns, log) = (cfg.kb, &cfg.concerns, &cfg.log);
     // Scoring (the pool) and collecting (writing scores.csv, ranking) overlap:
     // batch k is collected on its own thread while batch k+1 is scored.
@@ -640,6 +646,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         tool: "milia-rank".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         catalog: catalog_name,
+        input: input_info,
         columns: columns.uses(),
         knowledge_base: cfg.kb.origin.clone(),
         rows_read: read,

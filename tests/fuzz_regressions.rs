@@ -60,7 +60,8 @@ fn catalog_read_regressions() {
         let source = CatalogSource::Memory(name.clone(), Arc::from(body));
         let opts = CatalogOptions {
             maps: vec![],
-            delimiter,
+            delimiter: Some(delimiter),
+            encoding: None,
             allow_missing_ingredients: true,
         };
         let Ok(mut reader) = CatalogReader::open(&source, &opts) else {

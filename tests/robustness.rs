@@ -78,21 +78,43 @@ fn semicolon_and_tab_delimiters() {
 }
 
 #[test]
-fn invalid_utf8_is_replaced_and_said() {
+fn invalid_utf8_is_read_as_windows_1252_or_replaced_and_said() {
     let tmp = tempfile::tempdir().unwrap();
+    let bad_row: &[u8] =
+        b"U1,Cr\xe8me L\xe9g\xe8re Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10\n";
+    // Near the top: the file is an Excel-style Windows-1252 export, converted.
     let mut bytes = format!("{HEADER}\n").into_bytes();
-    bytes.extend_from_slice(
-        b"U1,Cr\xe8me L\xe9g\xe8re Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10\n",
-    );
+    bytes.extend_from_slice(bad_row);
     let cat = write(tmp.path(), "u.csv", &bytes);
     let out = tmp.path().join("out");
     score(&cat, &out, &[]);
     let (_, rows) = read_csv(&out.join("milia-prone.csv"));
-    assert!(rows[0][2].contains('\u{fffd}'));
+    assert_eq!(rows[0][2], "Crème Légère Gel");
+    assert_eq!(summary(&out)["input"]["encoding"], "windows-1252");
+    // Past the first megabyte of valid UTF-8, a stray byte is replaced in
+    // its row, which says so.
+    let mut bytes = format!("{HEADER}\n").into_bytes();
+    let mut i = 0;
+    while bytes.len() < 1_100_000 {
+        i += 1;
+        bytes.extend_from_slice(
+            format!(
+                "G{i},Gentle Gel {i},B,moisturiser,gel,face,,,\"Aqua, Glycerin, Panthenol\",10\n"
+            )
+            .as_bytes(),
+        );
+    }
+    bytes.extend_from_slice(bad_row);
+    let cat = write(tmp.path(), "late.csv", &bytes);
+    let out = tmp.path().join("late");
+    score(&cat, &out, &["--concerns", "milia-prone"]);
+    assert_eq!(summary(&out)["input"]["encoding"], "UTF-8");
+    let (_, rows) = read_csv(&out.join("milia-prone.csv"));
+    let row = rows.iter().find(|r| r[1] == "U1").unwrap();
+    assert!(row[2].contains('\u{fffd}'));
     assert!(
-        rows[0][6].contains("invalid UTF-8 replaced in `name`"),
-        "{:?}",
-        rows[0]
+        row[6].contains("invalid UTF-8 replaced in `name`"),
+        "{row:?}"
     );
 }
 

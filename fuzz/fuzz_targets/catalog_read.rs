@@ -28,7 +28,8 @@ fuzz_target!(|data: &[u8]| {
     let source = CatalogSource::Memory("fuzz.csv".into(), content.into());
     let opts = CatalogOptions {
         maps: vec![],
-        delimiter,
+        delimiter: Some(delimiter),
+        encoding: None,
         allow_missing_ingredients: true,
     };
     let Ok(mut reader) = CatalogReader::open(&source, &opts) else {

@@ -15,6 +15,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub mod input;
+
 /// The sample catalog shipped with the binary.
 pub const SAMPLE_CATALOG: &[u8] = include_bytes!("../../catalog/sample-catalog.csv");
 
@@ -139,23 +141,16 @@ impl CatalogSource {
 }
 
 /// How to read a catalog.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct CatalogOptions {
     pub maps: Vec<Mapping>,
-    pub delimiter: u8,
+    /// The field delimiter; None reads it from the header line.
+    pub delimiter: Option<u8>,
+    /// The text encoding; None detects it.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Accept a catalog with no ingredients column (every product then
     /// scores as having no list, low confidence).
     pub allow_missing_ingredients: bool,
-}
-
-impl Default for CatalogOptions {
-    fn default() -> Self {
-        CatalogOptions {
-            maps: Vec::new(),
-            delimiter: b',',
-            allow_missing_ingredients: false,
-        }
-    }
 }
 
 /// The header synonyms of every field (`catalog/columns.toml`).
@@ -376,6 +371,10 @@ pub struct CatalogReader {
     pub name: String,
     /// What reading found out (columns used, delimiter, encoding), for the log.
     pub notes: Vec<String>,
+    /// The field delimiter used.
+    pub delimiter: u8,
+    /// How the bytes were read (compression, encoding, delimiter).
+    pub input: input::InputInfo,
 }
 
 impl CatalogReader {
@@ -396,11 +395,12 @@ impl CatalogReader {
                 Box::new(File::open(p).map_err(|e| Error::io(p, e))?)
             }
         };
+        let (input, delimiter, info) = input::open(input, &name, opts.encoding, opts.delimiter)?;
         // Records end at '\n' only, so that a CRLF file counts lines as an LF
         // file does (the '\r' left at the end of a record is dropped when
         // fields are read).
         let mut reader = csv::ReaderBuilder::new()
-            .delimiter(opts.delimiter)
+            .delimiter(delimiter)
             .terminator(csv::Terminator::Any(b'\n'))
             .flexible(true)
             .has_headers(true)
@@ -427,20 +427,23 @@ impl CatalogReader {
             })
             .collect();
         let columns = Columns::resolve(&headers, opts, &name)?;
-        let notes = vec![columns.describe()];
+        let notes = vec![info.describe(), columns.describe()];
         Ok(CatalogReader {
             reader,
             columns,
             name,
             notes,
+            delimiter,
+            input: info,
         })
     }
 
     /// Reads the next record into `rec`; false at the end.
     pub fn read(&mut self, rec: &mut ByteRecord) -> Result<bool> {
+        let line = self.reader.position().line();
         self.reader
             .read_byte_record(rec)
-            .map_err(|e| csv_error(&self.name, e))
+            .map_err(|e| csv_error_at(&self.name, e, line))
     }
 
     /// Number of header fields.
@@ -450,11 +453,17 @@ impl CatalogReader {
 }
 
 fn csv_error(file: &str, e: csv::Error) -> Error {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    csv_error_at(file, e, 1)
+}
+
+/// A CSV reading error; `line` is where reading was when the error has
+/// no position of its own (a read failure inside a compressed file).
+fn csv_error_at(file: &str, e: csv::Error, line: u64) -> Error {
+    let line = e.position().map(|p| p.line()).unwrap_or(line);
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::Io {
             path: file.to_string(),
-            message: io.to_string(),
+            message: format!("line {line}: {io}"),
         },
         other => Error::Data {
             file: file.to_string(),

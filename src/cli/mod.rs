@@ -58,9 +58,15 @@ pub struct CatalogArgs {
     /// claims, ingredients, price, handle.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     pub maps: Vec<Mapping>,
-    /// Field delimiter: a single character, or `tab`.
-    #[arg(short = 'd', long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
-    pub delimiter: u8,
+    /// Field delimiter: a single character, or `tab` (default: read from
+    /// the header line among `,` `;` tab `|`).
+    #[arg(short = 'd', long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Text encoding of the catalog, e.g. `utf-8`, `windows-1252`,
+    /// `utf-16le`, `latin1` (default: from a byte-order mark, else UTF-8,
+    /// else Windows-1252).
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Read the sample catalog built into the binary instead of CATALOG.
     #[arg(long)]
     pub sample: bool,
@@ -79,6 +85,7 @@ impl CatalogArgs {
         CatalogOptions {
             maps: self.maps.clone(),
             delimiter: self.delimiter,
+            encoding: self.encoding,
             allow_missing_ingredients: self.allow_missing.iter().any(|f| f == "ingredients"),
         }
     }
@@ -106,6 +113,14 @@ fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
         _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => Ok(s.as_bytes()[0]),
         _ => Err(format!("`{s}` is not a one-character delimiter (or `tab`)")),
     }
+}
+
+fn parse_encoding(s: &str) -> std::result::Result<&'static encoding_rs::Encoding, String> {
+    encoding_rs::Encoding::for_label(s.trim().as_bytes()).ok_or_else(|| {
+        format!(
+            "`{s}` is not an encoding name; try utf-8, windows-1252, utf-16le, utf-16be or latin1"
+        )
+    })
 }
 
 /// The concerns to rank: the built-in profiles changed by a profiles file,
