@@ -505,14 +505,20 @@ impl<'a> RowText<'a> {
     /// Reads the fields of a record.
     pub fn from_record(rec: &'a ByteRecord, columns: &Columns) -> RowText<'a> {
         let get = |f: Field| field(rec, columns, f);
+        let spf_text = get(Field::Spf);
+        let mut claims = get(Field::Claims);
+        // A PA rating in the SPF column ("SPF 50+ PA++++") is a UVA claim.
+        if let Some(n) = crate::model::product::pa_rating(&spf_text) {
+            claims = Cow::Owned(format!("{claims};PA{}", "+".repeat(n)));
+        }
         RowText {
             name: get(Field::Name),
             category: get(Field::Category),
             texture: get(Field::Texture),
             area: get(Field::Area),
-            claims: get(Field::Claims),
+            claims,
             ingredients: get(Field::Ingredients),
-            spf: crate::model::product::parse_spf_column(&get(Field::Spf)).unwrap_or(None),
+            spf: crate::model::product::parse_spf_column(&spf_text).unwrap_or(None),
         }
     }
 

@@ -719,16 +719,18 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         Spf::Value(v) => format!("SPF {}", fmt_percent(v)),
     };
     set(Factor::Spf, spf_value, vec![spf_text]);
-    let broad_claim = claims_lower.contains("broad")
-        || name_lower.contains("broad spectrum")
-        || name_lower.contains("pa+");
-    if !matches!(profile.spf, Spf::None) && (broad_claim || uva) {
+    let pa =
+        super::product::pa_rating(&claims_lower).or_else(|| super::product::pa_rating(&name_lower));
+    let broad_claim = claims_lower.contains("broad") || name_lower.contains("broad spectrum");
+    if !matches!(profile.spf, Spf::None) && (broad_claim || pa.is_some() || uva) {
         let why = if broad_claim {
-            "broad-spectrum claimed"
+            "broad-spectrum claimed".to_string()
+        } else if let Some(n) = pa {
+            format!("PA{} rating (UVA)", "+".repeat(n))
         } else {
-            "UVA filter in the list"
+            "UVA filter in the list".to_string()
         };
-        set(Factor::BroadSpectrum, 1.0, vec![why.into()]);
+        set(Factor::BroadSpectrum, 1.0, vec![why]);
     }
     set(
         Factor::Hydration,

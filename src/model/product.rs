@@ -735,6 +735,22 @@ fn default_texture(kind: Kind) -> Option<Texture> {
 /// "SPF" alone: Some(None); "No SPF", "SPF-free": None.
 pub fn find_spf(text: &str) -> Option<Option<f64>> {
     let lower = text.to_ascii_lowercase();
+    // "LSF 30", "FPS 50", "IP 50": only with the factor after them.
+    for w in &SPF_WORDS[1..] {
+        if let Some(at) = has_word_prefix(&lower, w) {
+            let rest = lower[at + w.len()..].trim_start_matches([' ', '-', ':']);
+            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            let unit_follows = rest[digits.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic());
+            if let (Ok(v), false) = (digits.parse::<f64>(), unit_follows) {
+                if v > 0.0 && v <= 150.0 && has_word_prefix(&lower, "spf").is_none() {
+                    return Some(Some(v));
+                }
+            }
+        }
+    }
     let Some(at) = has_word_prefix(&lower, "spf") else {
         // "Broad Spectrum 50+" or "UV Protector" without the letters SPF.
         if let Some(p) = lower.find("broad spectrum") {
@@ -798,7 +814,34 @@ fn has_word_prefix(text: &str, word: &str) -> Option<usize> {
     None
 }
 
-/// Parses an SPF column value: "50", "SPF 30", "50+". Empty is `Ok(None)`.
+/// The PA rating of a label ("PA+" to "PA++++", the Japanese and Korean
+/// UVA grade) as its number of plus signs.
+pub fn pa_rating(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut from = 0;
+    while let Some(at) = find_at(bytes, b"pa", from) {
+        from = at + 1;
+        // "SPF50PA+++" is a rating; "Spa+" is not.
+        if at > 0 && bytes[at - 1].is_ascii_alphabetic() {
+            continue;
+        }
+        let rest = lower[at + 2..].trim_start();
+        let plus = rest.bytes().take_while(|b| *b == b'+').count();
+        if (1..=4).contains(&plus) {
+            return Some(plus);
+        }
+    }
+    None
+}
+
+/// The words labels put before the factor: SPF, and FPS (Spanish,
+/// Portuguese, French), LSF (German), IP (French "indice de protection").
+const SPF_WORDS: [&str; 4] = ["spf", "fps", "lsf", "ip"];
+
+/// Parses an SPF column value as labels write it: "50", "SPF 30", "50+",
+/// "SPF50+", "SPF 50+ PA++++", "SPF 30 / PA+++", "FPS 50", "LSF 30",
+/// "IP 50". A PA rating is read by `pa_rating`. Empty is `Ok(None)`.
 pub fn parse_spf_column(raw: &str) -> Result<Option<f64>, String> {
     let t = raw.trim();
     if t.is_empty() {
@@ -808,15 +851,23 @@ pub fn parse_spf_column(raw: &str) -> Result<Option<f64>, String> {
     if matches!(lower.as_str(), "none" | "no" | "n/a" | "-" | "0") {
         return Ok(Some(0.0));
     }
-    let digits = lower
-        .trim_start_matches("spf")
-        .trim()
-        .trim_end_matches('+')
-        .trim();
+    let mut core = lower.as_str();
+    if pa_rating(core).is_some() {
+        let at = core.rfind("pa").unwrap_or(core.len());
+        core = core[..at].trim_end().trim_end_matches(['/', ',', ';', '|']);
+        if core.trim().is_empty() {
+            return Ok(None);
+        }
+    }
+    let mut core = core.trim();
+    if let Some(w) = SPF_WORDS.iter().find(|w| core.starts_with(**w)) {
+        core = core[w.len()..].trim_start_matches([' ', ':', '-']);
+    }
+    let digits = core.trim().trim_end_matches('+').trim();
     match digits.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..=150.0).contains(&v) => Ok(Some(v)),
         _ => Err(format!(
-            "`{t}` is not an SPF number (expected e.g. 30 or 50+)"
+            "`{t}` is not an SPF number (expected e.g. 30, 50+, SPF 50+ PA++++ or LSF 30)"
         )),
     }
 }
@@ -924,6 +975,32 @@ mod tests {
         );
         assert_eq!(parse_spf_column("SPF 30").unwrap(), Some(30.0));
         assert_eq!(parse_spf_column("50+").unwrap(), Some(50.0));
+        for (label, spf, pa) in [
+            ("SPF50+", 50.0, None),
+            ("SPF 50+ PA++++", 50.0, Some(4)),
+            ("50+", 50.0, None),
+            ("SPF 30 / PA+++", 30.0, Some(3)),
+            ("spf30, pa++", 30.0, Some(2)),
+            ("SPF50PA+++", 50.0, Some(3)),
+            ("FPS 50", 50.0, None),
+            ("LSF 30", 30.0, None),
+            ("IP 50", 50.0, None),
+            ("SPF: 15", 15.0, None),
+        ] {
+            assert_eq!(parse_spf_column(label), Ok(Some(spf)), "{label}");
+            assert_eq!(pa_rating(label), pa, "{label}");
+        }
+        assert_eq!(parse_spf_column("PA+++"), Ok(None));
+        assert!(parse_spf_column("PA high").is_err());
+        assert_eq!(pa_rating("Papaya Cream"), None);
+        assert_eq!(pa_rating("Spa+ Mist"), None);
+        assert_eq!(
+            c("Sonnenfluid LSF 30", "Sonnenschutz").spf,
+            Spf::Value(30.0)
+        );
+        assert_eq!(c("Protector Solar FPS 50+", "").spf, Spf::Value(50.0));
+        assert_eq!(c("Crème Solaire IP 50", "").spf, Spf::Value(50.0));
+        assert_eq!(c("Ip Balm", "Lip care").spf, Spf::None);
         assert!(parse_spf_column("high").is_err());
     }
 }
