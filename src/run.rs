@@ -119,6 +119,8 @@ pub struct Summary {
     pub rows_scored: u64,
     pub rows_rejected: u64,
     pub blank_lines_skipped: u64,
+    /// Lines that repeat the header (concatenated exports), skipped.
+    pub repeated_headers_skipped: u64,
     pub max_rejects: String,
     pub claim_conflicts: u64,
     pub low_confidence: u64,
@@ -146,6 +148,8 @@ type ReaderChannels = (
 
 enum Outcome {
     Blank,
+    /// A repeated header line, at this line.
+    Header(u64),
     Reject(RejectRow),
     Scored(ScoredRow),
 }
@@ -179,6 +183,9 @@ fn process(
     let line = rec.position().map(|p| p.line()).unwrap_or(0);
     if catalog::is_blank(rec) {
         return Outcome::Blank;
+    }
+    if catalog::is_repeated_header(rec, columns) {
+        return Outcome::Header(line);
     }
     let get = |f: Field| catalog::field(rec, columns, f);
     if let Err(p) = catalog::check_row(rec, columns) {
@@ -327,6 +334,8 @@ struct Collector<'c> {
     scored: u64,
     rejected: u64,
     blank: u64,
+    /// Lines of repeated header lines skipped.
+    header_lines: Vec<u64>,
     conflicts: u64,
     low: u64,
     unknown: FxHashMap<String, u64>,
@@ -360,6 +369,7 @@ impl<'c> Collector<'c> {
             scored: 0,
             rejected: 0,
             blank: 0,
+            header_lines: Vec::new(),
             conflicts: 0,
             low: 0,
             unknown: FxHashMap::default(),
@@ -373,6 +383,10 @@ impl<'c> Collector<'c> {
             let reject = match o {
                 Outcome::Blank => {
                     self.blank += 1;
+                    continue;
+                }
+                Outcome::Header(line) => {
+                    self.header_lines.push(line);
                     continue;
                 }
                 Outcome::Reject(r) => r,
@@ -556,12 +570,16 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         scored,
         rejected,
         blank,
+        header_lines,
         conflicts,
         low,
         unknown,
         shop_rows,
         ..
     } = collector;
+    if !header_lines.is_empty() {
+        cfg.log.note(&repeated_header_note(&header_lines));
+    }
 
     if cfg.max_rejects.exceeded(rejected, read) {
         return Err(Error::Refused(format!(
@@ -653,6 +671,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         rows_scored: scored,
         rows_rejected: rejected,
         blank_lines_skipped: blank,
+        repeated_headers_skipped: header_lines.len() as u64,
         max_rejects: cfg.max_rejects.describe(),
         claim_conflicts: conflicts,
         low_confidence: low,
@@ -681,6 +700,18 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     staging.publish()?;
     cfg.log.end(&summary, &target);
     Ok(summary)
+}
+
+/// The log line for repeated header lines.
+pub fn repeated_header_note(lines: &[u64]) -> String {
+    let shown: Vec<String> = lines.iter().take(10).map(u64::to_string).collect();
+    format!(
+        "skipped {} repeated header line{} (concatenated exports?) on line {}{}; not scored",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" },
+        shown.join(", "),
+        if lines.len() > 10 { ", ..." } else { "" }
+    )
 }
 
 /// A 64-bit fingerprint of a product_id (two ids sharing one is a chance

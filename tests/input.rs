@@ -223,3 +223,47 @@ fn every_subcommand_help_shows_an_example() {
             .stdout(predicate::str::contains(format!("milia-rank {sub} ")));
     }
 }
+
+#[test]
+fn a_repeated_header_line_is_skipped_with_a_note_not_scored() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `cat a.csv b.csv`: the second file's header (with its BOM and CRLF).
+    let text = format!("{HEADER}\n{ROW}\n\u{feff}{HEADER}\r\n{ROW2}\n");
+    let cat = tmp.path().join("both.csv");
+    std::fs::write(&cat, text).unwrap();
+    let out = tmp.path().join("out");
+    bin()
+        .arg("score")
+        .arg(&cat)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "milia-rank: skipped 1 repeated header line (concatenated exports?) on line 3; not scored",
+        ));
+    let (_, rows) = read_csv(&out.join("scores.csv"));
+    let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids, ["A1", "A2"]);
+    let (_, rejects) = read_csv(&out.join("rejects.csv"));
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["repeated_headers_skipped"], 1);
+    assert_eq!(summary["rows_read"], 2);
+    bin()
+        .arg("validate")
+        .arg(&cat)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2 rows checked, 0 would be rejected",
+        ))
+        .stderr(predicate::str::contains("repeated header line"));
+    bin()
+        .arg("ingredients")
+        .arg(&cat)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rows: 2,"));
+}

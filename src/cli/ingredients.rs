@@ -73,7 +73,7 @@ pub fn measure(a: &IngredientsArgs, kb: &KnowledgeBase) -> Result<Coverage> {
     let mut c = Coverage::default();
     let mut unknown: HashMap<String, u64> = HashMap::new();
     while reader.read(&mut rec)? {
-        if catalog::is_blank(&rec) {
+        if catalog::is_blank(&rec) || catalog::is_repeated_header(&rec, &columns) {
             continue;
         }
         c.rows += 1;

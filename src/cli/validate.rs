@@ -44,12 +44,17 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut findings = Vec::new();
     let mut rows = 0u64;
+    let mut header_lines = Vec::new();
     while reader.read(&mut rec)? {
         if catalog::is_blank(&rec) {
             continue;
         }
-        rows += 1;
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if catalog::is_repeated_header(&rec, &columns) {
+            header_lines.push(line);
+            continue;
+        }
+        rows += 1;
         if let Err(p) = catalog::check_row(&rec, &columns) {
             findings.push(Finding {
                 line,
@@ -75,6 +80,12 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
         } else {
             seen.insert(id, line);
         }
+    }
+    if !header_lines.is_empty() {
+        eprintln!(
+            "milia-rank: {}",
+            crate::run::repeated_header_note(&header_lines)
+        );
     }
     Ok((rows, findings, reader.name))
 }
