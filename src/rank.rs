@@ -17,6 +17,8 @@ pub struct Payload {
     pub grade: &'static str,
     pub confidence: &'static str,
     pub reasons: Box<str>,
+    /// The brand column (empty where the catalog has none).
+    pub brand: Arc<str>,
 }
 
 /// One ranked product.

@@ -109,7 +109,14 @@ pub struct ConcernSummary {
 pub struct Summary {
     pub tool: String,
     pub version: String,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
     pub catalog: String,
+    /// The catalog file's size in bytes (null for standard input).
+    pub catalog_bytes: Option<u64>,
+    /// The catalog file's modification time (RFC 3339, UTC; null for
+    /// standard input and the built-in sample).
+    pub catalog_modified: Option<String>,
     /// How the catalog's bytes were read: compression, encoding, delimiter.
     pub input: catalog::input::InputInfo,
     /// Which column fed each field, and how it was found.
@@ -214,6 +221,7 @@ fn process(
     });
     let confidence = score::confidence(&a.features);
     let shared_name: std::sync::Arc<str> = name.into();
+    let shared_brand: std::sync::Arc<str> = get(Field::Brand).trim().into();
     let entries = a
         .scores
         .iter()
@@ -230,6 +238,7 @@ fn process(
                     grade: score::grade(s.score),
                     confidence,
                     reasons: reasons.into(),
+                    brand: shared_brand.clone(),
                 };
                 (s.score, payload)
             })
@@ -478,6 +487,7 @@ pub fn run_score(mut cfg: ScoreConfig<'_>) -> Result<Summary> {
 
 fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let started = Instant::now();
+    let started_at = rfc3339(std::time::SystemTime::now());
     if let Some(prev) = &cfg.previous {
         if !prev.join(crate::output::publish::MARKER).is_file() {
             return Err(Error::Usage(format!(
@@ -491,6 +501,15 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let catalog_name = reader.name.clone();
     let input_info = reader.input.clone();
     let input_info_delimiter = reader.delimiter;
+    let (catalog_bytes, catalog_modified) = match &cfg.source {
+        CatalogSource::File(p) => match std::fs::metadata(p) {
+            Ok(m) => (Some(m.len()), m.modified().ok().map(rfc3339)),
+            Err(_) => (None, None),
+        },
+        CatalogSource::Sample => (Some(catalog::SAMPLE_CATALOG.len() as u64), None),
+        CatalogSource::Memory(_, b) => (Some(b.len() as u64), None),
+        CatalogSource::Stdin => (None, None),
+    };
     let staging = Staging::create(&cfg.out)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
@@ -663,7 +682,10 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let mut summary = Summary {
         tool: "milia-rank".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        started_at,
         catalog: catalog_name,
+        catalog_bytes,
+        catalog_modified,
         input: input_info,
         columns: columns.uses(),
         knowledge_base: cfg.kb.origin.clone(),
@@ -700,6 +722,15 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     staging.publish()?;
     cfg.log.end(&summary, &target);
     Ok(summary)
+}
+
+/// A time as RFC 3339 in UTC, to the second.
+fn rfc3339(t: std::time::SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t)
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| t.into());
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The log line for repeated header lines.

@@ -25,6 +25,7 @@ fn summary_without_run_values(dir: &Path) -> serde_json::Value {
     let o = v.as_object_mut().unwrap();
     o.remove("elapsed_seconds");
     o.remove("threads");
+    o.remove("started_at");
     v
 }
 

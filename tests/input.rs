@@ -267,3 +267,71 @@ fn a_repeated_header_line_is_skipped_with_a_note_not_scored() {
         .success()
         .stdout(predicate::str::contains("rows: 2,"));
 }
+
+#[test]
+fn concern_files_end_with_the_brand_and_the_first_four_columns_stay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = catalog(tmp.path(), &[ROW, ROW2]);
+    let out = tmp.path().join("out");
+    score(&cat, &out, &[]);
+    for c in CONCERNS {
+        let (h, rows) = read_csv(&out.join(format!("{c}.csv")));
+        assert_eq!(
+            h,
+            [
+                "rank",
+                "product_id",
+                "name",
+                "score",
+                "grade",
+                "confidence",
+                "reasons",
+                "brand"
+            ],
+            "{c}"
+        );
+        assert!(rows.iter().all(|r| r[7] == "Brand"), "{c}: {rows:?}");
+    }
+}
+
+#[test]
+fn summary_says_when_the_run_started_and_which_catalog_it_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = catalog(tmp.path(), &[ROW, ROW2]);
+    let stamp = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_323_045);
+    std::fs::File::options()
+        .write(true)
+        .open(&cat)
+        .unwrap()
+        .set_modified(stamp)
+        .unwrap();
+    let out = tmp.path().join("out");
+    let before = std::time::SystemTime::now();
+    score(&cat, &out, &[]);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["catalog_modified"], "2026-01-02T03:04:05Z");
+    assert_eq!(s["catalog_bytes"], std::fs::metadata(&cat).unwrap().len());
+    assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
+    let started = s["started_at"].as_str().unwrap();
+    let t = time::OffsetDateTime::parse(started, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{started}: {e}"));
+    let before = time::OffsetDateTime::from(before);
+    assert!(
+        t.unix_timestamp() >= before.unix_timestamp() - 1
+            && t.unix_timestamp() <= before.unix_timestamp() + 120,
+        "{started}"
+    );
+    // From standard input there is no file to describe.
+    let piped = tmp.path().join("piped");
+    bin()
+        .args(["score", "-", "-q", "-o"])
+        .arg(&piped)
+        .write_stdin(catalog_text())
+        .assert()
+        .success();
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(piped.join("summary.json")).unwrap())
+            .unwrap();
+    assert!(s["catalog_bytes"].is_null() && s["catalog_modified"].is_null());
+}

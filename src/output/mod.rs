@@ -27,8 +27,9 @@ pub const REPORT_FILE: &str = "report.html";
 pub const SHOPIFY_FILE: &str = "shopify-metafields.csv";
 /// Columns of rejects.csv.
 pub const REJECTS_HEADER: [&str; 5] = ["line", "product_id", "column", "reason", "raw"];
-/// Columns of each `<concern>.csv`.
-pub const CONCERN_HEADER: [&str; 7] = [
+/// Columns of each `<concern>.csv`. `brand` came last so that the columns
+/// before it keep their places for existing imports.
+pub const CONCERN_HEADER: [&str; 8] = [
     "rank",
     "product_id",
     "name",
@@ -36,6 +37,7 @@ pub const CONCERN_HEADER: [&str; 7] = [
     "grade",
     "confidence",
     "reasons",
+    "brand",
 ];
 
 /// Columns of scores.csv: product facts, a score per concern, then flags.
@@ -99,7 +101,7 @@ pub fn write_concern(path: &Path, ranked: &[Entry]) -> Result<u64> {
         rank.push_str(&(i + 1).to_string());
         let score = crate::model::score::fmt1(e.score.0);
         let p = &e.payload;
-        let rec: [&str; 7] = [
+        let rec: [&str; 8] = [
             &rank,
             &e.product_id,
             &p.name,
@@ -107,6 +109,7 @@ pub fn write_concern(path: &Path, ranked: &[Entry]) -> Result<u64> {
             p.grade,
             p.confidence,
             &p.reasons,
+            &p.brand,
         ];
         w.write_record(rec).map_err(|e| write_error(path, e))?;
         n += 1;

@@ -376,7 +376,7 @@ fn write_summary(o: &mut String, s: &Value) -> fmt::Result {
     }
     o.push_str("</div>\n<table class=\"kv\"><tbody>\n");
     let version = format!("{} {}", text(s, "tool"), text(s, "version"));
-    // Run-specific values (elapsed time, thread count) stay in summary.json
+    // Run-specific values (start time, elapsed time, thread count) stay in summary.json
     // only, so the report is the same byte for byte for the same input.
     let mut rows = vec![
         ("Catalog".to_string(), text(s, "catalog")),
@@ -389,6 +389,7 @@ fn write_summary(o: &mut String, s: &Value) -> fmt::Result {
         "version",
         "elapsed_seconds",
         "threads",
+        "started_at",
         "rows_read",
         "rows_scored",
         "rows_rejected",
