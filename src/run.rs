@@ -517,8 +517,9 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
     let threads = pool.current_num_threads();
     let total_bytes = match &cfg.source {
-        // Progress counts decompressed bytes: no total for a compressed file.
-        _ if input_info.compression.is_some() => 0,
+        // Progress counts decompressed, decoded bytes: no total for a
+        // compressed or converted file.
+        _ if input_info.compression.is_some() || input_info.encoding != "UTF-8" => 0,
         CatalogSource::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         CatalogSource::Sample => catalog::SAMPLE_CATALOG.len() as u64,
         CatalogSource::Memory(_, b) => b.len() as u64,

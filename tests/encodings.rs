@@ -139,6 +139,17 @@ fn gzip_and_zstd_files_are_read_as_they_are() {
     );
     let s = same_as_utf8(tmp.path(), "c.csv.zst", &zst, &[]);
     assert_eq!(s["input"]["compression"], "zstd");
+    // Two files compressed apart and joined (`cat a.zst b.zst`): both frames.
+    let t = text();
+    let (first, second) = t.split_at(t.find("E2,").unwrap());
+    let mut joined = Vec::new();
+    for part in [first, second] {
+        joined.extend(ruzstd::encoding::compress_to_vec(
+            part.as_bytes(),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        ));
+    }
+    same_as_utf8(tmp.path(), "joined.csv.zst", &joined, &[]);
     // gzip on standard input, and a gzip of a Windows-1252 file.
     let out = tmp.path().join("stdin");
     bin()

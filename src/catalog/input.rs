@@ -97,6 +97,47 @@ impl<R: Read> Read for Named<R> {
     }
 }
 
+type ZstdDecoder = ruzstd::decoding::StreamingDecoder<Input, ruzstd::decoding::FrameDecoder>;
+
+/// Decompresses every zstd frame of a stream in turn (`cat a.zst b.zst`
+/// is two frames), not only the first.
+struct ZstdFrames {
+    current: Option<ZstdDecoder>,
+}
+
+impl ZstdFrames {
+    fn new(input: Input) -> io::Result<ZstdFrames> {
+        let current = ZstdDecoder::new(input).map_err(io::Error::other)?;
+        Ok(ZstdFrames {
+            current: Some(current),
+        })
+    }
+}
+
+impl Read for ZstdFrames {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(dec) = self.current.as_mut() else {
+                return Ok(0);
+            };
+            let n = dec.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let Some(dec) = self.current.take() else {
+                return Ok(0);
+            };
+            let mut source = dec.into_inner();
+            let mut next = [0u8; 1];
+            if source.read(&mut next)? == 0 {
+                return Ok(0);
+            }
+            let source = unread(next.to_vec(), source);
+            self.current = Some(ZstdDecoder::new(source).map_err(io::Error::other)?);
+        }
+    }
+}
+
 /// Decodes a byte stream to UTF-8 as it is read.
 struct DecodeReader {
     inner: Input,
@@ -187,13 +228,11 @@ fn open_container(mut raw: Input, name: &str) -> Result<(Input, Option<&'static 
         ));
     }
     if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        let zst = ruzstd::decoding::StreamingDecoder::new(unread(head, raw)).map_err(|e| {
-            Error::Data {
-                file: name.to_string(),
-                line: 0,
-                column: None,
-                message: format!("zstd data is corrupt: {e}"),
-            }
+        let zst = ZstdFrames::new(unread(head, raw)).map_err(|e| Error::Data {
+            file: name.to_string(),
+            line: 0,
+            column: None,
+            message: format!("zstd data is corrupt: {e}"),
         })?;
         return Ok((
             Box::new(Named {

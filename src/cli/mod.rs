@@ -53,7 +53,8 @@ pub enum Command {
 /// Options shared by every command that reads a catalog.
 #[derive(Debug, Args, Clone)]
 pub struct CatalogArgs {
-    /// Point a canonical field at a column of the catalog (repeatable).
+    /// Point a canonical field at a column of the catalog (repeatable, once
+    /// per field); wins over the header synonyms of catalog/columns.toml.
     /// Fields: product_id, name, brand, category, texture, area, spf,
     /// claims, ingredients, price, handle.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
