@@ -476,4 +476,20 @@ mod tests {
         assert_eq!(info.encoding, "windows-1252");
         assert_eq!(s, text);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_open_without_panic_and_utf8_passes_through(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            text in "[a-z,;|\t\"\né ]{0,300}",
+        ) {
+            if let Ok((mut r, _, _)) = open(Box::new(Cursor::new(bytes)), "p.csv", None, None) {
+                let mut out = Vec::new();
+                let _ = r.read_to_end(&mut out);
+            }
+            let (s, _, info) = read_all(text.as_bytes(), None);
+            proptest::prop_assert_eq!(s, text);
+            proptest::prop_assert_eq!(info.encoding, "UTF-8");
+        }
+    }
 }

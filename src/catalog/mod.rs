@@ -593,13 +593,17 @@ pub fn check_row(rec: &ByteRecord, columns: &Columns) -> std::result::Result<(),
 /// True for a row that repeats the header line (two exports concatenated
 /// with `cat a.csv b.csv`): skipped with a note, not scored.
 pub fn is_repeated_header(rec: &ByteRecord, columns: &Columns) -> bool {
+    fn clean(b: &[u8]) -> &[u8] {
+        let b = strip_cr(b).trim_ascii();
+        b.strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(b)
+            .trim_ascii()
+    }
     rec.len() == columns.headers.len()
-        && rec.iter().zip(&columns.headers).all(|(f, h)| {
-            let f = String::from_utf8_lossy(strip_cr(f));
-            let f = f.trim().trim_start_matches('\u{feff}').trim();
-            let h = h.trim().trim_start_matches('\u{feff}').trim();
-            f == h || (!f.is_empty() && header_key(f) == header_key(h) && f.eq_ignore_ascii_case(h))
-        })
+        && rec
+            .iter()
+            .zip(&columns.headers)
+            .all(|(f, h)| clean(f).eq_ignore_ascii_case(clean(h.as_bytes())))
 }
 
 /// True for a row with no content at all (skipped, not rejected).
