@@ -335,3 +335,27 @@ fn summary_says_when_the_run_started_and_which_catalog_it_read() {
             .unwrap();
     assert!(s["catalog_bytes"].is_null() && s["catalog_modified"].is_null());
 }
+
+#[test]
+fn a_dash_with_a_terminal_on_stdin_is_refused_instead_of_waiting() {
+    // `script` gives the command a terminal; skipped where it is absent.
+    let bin_path = assert_cmd::cargo::cargo_bin("milia-rank");
+    let run = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} validate -", bin_path.display()),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output();
+    let Ok(out) = run else {
+        eprintln!("skipped: `script` is absent");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("reads the catalog from standard input, but that is a terminal"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+}

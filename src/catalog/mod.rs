@@ -384,7 +384,15 @@ impl CatalogReader {
         let input: Box<dyn Read + Send> = match source {
             CatalogSource::Sample => Box::new(SAMPLE_CATALOG),
             CatalogSource::Memory(_, bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
-            CatalogSource::Stdin => Box::new(std::io::stdin()),
+            CatalogSource::Stdin => {
+                use std::io::IsTerminal;
+                if std::io::stdin().is_terminal() {
+                    return Err(Error::Usage(
+                        "`-` reads the catalog from standard input, but that is a terminal; pipe a file in (`milia-rank score - < catalog.csv`) or name it".into(),
+                    ));
+                }
+                Box::new(std::io::stdin())
+            }
             CatalogSource::File(p) => {
                 if p.is_dir() {
                     return Err(Error::Io {
