@@ -735,21 +735,8 @@ fn default_texture(kind: Kind) -> Option<Texture> {
 /// "SPF" alone: Some(None); "No SPF", "SPF-free": None.
 pub fn find_spf(text: &str) -> Option<Option<f64>> {
     let lower = text.to_ascii_lowercase();
-    // "LSF 30", "FPS 50", "IP 50": only with the factor after them.
-    for w in &SPF_WORDS[1..] {
-        if let Some(at) = has_word_prefix(&lower, w) {
-            let rest = lower[at + w.len()..].trim_start_matches([' ', '-', ':']);
-            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-            let unit_follows = rest[digits.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic());
-            if let (Ok(v), false) = (digits.parse::<f64>(), unit_follows) {
-                if v > 0.0 && v <= 150.0 && has_word_prefix(&lower, "spf").is_none() {
-                    return Some(Some(v));
-                }
-            }
-        }
+    if let Some(v) = spf_after_other_word(&lower) {
+        return Some(Some(v));
     }
     let Some(at) = has_word_prefix(&lower, "spf") else {
         // "Broad Spectrum 50+" or "UV Protector" without the letters SPF.
@@ -838,6 +825,25 @@ pub fn pa_rating(text: &str) -> Option<usize> {
 /// The words labels put before the factor: SPF, and FPS (Spanish,
 /// Portuguese, French), LSF (German), IP (French "indice de protection").
 const SPF_WORDS: [&str; 4] = ["spf", "fps", "lsf", "ip"];
+
+/// "LSF 30", "FPS 50", "IP 50" in a lowercased name without "SPF": the
+/// factor; only with a number after the word.
+fn spf_after_other_word(lower: &str) -> Option<f64> {
+    if has_word_prefix(lower, "spf").is_some() {
+        return None;
+    }
+    SPF_WORDS[1..].iter().find_map(|w| {
+        let at = has_word_prefix(lower, w)?;
+        let rest = lower[at + w.len()..].trim_start_matches([' ', '-', ':']);
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let unit_follows = rest[digits.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic());
+        let v = digits.parse::<f64>().ok()?;
+        (!unit_follows && v > 0.0 && v <= 150.0).then_some(v)
+    })
+}
 
 /// Parses an SPF column value as labels write it: "50", "SPF 30", "50+",
 /// "SPF50+", "SPF 50+ PA++++", "SPF 30 / PA+++", "FPS 50", "LSF 30",
