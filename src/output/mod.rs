@@ -115,9 +115,13 @@ pub fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
 
 /// A write error on a path.
 pub fn write_error(path: &Path, e: csv::Error) -> Error {
+    let message = match e.kind() {
+        csv::ErrorKind::Io(io) => crate::error::describe(io),
+        _ => e.to_string(),
+    };
     Error::Io {
         path: path.display().to_string(),
-        message: e.to_string(),
+        message,
     }
 }
 
