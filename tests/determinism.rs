@@ -82,7 +82,7 @@ fn generate_is_deterministic_per_seed() {
         fs::read(p).unwrap()
     };
     assert_eq!(gen("5", "a.csv"), gen("5", "b.csv"));
-    assert_ne!(gen("5", "a.csv"), gen("6", "c.csv"));
+    assert_ne!(gen("5", "d.csv"), gen("6", "c.csv"));
 }
 
 #[test]

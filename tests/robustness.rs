@@ -380,3 +380,23 @@ fn hostile_megabyte_fields_finish_quickly() {
         .assert()
         .success();
 }
+
+#[test]
+fn generate_never_overwrites_an_existing_file_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("mine.csv");
+    fs::write(&p, "my data\n").unwrap();
+    bin()
+        .args(["generate", "--rows", "5", "--out"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not overwrite"));
+    assert_eq!(fs::read(&p).unwrap(), b"my data\n");
+    bin()
+        .args(["generate", "--rows", "5", "--force", "--out"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(fs::read_to_string(&p).unwrap().starts_with("product_id,"));
+}

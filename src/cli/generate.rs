@@ -22,15 +22,30 @@ pub struct GenerateArgs {
     /// Seed: the same seed gives the same catalog.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// The catalog file to write.
+    /// The catalog file to write (a new file: an existing one is refused
+    /// unless --force).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Overwrite FILE when it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `generate`.
 pub fn run(a: GenerateArgs) -> Result<i32> {
     let kb = KnowledgeBase::builtin();
-    let f = File::create(&a.out).map_err(|e| Error::io(&a.out, e))?;
+    let f = if a.force {
+        File::create(&a.out)
+    } else {
+        File::create_new(&a.out)
+    };
+    let f = f.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::Usage(format!(
+            "{} exists; milia-rank does not overwrite it (remove it, or pass --force)",
+            a.out.display()
+        )),
+        _ => Error::io(&a.out, e),
+    })?;
     write_catalog(BufWriter::with_capacity(1 << 20, f), a.rows, a.seed, &kb)
         .map_err(|e| Error::io(&a.out, e))?;
     Ok(EXIT_OK)
