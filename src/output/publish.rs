@@ -102,8 +102,9 @@ pub struct Staging {
     dir: PathBuf,
     previous: Option<PathBuf>,
     keep: usize,
-    /// Set when this run created DIR (removed again if nothing is published).
-    created_target: bool,
+    /// The folders this run created for DIR, DIR last (removed again, if
+    /// still empty, when nothing is published).
+    created_target: Vec<PathBuf>,
     created_store: bool,
     published: bool,
     // Held until the run ends; the kernel releases it if the process dies.
@@ -175,7 +176,7 @@ impl Staging {
         } else {
             target.to_path_buf()
         };
-        let mut created_target = false;
+        let mut created_target = Vec::new();
         match fs::metadata(&target) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => {
@@ -191,13 +192,17 @@ impl Staging {
                 ))
             }
             Err(_) => {
+                created_target = target
+                    .ancestors()
+                    .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
+                    .map(Path::to_path_buf)
+                    .collect();
                 fs::create_dir_all(&target).map_err(|e| {
                     io_msg(
                         &target,
                         format!("cannot create the output directory: {}", crate::error::describe(&e)),
                     )
                 })?;
-                created_target = true;
             }
         }
         let store = target.join(STORE);
@@ -216,9 +221,7 @@ impl Staging {
             Ok(_) => return Err(foreign_error(&target, STORE, "not milia-rank's store")),
             Err(_) => {
                 if let Err(e) = fs::create_dir(&store) {
-                    if created_target {
-                        let _ = fs::remove_dir(&target);
-                    }
+                    remove_empty(&created_target);
                     return Err(io_msg(
                         &target,
                         format!(
@@ -242,9 +245,7 @@ impl Staging {
                 if let Err(e) = written {
                     let _ = fs::remove_file(&owner);
                     let _ = fs::remove_dir(&store);
-                    if created_target {
-                        let _ = fs::remove_dir(&target);
-                    }
+                    remove_empty(&created_target);
                     return Err(io_msg(&owner, crate::error::describe(&e)));
                 }
             }
@@ -470,9 +471,16 @@ impl Drop for Staging {
             let _ = fs::remove_file(self.store.join(LOCK));
             let _ = fs::remove_file(self.store.join(OWNER));
             let _ = fs::remove_dir(&self.store);
-            if self.created_target {
-                let _ = fs::remove_dir(&self.target);
-            }
+            remove_empty(&self.created_target);
+        }
+    }
+}
+
+/// Removes folders this run created, innermost first, while they are empty.
+fn remove_empty(created: &[PathBuf]) {
+    for dir in created {
+        if fs::remove_dir(dir).is_err() {
+            return;
         }
     }
 }
@@ -617,11 +625,14 @@ mod tests {
     #[test]
     fn a_failed_run_keeps_the_old_output_and_a_first_failed_run_leaves_nothing() {
         let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("out");
+        let out = tmp.path().join("nightly/shop/out");
         let s = Staging::create(&out, &plan(&["a.csv"])).unwrap();
         fs::write(s.path("a.csv"), "half").unwrap();
         drop(s);
-        assert!(!out.exists(), "a failed first run leaves no folder");
+        assert!(
+            !tmp.path().join("nightly").exists(),
+            "a failed first run leaves no folder"
+        );
         publish(&out, &[("a.csv", "first")]).unwrap();
         let s = Staging::create(&out, &plan(&["a.csv"])).unwrap();
         fs::write(s.path("a.csv"), "half").unwrap();
