@@ -78,6 +78,8 @@ fn bench_pipeline(c: &mut Criterion) {
                     max_rejects: MaxRejects::Percent(5.0),
                     previous: None,
                     shopify: false,
+                    keep: 2,
+                    wait: false,
                     log: Log::new(true),
                 })
                 .expect("score")

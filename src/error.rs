@@ -10,6 +10,8 @@ pub const EXIT_DATA: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// Exit status for an input/output failure: a file that cannot be read or written.
 pub const EXIT_IO: i32 = 3;
+/// Exit status for an internal error (a bug).
+pub const EXIT_INTERNAL: i32 = 4;
 
 /// Everything that can stop a run.
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +39,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// The run was refused because of its results (e.g. too many rejects).
+    /// The run was refused because of its results (e.g. too many rejects)
+    /// or because another run holds the output directory.
     #[error("{}", printable(.0))]
     Refused(String),
+    /// A bug: something that cannot happen did.
+    #[error("internal error: {}", printable(.0))]
+    Internal(String),
+    /// The reader of stdout went away (`| head`): the program ends quietly.
+    #[error("stdout closed")]
+    ClosedPipe,
 }
 
 /// Text with control characters (NUL bytes of a misread UTF-16 file, a
@@ -83,14 +92,22 @@ fn format_data_raw(file: &str, line: u64, column: Option<&str>, message: &str) -
 impl Error {
     /// An I/O error on a path.
     pub fn io(path: &Path, e: std::io::Error) -> Error {
-        let message = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
         Error::Io {
             path: path.display().to_string(),
-            message,
+            message: describe(&e),
+        }
+    }
+
+    /// A failed write to stdout: a closed pipe ends the program quietly,
+    /// anything else (a full disk behind a redirect) is an I/O error.
+    pub fn stdout(e: std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Error::ClosedPipe
+        } else {
+            Error::Io {
+                path: "stdout".into(),
+                message: describe(&e),
+            }
         }
     }
 
@@ -100,8 +117,41 @@ impl Error {
             Error::Usage(_) => EXIT_USAGE,
             Error::Io { .. } => EXIT_IO,
             Error::Data { .. } | Error::Refused(_) => EXIT_DATA,
+            Error::Internal(_) => EXIT_INTERNAL,
+            Error::ClosedPipe => EXIT_OK,
         }
     }
+}
+
+/// An I/O error in plain words, without the OS's error number.
+pub fn describe(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::ReadOnlyFilesystem => "read-only file system".into(),
+        K::StorageFull => "no space left on device".into(),
+        K::QuotaExceeded => "disk quota exceeded".into(),
+        K::AlreadyExists => "already exists".into(),
+        K::InvalidFilename => "file name too long or invalid".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Writes one line to stderr, ignoring failure: a closed or full stderr
+/// must never stop a run.
+pub fn note(line: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(line.as_bytes());
+    let _ = err.write_all(b"\n");
+    let _ = err.flush();
 }
 
 /// Result with the crate's error.

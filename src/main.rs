@@ -1,28 +1,78 @@
 //! The `milia-rank` binary: parses arguments and maps errors to exit statuses.
+//!
+//! Nothing here may panic or abort on a closed or full stream: messages to
+//! stderr are best effort, and a closed stdout (`| head`) ends the program
+//! quietly with status 0.
 
 use clap::Parser;
 use milia_rank::cli::{self, Cli};
-use milia_rank::error::EXIT_USAGE;
+use milia_rank::error::{note, Error, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
 
 fn main() {
+    reserve_std_fds();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
-            let _ = e.print();
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            if e.use_stderr() {
+                // One line, with the program's prefix.
+                let text = e.render().to_string();
+                let first = text
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("bad arguments");
+                let first = first.strip_prefix("error: ").unwrap_or(first);
+                note(&format!(
+                    "milia-rank: error: {first} (see `milia-rank --help`)"
+                ));
+            } else if let Err(err) = print_help(&e) {
+                if !matches!(err, Error::ClosedPipe) {
+                    note(&format!("milia-rank: error: {err}"));
+                    std::process::exit(err.exit_code());
+                }
+            }
             std::process::exit(code);
         }
     };
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("milia-rank: internal error: {info}");
+        note(&format!("milia-rank: internal error: {info}"));
     }));
     let code = match std::panic::catch_unwind(|| cli::run(cli)) {
         Ok(Ok(code)) => code,
+        Ok(Err(Error::ClosedPipe)) => EXIT_OK,
         Ok(Err(e)) => {
-            eprintln!("milia-rank: error: {e}");
+            note(&format!("milia-rank: error: {e}"));
             e.exit_code()
         }
-        Err(_) => 4,
+        Err(_) => EXIT_INTERNAL,
     };
     std::process::exit(code);
+}
+
+/// `--help` and `--version` to stdout, reporting a failed write.
+fn print_help(e: &clap::Error) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", e.render()).map_err(Error::stdout)?;
+    out.flush().map_err(Error::stdout)
+}
+
+/// A program started with stdin, stdout or stderr closed (`2>&-`) would
+/// hand that number to the next file it opens, and its messages would land
+/// in an output file. Point any closed one at /dev/null first.
+fn reserve_std_fds() {
+    for fd in 0..3 {
+        // SAFETY: fcntl(F_GETFD) only queries the descriptor.
+        let closed = unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1;
+        if closed {
+            let flags = if fd == 0 {
+                libc::O_RDONLY
+            } else {
+                libc::O_WRONLY
+            };
+            // SAFETY: a constant NUL-terminated path; open returns the lowest
+            // free descriptor, which is `fd`.
+            unsafe { libc::open(c"/dev/null".as_ptr(), flags) };
+        }
+    }
 }

@@ -24,7 +24,7 @@ use crate::catalog::{self, CatalogOptions, CatalogReader, CatalogSource, Columns
 use crate::error::{Error, Result};
 use crate::knowledge::KnowledgeBase;
 use crate::model::{self, score, Concern};
-use crate::output::publish::Staging;
+use crate::output::publish::{Plan, Staging};
 use crate::output::{self, Log};
 use crate::rank::{Entry, Payload, Ranker};
 
@@ -88,7 +88,65 @@ pub struct ScoreConfig<'a> {
     pub previous: Option<PathBuf>,
     /// Also write shopify-metafields.csv.
     pub shopify: bool,
+    /// Releases kept in DIR's store, today's included.
+    pub keep: usize,
+    /// Wait for another run publishing into DIR instead of failing.
+    pub wait: bool,
     pub log: Log,
+}
+
+/// Every file name a run publishes, for the checks made before scoring.
+pub fn output_files(concerns: &[Concern], shopify: bool) -> Vec<String> {
+    let mut v: Vec<String> = concerns.iter().map(|c| format!("{}.csv", c.slug)).collect();
+    v.extend(
+        [
+            output::SCORES_FILE,
+            output::REJECTS_FILE,
+            output::UNKNOWN_FILE,
+            output::REPORT_FILE,
+            crate::output::publish::MARKER,
+        ]
+        .map(String::from),
+    );
+    if shopify {
+        v.push(output::SHOPIFY_FILE.into());
+    }
+    v
+}
+
+/// A generous bound of the bytes a run writes, from the catalog's size.
+/// Measured on a generated catalog: a full ranking writes about 1.1 times
+/// the catalog's bytes (the six rankings with reasons about 1.0, scores.csv
+/// 0.1); with `--top` it writes scores.csv and small rankings. Unknown size
+/// (stdin): no check.
+fn estimate_output_bytes(catalog_bytes: u64, top: Option<usize>, concerns: usize) -> u64 {
+    if catalog_bytes == 0 {
+        return 0;
+    }
+    let rankings = match top {
+        Some(n) => (n as u64)
+            .saturating_mul(1000)
+            .saturating_mul(concerns as u64),
+        None => catalog_bytes.saturating_mul(concerns as u64) / 4,
+    };
+    (catalog_bytes / 4)
+        .saturating_add(rankings.min(catalog_bytes.saturating_mul(2)))
+        .saturating_add(1 << 20)
+}
+
+/// Checks an earlier run's output before the work: a folder that cannot be
+/// compared is a warning and the run goes on without a comparison.
+fn usable_previous(prev: &Path, log: &Log) -> Option<PathBuf> {
+    match crate::output::compare::compare(prev, prev) {
+        Ok(_) => Some(prev.to_path_buf()),
+        Err(e) => {
+            log.warn(&format!(
+                "cannot compare with {} ({e}); this run is published without a comparison",
+                prev.display()
+            ));
+            None
+        }
+    }
 }
 
 /// Most distinct unrecognised names kept for unknown-ingredients.csv.
@@ -488,14 +546,6 @@ pub fn run_score(mut cfg: ScoreConfig<'_>) -> Result<Summary> {
 fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let started = Instant::now();
     let started_at = rfc3339(std::time::SystemTime::now());
-    if let Some(prev) = &cfg.previous {
-        if !prev.join(crate::output::publish::MARKER).is_file() {
-            return Err(Error::Usage(format!(
-                "--previous {}: not a milia-rank output directory (no summary.json)",
-                prev.display()
-            )));
-        }
-    }
     let reader = CatalogReader::open(&cfg.source, &cfg.options)?;
     let columns = reader.columns.clone();
     let catalog_name = reader.name.clone();
@@ -510,12 +560,6 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         CatalogSource::Memory(_, b) => (Some(b.len() as u64), None),
         CatalogSource::Stdin => (None, None),
     };
-    let staging = Staging::create(&cfg.out)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let threads = pool.current_num_threads();
     let total_bytes = match &cfg.source {
         // Progress counts decompressed, decoded bytes: no total for a
         // compressed or converted file.
@@ -525,6 +569,27 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         CatalogSource::Memory(_, b) => b.len() as u64,
         CatalogSource::Stdin => 0,
     };
+    let staging = Staging::create(
+        &cfg.out,
+        &Plan {
+            files: output_files(&cfg.concerns, cfg.shopify),
+            keep: cfg.keep,
+            wait: cfg.wait,
+            need_bytes: estimate_output_bytes(total_bytes, cfg.top, cfg.concerns.len()),
+        },
+    )?;
+    // The comparison: --previous, or else the release this run replaces.
+    let previous = match cfg.previous.clone() {
+        Some(p) => usable_previous(&p, &cfg.log),
+        None => staging
+            .previous()
+            .and_then(|p| usable_previous(p, &cfg.log)),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let threads = pool.current_num_threads();
     cfg.log.start(&catalog_name, threads, total_bytes);
     for n in &reader.notes {
         cfg.log.note(n);
@@ -570,11 +635,9 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             }
         }
         drop(tx);
-        let consumed = consumer.join().unwrap_or_else(|_| {
-            Err(Error::Refused(
-                "internal error: the collecting thread failed".into(),
-            ))
-        });
+        let consumed = consumer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the collecting thread failed".into())));
         result.and(consumed)
     });
     drop(rx);
@@ -711,8 +774,14 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    if let Some(prev) = &cfg.previous {
-        summary.changes = Some(crate::output::compare::compare(prev, &staged)?);
+    if let Some(prev) = &previous {
+        match crate::output::compare::compare(prev, &staged) {
+            Ok(c) => summary.changes = Some(c),
+            Err(e) => cfg.log.warn(&format!(
+                "cannot compare with {} ({e}); this run is published without a comparison",
+                prev.display()
+            )),
+        }
     }
     let html = crate::output::report::render(&staged, summary.changes.as_ref())?;
     let report_path = staging.path(output::REPORT_FILE);

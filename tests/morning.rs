@@ -107,13 +107,56 @@ fn previous_run_comparison_names_new_dropped_and_movers() {
     assert_eq!(mp["fallers"][0]["product_id"], "A");
     let html = fs::read_to_string(out2.join("report.html")).unwrap();
     assert!(html.contains("<section id=\"changes\""));
+    // A missing or broken previous run is a warning: the night's run is
+    // still published, without a comparison.
+    let x = tmp.path().join("x");
     bin()
         .arg("score")
         .arg(&day2)
-        .args(["--previous", "/nonexistent", "--out"])
-        .arg(tmp.path().join("x"))
+        .args(["-q", "--previous", "/nonexistent", "--out"])
+        .arg(&x)
         .assert()
-        .code(2);
+        .success()
+        .stderr(predicates::str::contains(
+            "warning: cannot compare with /nonexistent",
+        ));
+    assert!(json(&x.join("summary.json")).get("changes").is_none());
+    let broken = tmp.path().join("broken");
+    fs::create_dir(&broken).unwrap();
+    fs::write(broken.join("summary.json"), "{\"tool\": \"milia-rank\", ").unwrap();
+    fs::write(broken.join("scores.csv"), "product_id\n").unwrap();
+    let y = tmp.path().join("y");
+    bin()
+        .arg("score")
+        .arg(&day2)
+        .args(["-q", "--previous", broken.to_str().unwrap(), "--out"])
+        .arg(&y)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("not valid JSON"));
+    assert!(y.join("milia-prone.csv").is_file());
+}
+
+#[test]
+fn a_second_night_into_the_same_dir_compares_with_the_first_without_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    let day1 = catalog(
+        tmp.path(),
+        &["A,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Niacinamide\",10"],
+    );
+    let out = tmp.path().join("out");
+    score(&day1, &out, &[]);
+    assert!(json(&out.join("summary.json")).get("changes").is_none());
+    let day2 = catalog(
+        tmp.path(),
+        &[
+            "A,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Niacinamide\",10",
+            "D,New Toner,B,toner,water,face,,,\"Aqua, Lactic Acid, Glycerin\",10",
+        ],
+    );
+    score(&day2, &out, &[]);
+    let s = json(&out.join("summary.json"));
+    assert_eq!(s["changes"]["new_products"][0][0], "D");
 }
 
 #[test]

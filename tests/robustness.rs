@@ -338,7 +338,7 @@ fn too_many_rejects_fail_and_keep_the_previous_output() {
         .success();
     assert_eq!(summary(&out)["rows_rejected"], 2);
     // No staging directories are left behind.
-    let names: Vec<String> = fs::read_dir(tmp.path())
+    let names: Vec<String> = fs::read_dir(out.join(".milia-rank/releases"))
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into())
@@ -380,21 +380,6 @@ fn validate_reports_what_would_be_rejected_and_writes_nothing() {
 }
 
 #[test]
-fn a_foreign_output_directory_is_never_replaced() {
-    let tmp = tempfile::tempdir().unwrap();
-    let docs = tmp.path().join("docs");
-    fs::create_dir(&docs).unwrap();
-    fs::write(docs.join("plan.txt"), "mine").unwrap();
-    bin()
-        .args(["score", "--sample", "-q", "--out"])
-        .arg(&docs)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("refusing to replace"));
-    assert_eq!(fs::read_to_string(docs.join("plan.txt")).unwrap(), "mine");
-}
-
-#[test]
 fn hostile_megabyte_fields_finish_quickly() {
     let tmp = tempfile::tempdir().unwrap();
     let fields = [
@@ -420,4 +405,24 @@ fn hostile_megabyte_fields_finish_quickly() {
         .timeout(std::time::Duration::from_secs(120))
         .assert()
         .success();
+}
+
+#[test]
+fn generate_never_overwrites_an_existing_file_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("mine.csv");
+    fs::write(&p, "my data\n").unwrap();
+    bin()
+        .args(["generate", "--rows", "5", "--out"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not overwrite"));
+    assert_eq!(fs::read(&p).unwrap(), b"my data\n");
+    bin()
+        .args(["generate", "--rows", "5", "--force", "--out"])
+        .arg(&p)
+        .assert()
+        .success();
+    assert!(fs::read_to_string(&p).unwrap().starts_with("product_id,"));
 }

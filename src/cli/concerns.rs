@@ -6,7 +6,9 @@
 
 use clap::Args;
 
-use crate::error::{Result, EXIT_OK};
+use std::io::Write;
+
+use crate::error::{Error, Result, EXIT_OK};
 use crate::model::{Concern, Factor};
 
 /// Arguments of `concerns`.
@@ -53,18 +55,21 @@ pub fn markdown_table(concerns: &[Concern]) -> String {
 /// Runs `concerns`.
 pub fn run(a: ConcernsArgs) -> Result<i32> {
     let concerns = super::select_concerns(None, a.concerns_file.as_deref())?;
+    let mut w = super::stdout();
     if a.dump {
-        print!("{}", crate::model::profiles::dump(&concerns));
+        write!(w, "{}", crate::model::profiles::dump(&concerns)).map_err(Error::stdout)?;
+        super::flush(w)?;
         return Ok(EXIT_OK);
     }
     for c in &concerns {
-        println!("{}: {}", c.slug, c.description);
+        writeln!(w, "{}: {}", c.slug, c.description).map_err(Error::stdout)?;
     }
-    println!();
-    print!("{}", markdown_table(&concerns));
-    println!();
+    writeln!(w).map_err(Error::stdout)?;
+    write!(w, "{}", markdown_table(&concerns)).map_err(Error::stdout)?;
+    writeln!(w).map_err(Error::stdout)?;
     for f in Factor::ALL {
-        println!("{}: {}", f.key(), f.describe());
+        writeln!(w, "{}: {}", f.key(), f.describe()).map_err(Error::stdout)?;
     }
+    super::flush(w)?;
     Ok(EXIT_OK)
 }

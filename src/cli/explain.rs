@@ -157,6 +157,9 @@ pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Res
 pub fn run(a: ExplainArgs) -> Result<i32> {
     let kb = a.catalog_args.knowledge_base()?;
     let concerns = select_concerns(a.concerns.as_deref(), a.concerns_file.as_deref())?;
-    print!("{}", explain(&a, &kb, &concerns)?);
+    let mut w = super::stdout();
+    let text = explain(&a, &kb, &concerns)?;
+    std::io::Write::write_all(&mut w, text.as_bytes()).map_err(Error::stdout)?;
+    super::flush(w)?;
     Ok(EXIT_OK)
 }

@@ -1,4 +1,4 @@
-//! `milia-rank generate --rows N [--seed S] --out FILE`
+//! `milia-rank generate --rows N [--seed S] --out FILE|- [--force]`
 //!
 //! Writes a realistic canonical catalog of N products, the same for the
 //! same seed, for benchmarks and tests on large inputs.
@@ -22,9 +22,13 @@ pub struct GenerateArgs {
     /// Seed: the same seed gives the same catalog.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// The catalog file to write; `-` writes to standard output.
+    /// The catalog file to write (a new file: an existing one is refused
+    /// unless --force); `-` writes to standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Overwrite FILE when it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs `generate`.
@@ -32,16 +36,23 @@ pub fn run(a: GenerateArgs) -> Result<i32> {
     let kb = KnowledgeBase::builtin();
     if a.out.as_os_str() == "-" {
         let out = std::io::stdout().lock();
-        return match write_catalog(BufWriter::with_capacity(1 << 20, out), a.rows, a.seed, &kb) {
-            // A reader that stops early (`| head`) is not a failure.
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
-                path: "<stdout>".into(),
-                message: e.to_string(),
-            }),
-            _ => Ok(EXIT_OK),
-        };
+        // A reader that stops early (`| head`) ends the program quietly.
+        write_catalog(BufWriter::with_capacity(1 << 20, out), a.rows, a.seed, &kb)
+            .map_err(Error::stdout)?;
+        return Ok(EXIT_OK);
     }
-    let f = File::create(&a.out).map_err(|e| Error::io(&a.out, e))?;
+    let f = if a.force {
+        File::create(&a.out)
+    } else {
+        File::create_new(&a.out)
+    };
+    let f = f.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::Usage(format!(
+            "{} exists; milia-rank does not overwrite it (remove it, or pass --force)",
+            a.out.display()
+        )),
+        _ => Error::io(&a.out, e),
+    })?;
     write_catalog(BufWriter::with_capacity(1 << 20, f), a.rows, a.seed, &kb)
         .map_err(|e| Error::io(&a.out, e))?;
     Ok(EXIT_OK)

@@ -13,7 +13,9 @@ use clap::Args;
 
 use super::CatalogArgs;
 use crate::catalog::{self, CatalogReader, Field};
-use crate::error::{Result, EXIT_OK};
+use std::io::Write;
+
+use crate::error::{Error, Result, EXIT_OK};
 use crate::inci::parse_list;
 use crate::knowledge::KnowledgeBase;
 
@@ -104,24 +106,29 @@ pub fn measure(a: &IngredientsArgs, kb: &KnowledgeBase) -> Result<Coverage> {
 pub fn run(a: IngredientsArgs) -> Result<i32> {
     let kb = a.catalog_args.knowledge_base()?;
     let c = measure(&a, &kb)?;
-    println!("coverage: {:.1}%", c.percent());
-    println!("top10-coverage: {:.1}%", c.top10_percent());
-    println!(
+    let mut w = super::stdout();
+    writeln!(w, "coverage: {:.1}%", c.percent()).map_err(Error::stdout)?;
+    writeln!(w, "top10-coverage: {:.1}%", c.top10_percent()).map_err(Error::stdout)?;
+    writeln!(
+        w,
         "rows: {}, without a usable ingredient list: {}, ingredient occurrences: {}, unrecognised: {}",
         c.rows,
         c.rows_without_list,
         c.occurrences,
         c.occurrences - c.known
-    );
+    ).map_err(Error::stdout)?;
     if !c.unknown.is_empty() {
-        println!(
+        writeln!(
+            w,
             "unrecognised names ({} distinct; the {} most frequent):",
             c.unknown.len(),
             a.limit.min(c.unknown.len())
-        );
+        )
+        .map_err(Error::stdout)?;
         for (name, n) in c.unknown.iter().take(a.limit) {
-            println!("{n:>7}  {name}");
+            writeln!(w, "{n:>7}  {name}").map_err(Error::stdout)?;
         }
     }
+    super::flush(w)?;
     Ok(EXIT_OK)
 }

@@ -155,6 +155,22 @@ pub fn select_concerns(list: Option<&str>, file: Option<&std::path::Path>) -> Re
     Ok(out)
 }
 
+/// Buffered standard output. Every write to it is checked: a closed pipe
+/// becomes [`Error::ClosedPipe`] (a quiet exit 0), any other failure an
+/// I/O error; call [`flush`] at the end.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
+/// Flushes a [`stdout`] writer.
+pub fn flush(mut w: std::io::BufWriter<std::io::StdoutLock<'static>>) -> Result<()> {
+    use std::io::Write;
+    w.flush().map_err(Error::stdout)?;
+    // Drop the buffer without a second, unchecked flush.
+    let (_, _) = w.into_parts();
+    Ok(())
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {

@@ -20,9 +20,18 @@ use crate::run::{run_score, MaxRejects, ScoreConfig};
 pub struct ScoreArgs {
     /// The catalog CSV; `-` reads standard input (or give --sample).
     pub catalog: Option<PathBuf>,
-    /// Output directory, replaced as a whole when the run succeeds.
+    /// Output directory. Its files are links into DIR/.milia-rank, switched
+    /// all at once when the run succeeds; files milia-rank did not write are
+    /// never touched.
     #[arg(short = 'o', long, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
+    /// Runs kept in DIR/.milia-rank/releases, today's included (yesterday's
+    /// is what the next run compares with).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub keep: u64,
+    /// When another run is publishing into DIR, wait for it instead of failing.
+    #[arg(long)]
+    pub wait: bool,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
     /// Comma-separated concern slugs to rank (default: all).
@@ -31,7 +40,8 @@ pub struct ScoreArgs {
     /// Concern profiles (TOML) changing or adding to the built-in ones.
     #[arg(long, value_name = "FILE")]
     pub concerns_file: Option<PathBuf>,
-    /// An earlier run's output directory: summary.json and the report say what changed.
+    /// An earlier run's output directory: summary.json and the report say
+    /// what changed (default: the run this one replaces in DIR).
     #[arg(long, value_name = "DIR")]
     pub previous: Option<PathBuf>,
     /// Also write a shop-platform import file: `shopify` writes shopify-metafields.csv.
@@ -40,7 +50,7 @@ pub struct ScoreArgs {
     /// Keep only the best N per concern.
     #[arg(short = 't', long, value_name = "N")]
     pub top: Option<usize>,
-    /// Scoring threads (default: all cores).
+    /// Scoring threads (default: all cores; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Fail and publish nothing when more rows than this are rejected: a count or a percentage.
@@ -58,9 +68,11 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
             "--out -: score writes a directory of files (rankings, scores, rejects, report), not one stream; give a directory".into(),
         ));
     }
+    check_threads(a.threads)?;
     let source = a.catalog_args.source(a.catalog.as_deref())?;
     let kb = a.catalog_args.knowledge_base()?;
     let concerns = select_concerns(a.concerns.as_deref(), a.concerns_file.as_deref())?;
+    crate::output::check_file_names(&concerns)?;
     run_score(ScoreConfig {
         source,
         options: a.catalog_args.options(),
@@ -72,7 +84,22 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
         max_rejects: a.max_rejects,
         previous: a.previous,
         shopify: a.format.as_deref() == Some("shopify"),
+        keep: a.keep as usize,
+        wait: a.wait,
         log: Log::new(a.quiet),
     })?;
     Ok(EXIT_OK)
+}
+
+/// Threads beyond four per core only add overhead (and a very large number
+/// exhausts the machine): refuse them before the work.
+fn check_threads(threads: usize) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads > 4 * cores {
+        return Err(Error::Usage(format!(
+            "--threads {threads} is more than 4 per core on this machine ({cores} cores, so at most {}); use 0 for all cores",
+            4 * cores
+        )));
+    }
+    Ok(())
 }

@@ -11,7 +11,9 @@ use clap::Args;
 
 use super::CatalogArgs;
 use crate::catalog::{self, CatalogReader, Field};
-use crate::error::{Result, EXIT_DATA, EXIT_OK};
+use std::io::Write;
+
+use crate::error::{Error, Result, EXIT_DATA, EXIT_OK};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -38,7 +40,7 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
     )?;
     let columns = reader.columns.clone();
     for n in &reader.notes {
-        eprintln!("milia-rank: {n}");
+        crate::error::note(&format!("milia-rank: {}", crate::error::printable(n)));
     }
     let mut rec = csv::ByteRecord::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -82,10 +84,10 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
         }
     }
     if !header_lines.is_empty() {
-        eprintln!(
+        crate::error::note(&format!(
             "milia-rank: {}",
             crate::run::repeated_header_note(&header_lines)
-        );
+        ));
     }
     Ok((rows, findings, reader.name))
 }
@@ -93,17 +95,21 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
 /// Runs `validate`.
 pub fn run(a: ValidateArgs) -> Result<i32> {
     let (rows, findings, name) = check(&a)?;
+    let mut w = super::stdout();
     for f in &findings {
         if f.column.is_empty() {
-            println!("{name}: line {}: {}", f.line, f.reason);
+            writeln!(w, "{name}: line {}: {}", f.line, f.reason).map_err(Error::stdout)?;
         } else {
-            println!(
+            writeln!(
+                w,
                 "{name}: line {}, column `{}`: {}",
                 f.line, f.column, f.reason
-            );
+            )
+            .map_err(Error::stdout)?;
         }
     }
-    println!(
+    writeln!(
+        w,
         "{rows} rows checked, {} would be rejected ({:.1}%)",
         findings.len(),
         if rows == 0 {
@@ -111,7 +117,9 @@ pub fn run(a: ValidateArgs) -> Result<i32> {
         } else {
             findings.len() as f64 * 100.0 / rows as f64
         }
-    );
+    )
+    .map_err(Error::stdout)?;
+    super::flush(w)?;
     Ok(if findings.is_empty() {
         EXIT_OK
     } else {

@@ -60,6 +60,53 @@ pub fn scores_header(concerns: &[Concern]) -> Vec<String> {
     h
 }
 
+/// The longest concern slug: its file name stays far below NAME_MAX.
+pub const MAX_SLUG: usize = 64;
+
+/// Checks, before the work, that every concern's file name is a valid,
+/// distinct name that does not collide with the run's other files.
+pub fn check_file_names(concerns: &[Concern]) -> Result<()> {
+    let reserved = [
+        SCORES_FILE,
+        REJECTS_FILE,
+        UNKNOWN_FILE,
+        REPORT_FILE,
+        SHOPIFY_FILE,
+        publish::MARKER,
+        publish::MANIFEST,
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for c in concerns {
+        let file = format!("{}.csv", c.slug);
+        let valid = !c.slug.is_empty()
+            && c.slug.len() <= MAX_SLUG
+            && c.slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !c.slug.starts_with('-');
+        if !valid {
+            return Err(Error::Usage(format!(
+                "concern `{}` cannot name a file: a slug is 1 to {MAX_SLUG} lowercase letters, digits and '-', not starting with '-'",
+                c.slug
+            )));
+        }
+        if reserved
+            .iter()
+            .any(|r| r.rsplit_once('.').map_or(*r, |(stem, _)| stem) == c.slug || *r == file)
+        {
+            return Err(Error::Usage(format!(
+                "concern `{}` would write {file}, which collides with the run's own {} file; rename the concern",
+                c.slug,
+                c.slug
+            )));
+        }
+        if !seen.insert(c.slug.clone()) {
+            return Err(Error::Usage(format!("concern `{}` is given twice", c.slug)));
+        }
+    }
+    Ok(())
+}
+
 /// A buffered CSV writer with LF line ends.
 pub fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     let f = File::create(path).map_err(|e| Error::io(path, e))?;
@@ -70,9 +117,13 @@ pub fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
 
 /// A write error on a path.
 pub fn write_error(path: &Path, e: csv::Error) -> Error {
+    let message = match e.kind() {
+        csv::ErrorKind::Io(io) => crate::error::describe(io),
+        _ => e.to_string(),
+    };
     Error::Io {
         path: path.display().to_string(),
-        message: e.to_string(),
+        message,
     }
 }
 
@@ -163,7 +214,9 @@ impl Log {
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             self.bar = Some(bar);
         } else {
-            eprintln!("milia-rank: scoring {catalog} on {threads} threads");
+            crate::error::note(&format!(
+                "milia-rank: scoring {catalog} on {threads} threads"
+            ));
         }
     }
 
@@ -172,9 +225,11 @@ impl Log {
         if self.quiet {
             return;
         }
+        // Header names come from the file: no raw control bytes on stderr.
+        let line = format!("milia-rank: {}", crate::error::printable(text));
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("milia-rank: {text}")),
-            None => eprintln!("milia-rank: {text}"),
+            Some(bar) => bar.suspend(|| crate::error::note(&line)),
+            None => crate::error::note(&line),
         }
     }
 
@@ -194,7 +249,7 @@ impl Log {
         let last = self.last.load(Ordering::Relaxed);
         if secs >= last + LOG_EVERY_SECS {
             self.last.store(secs, Ordering::Relaxed);
-            eprintln!("milia-rank: {rows} rows, {rate:.0} rows/s");
+            crate::error::note(&format!("milia-rank: {rows} rows, {rate:.0} rows/s"));
         }
     }
 
@@ -206,14 +261,23 @@ impl Log {
         if self.quiet {
             return;
         }
-        eprintln!(
+        crate::error::note(&format!(
             "milia-rank: {} rows read, {} scored, {} rejected; published to {} in {:.2}s",
             s.rows_read,
             s.rows_scored,
             s.rows_rejected,
             out.display(),
             s.elapsed_seconds
-        );
+        ));
+    }
+
+    /// A warning line (even with --quiet: it says what the run did not do).
+    pub fn warn(&self, message: &str) {
+        if let Some(bar) = &self.bar {
+            bar.suspend(|| crate::error::note(&format!("milia-rank: warning: {message}")));
+        } else {
+            crate::error::note(&format!("milia-rank: warning: {message}"));
+        }
     }
 
     /// Clears the progress bar before an error is printed.

@@ -88,11 +88,14 @@ pub const CONCERNS: [&str; 6] = [
     "sun-care",
 ];
 
-/// Every file of a directory, by name, with its bytes (sorted by name).
+/// Every published file of a directory, by name, with its bytes (sorted
+/// by name; the store `.milia-rank` is left out, its files are read
+/// through the links).
 pub fn dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
+        .filter(|e| e.file_name() != ".milia-rank")
         .map(|e| {
             (
                 e.file_name().to_string_lossy().to_string(),
