@@ -265,6 +265,22 @@ fn errors_never_print_raw_control_bytes() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("`sku\\x1B[31m`, `title`"));
+    // The log's column line shows a header with an escape escaped too.
+    let cat = write(
+        tmp.path(),
+        "esc.csv",
+        format!("{}\n{}\n", HEADER.replace("name", "name\u{1b}[2J"), ROWS[0]).as_bytes(),
+    );
+    let out = bin()
+        .args(["score", "--map", "name=name\u{1b}[2J", "-o"])
+        .arg(tmp.path().join("esc-out"))
+        .arg(&cat)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("name <- `name\\x1B[2J` (--map)"), "{err}");
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
 }
 
 #[test]
