@@ -213,28 +213,6 @@ pub fn comedogenic_strength(f: &IngredientFacts) -> f64 {
     }
 }
 
-const PH_ADJUSTERS: &[&str] = &["citric acid", "malic acid", "tartaric acid"];
-const GENTLE_PARTICLES: &[&str] = &["jojoba esters", "cellulose", "microcrystalline cellulose"];
-const AMBIGUOUS_PARTICLES: &[&str] = &[
-    "sodium chloride",
-    "sucrose",
-    "polyethylene",
-    "jojoba esters",
-    "maris sal",
-];
-const UVA_FILTERS: &[&str] = &[
-    "zinc oxide",
-    "butyl methoxydibenzoylmethane",
-    "bis-ethylhexyloxyphenol methoxyphenyl triazine",
-    "methylene bis-benzotriazolyl tetramethylbutylphenol",
-    "terephthalylidene dicamphor sulfonic acid",
-    "drometrizole trisiloxane",
-    "diethylamino hydroxybenzoyl hexyl benzoate",
-    "avobenzone",
-];
-const PRESCRIPTION_RETINOIDS: &[&str] = &["tretinoin", "adapalene", "tazarotene", "retinoic acid"];
-/// Acne treatments that are as much a caution as a peel-strength acid.
-const ACNE_ACTIVES: &[&str] = &["benzoyl peroxide", "sulfur", "azelaic acid"];
 /// Words in a product name that name an exfoliating acid.
 const ACID_NAME_WORDS: &[&str] = &[
     "acne",
@@ -313,6 +291,7 @@ fn word_in(text: &str, words: &[&'static str]) -> Option<&'static str> {
 /// Computes a product's features.
 pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Features {
     let mut ev: [Evidence; N_FACTORS] = Default::default();
+    let tables = super::tables::builtin();
     let profile = ctx.profile;
     let name_lower = ctx.name.to_lowercase();
     let claims_lower = ctx.claims.to_lowercase();
@@ -422,9 +401,9 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         // Particles scrub in a scrub, or high in a rinse-off product; in a
         // leave-on they are pigments, fillers or trace seed powders.
         if c.has(Classes::PHYSICAL_EXFOLIANT)
-            && (is_scrub_product || !AMBIGUOUS_PARTICLES.contains(&label))
+            && (is_scrub_product || !c.has(Classes::AMBIGUOUS_PARTICLE))
             && (is_scrub_product || (rinse_off && item.position <= 8))
-            && !GENTLE_PARTICLES.contains(&label)
+            && !c.has(Classes::GENTLE_PARTICLE)
             && !item.may_contain
         {
             let harsh = 1.0;
@@ -450,7 +429,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         }
         if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) && !item.may_contain {
             any_uv_filter = true;
-            if UVA_FILTERS.contains(&label) {
+            if c.has(Classes::UVA_FILTER) {
                 uva = true;
             }
         }
@@ -479,7 +458,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         // Chemical exfoliants: active high in the list, at a stated
         // strength, or when the product name names the acid.
         if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
-            let ph_adjuster = PH_ADJUSTERS.contains(&label);
+            let ph_adjuster = c.has(Classes::PH_ADJUSTER);
             let is_bha = c.has(Classes::BHA);
             let key_words: &[&'static str] = if is_bha {
                 &["bha", "salicylic"]
@@ -539,7 +518,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 }
             }
         }
-        if ACNE_ACTIVES.contains(&label)
+        if c.has(Classes::ACNE_ACTIVE)
             && !item.may_contain
             && (item.position <= 15 || item.percent.is_some())
         {
@@ -549,18 +528,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             }
         }
         if c.has(Classes::RETINOID) && !item.may_contain {
-            let mild = label.starts_with("retinyl");
+            let mild = c.has(Classes::MILD_RETINOID);
             let percent = item
                 .percent
                 .map(|p| p as f64)
                 .or_else(|| percent_near(&name_lower, RETINOID_NAME_WORDS));
-            let prescription = PRESCRIPTION_RETINOIDS.contains(&label);
-            let strong = prescription
-                || match label {
-                    "retinol" => percent.is_some_and(|p| p >= 0.5),
-                    "retinal" | "retinaldehyde" => percent.is_some_and(|p| p >= 0.1),
-                    _ => percent.is_some_and(|p| p >= 1.0) && !mild,
-                };
+            let strong = c.has(Classes::PRESCRIPTION_RETINOID)
+                || (!mild && percent.is_some_and(|p| p >= tables.retinoid.strong_from(label)));
             let desc = match percent {
                 Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
                 None => at(idx),
@@ -947,6 +921,94 @@ mod tests {
             Some(1.0)
         );
         assert_eq!(percent_near("hydrating cream", &["retinol"]), None);
+    }
+
+    /// The features of one product, scored with the built-in data.
+    fn features_of(name: &str, category: &str, ingredients: &str) -> Features {
+        let kb = KnowledgeBase::builtin();
+        let input = crate::model::ProductInput {
+            described: crate::model::Described {
+                name,
+                category,
+                ..Default::default()
+            },
+            claims: "",
+            ingredients,
+        };
+        crate::model::assess(&input, &kb, &[]).features
+    }
+
+    #[test]
+    fn classes_of_the_knowledge_base_decide_the_actives() {
+        // Acne actives (class `acne-active`), under any of their names.
+        for active in ["Benzoyl Peroxide", "Sulphur", "Azelaic Acid"] {
+            let f = features_of(
+                "Clearing Gel",
+                "Treatment",
+                &format!("Aqua, Glycerin, {active}, Carbomer, Phenoxyethanol, Sodium Hydroxide"),
+            );
+            assert_eq!(f.value(Factor::StrongAcid), 1.0, "{active}");
+        }
+        // A prescription retinoid is strong at any strength, named by an alias.
+        let f = features_of(
+            "Night Gel",
+            "Treatment",
+            "Aqua, Glycerin, Retinoic Acid, Carbomer, Phenoxyethanol, Sodium Hydroxide",
+        );
+        assert_eq!(f.value(Factor::StrongRetinoid), 1.0);
+        // A mild retinoid counts half and is never strong.
+        let f = features_of(
+            "Night Cream",
+            "Moisturiser",
+            "Aqua, Retinyl Palmitate 2%, Glycerin, Carbomer, Phenoxyethanol, Sodium Hydroxide",
+        );
+        assert_eq!(f.value(Factor::Retinoid), 0.5);
+        assert_eq!(f.value(Factor::StrongRetinoid), 0.0);
+        // Retinol is strong from the percentage model.toml gives it.
+        let f = features_of(
+            "Night Serum",
+            "Serum",
+            "Aqua, Squalane, Retinol 0.5%, Carbomer, Phenoxyethanol, Sodium Hydroxide",
+        );
+        assert_eq!(f.value(Factor::StrongRetinoid), 1.0);
+        // A pH adjuster low in the list is not an exfoliant; glycolic acid is.
+        let list = |acid: &str| {
+            format!(
+                "Aqua, Glycerin, Butylene Glycol, Niacinamide, {acid}, Carbomer, Phenoxyethanol"
+            )
+        };
+        assert_eq!(
+            features_of("Daily Toner", "Toner", &list("Citric Acid")).value(Factor::GentleAcid),
+            0.0
+        );
+        assert!(
+            features_of("Daily Toner", "Toner", &list("Glycolic Acid")).value(Factor::GentleAcid)
+                > 0.0
+        );
+        // A UVA filter makes a sunscreen broad-spectrum; a UVB filter alone does not.
+        let sun = |filter: &str| {
+            features_of(
+                "Sun Fluid SPF 30",
+                "Sunscreen",
+                &format!("Aqua, {filter}, Glycerin, Carbomer, Phenoxyethanol, Tocopherol"),
+            )
+            .value(Factor::BroadSpectrum)
+        };
+        assert_eq!(sun("Avobenzone"), 1.0);
+        assert_eq!(sun("Ethylhexyl Methoxycinnamate"), 0.0);
+        // Gentle particles (jojoba beads) do not scrub; walnut shell does.
+        let wash = |particle: &str| {
+            features_of(
+                "Daily Face Wash",
+                "Cleanser",
+                &format!(
+                    "Aqua, {particle}, Sodium Laureth Sulfate, Glycerin, Phenoxyethanol, Parfum"
+                ),
+            )
+            .value(Factor::Scrub)
+        };
+        assert_eq!(wash("Jojoba Esters"), 0.0);
+        assert!(wash("Juglans Regia Shell Powder") > 0.0);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod features;
 pub mod product;
 pub mod profiles;
 pub mod score;
+pub mod tables;
 
 pub use concerns::{builtin as builtin_concerns, Concern, Eligibility};
 pub use features::{Factor, Features};
