@@ -2,6 +2,7 @@
 //! behind it, computed once and shared by every concern.
 
 use super::product::{Kind, Profile, Spf, Texture};
+use super::vocabulary::{self, Key, Scanned};
 use crate::inci::{Item, ParsedList};
 use crate::knowledge::{Classes, IngredientFacts, KnowledgeBase};
 
@@ -213,41 +214,13 @@ pub fn comedogenic_strength(f: &IngredientFacts) -> f64 {
     }
 }
 
-/// Words in a product name that name an exfoliating acid.
-const ACID_NAME_WORDS: &[&str] = &[
-    "acne",
-    "blemish",
-    "aha",
-    "ahas",
-    "bha",
-    "bhas",
-    "pha",
-    "phas",
-    "benzoyl",
-    "glycolic",
-    "lactic",
-    "mandelic",
-    "salicylic",
-    "gluconolactone",
-    "lactobionic",
-];
-/// Words in a product name that name a retinoid.
-const RETINOID_NAME_WORDS: &[&str] =
-    &["retinol", "retinal", "retinoid", "retinaldehyde", "retinyl"];
-/// Phrases that mark the ingredient text as a list of what is NOT inside.
-const NOT_A_LIST_PHRASES: &[&str] = &[
-    "free from",
-    "free of",
-    "does not contain",
-    "do not contain",
-    "formulated without",
-];
-
 /// The inputs that are not the ingredient list.
 pub struct Context<'a> {
     pub profile: &'a Profile,
-    pub name: &'a str,
-    pub claims: &'a str,
+    /// The product name, lowercased and scanned for the vocabulary.
+    pub name: &'a Scanned,
+    /// The claims, lowercased and scanned for the vocabulary.
+    pub claims: &'a Scanned,
     /// The raw ingredient text, to recognise text that is not a list.
     pub ingredients: &'a str,
 }
@@ -269,46 +242,29 @@ fn load(hits: &mut [Hit], describe: impl Fn(usize) -> String) -> (f64, Vec<Strin
     )
 }
 
-/// The first of `words` that stands as a whole word in `text`.
-fn word_in(text: &str, words: &[&'static str]) -> Option<&'static str> {
-    let bytes = text.as_bytes();
-    for w in words {
-        let mut from = 0;
-        while let Some(p) = text[from..].find(w) {
-            let at = from + p;
-            let end = at + w.len();
-            let ok_before = at == 0 || !bytes[at - 1].is_ascii_alphabetic();
-            let ok_after = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();
-            if ok_before && ok_after {
-                return Some(w);
-            }
-            from = at + 1;
-        }
-    }
-    None
-}
-
 /// Computes a product's features.
 pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Features {
     let mut ev: [Evidence; N_FACTORS] = Default::default();
     let tables = super::tables::builtin();
     let profile = ctx.profile;
-    let name_lower = ctx.name.to_lowercase();
-    let claims_lower = ctx.claims.to_lowercase();
-    let scrub_in_name = word_in(&name_lower, &["scrub", "polish", "microdermabrasion"]).is_some();
+    let vocabulary = vocabulary::builtin();
+    let name_lower = ctx.name.text.as_str();
+    let name_hits = &ctx.name.hits;
+    let scrub_in_name = name_hits.has(Key::NameScrub);
     let is_scrub_product = matches!(profile.kind, Kind::Exfoliant)
         || profile.texture == Some(Texture::Scrub)
         || scrub_in_name
-        || name_lower.contains("exfoliat")
-        || name_lower.contains("buff");
+        || name_hits.has(Key::NameExfoliating);
     let rinse_off = matches!(
         profile.kind,
         Kind::Cleanser | Kind::BodyWash | Kind::MakeupRemover | Kind::Bath
     ) || (profile.kind == Kind::Mask && profile.texture == Some(Texture::Clay))
         || (profile.kind == Kind::Exfoliant && profile.texture == Some(Texture::Scrub));
     let rinse_factor = if rinse_off { 0.4 } else { 1.0 };
-    let acid_named = word_in(&name_lower, ACID_NAME_WORDS);
-    let retinoid_named = word_in(&name_lower, RETINOID_NAME_WORDS);
+    let acid_named = name_hits
+        .first_listed(Key::NameAcid)
+        .map(|h| vocabulary.phrase(&h));
+    let retinoid_named = name_hits.first_listed(Key::NameRetinoid);
 
     // A list printed alphabetically says nothing about amounts.
     let alphabetical = is_alphabetical(list);
@@ -460,21 +416,18 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
             let ph_adjuster = c.has(Classes::PH_ADJUSTER);
             let is_bha = c.has(Classes::BHA);
-            let key_words: &[&'static str] = if is_bha {
-                &["bha", "salicylic"]
+            let key_words = if is_bha {
+                Key::NameBha
             } else if c.has(Classes::PHA) {
-                &["pha", "gluconolactone", "lactobionic"]
+                Key::NamePha
             } else {
-                &["aha", "ahas", "glycolic", "lactic", "mandelic"]
+                Key::NameAha
             };
             let percent = item
                 .percent
                 .map(|p| p as f64)
-                .or_else(|| percent_near(&name_lower, key_words));
-            let named = !ph_adjuster
-                && key_words
-                    .iter()
-                    .any(|k| word_in(&name_lower, &[*k]).is_some());
+                .or_else(|| percent_near(name_lower, vocabulary.phrases(key_words)));
+            let named = !ph_adjuster && name_hits.has(key_words);
             let active = match percent {
                 Some(p) => p >= 0.5,
                 None if named => true,
@@ -532,7 +485,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let percent = item
                 .percent
                 .map(|p| p as f64)
-                .or_else(|| percent_near(&name_lower, RETINOID_NAME_WORDS));
+                .or_else(|| percent_near(name_lower, vocabulary.phrases(Key::NameRetinoid)));
             let strong = c.has(Classes::PRESCRIPTION_RETINOID)
                 || (!mild && percent.is_some_and(|p| p >= tables.retinoid.strong_from(label)));
             let desc = match percent {
@@ -541,7 +494,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             };
             // Like acids: a stated strength or a name counts fully, otherwise
             // the place in the list says how much is there.
-            let named = word_in(&name_lower, RETINOID_NAME_WORDS).is_some();
+            let named = retinoid_named.is_some();
             let amount = if percent.is_some() || named {
                 1.0
             } else {
@@ -561,33 +514,39 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     // missing): the name is evidence too.
     if let Some(word) = acid_named {
         if gentle_acid.is_none() && pha.is_none() && strongest_acid.is_none() {
-            let pct = percent_near(&name_lower, &[word]);
-            let desc = format!("{word} named in the product name");
-            let strong_limit = match word {
-                "benzoyl" | "acne" | "blemish" => 0.0,
-                "bha" | "salicylic" => 2.0,
-                "pha" | "gluconolactone" | "lactobionic" => 20.0,
-                _ => 12.0,
+            let pct = percent_near(name_lower, std::iter::once(word));
+            let in_group = |key: Key| vocabulary.phrases(key).any(|w| w == word);
+            let acne = in_group(Key::NameAcne);
+            let is_pha = in_group(Key::NamePha);
+            let strong_limit = if acne {
+                0.0
+            } else if in_group(Key::NameBha) {
+                2.0
+            } else if is_pha {
+                20.0
+            } else {
+                12.0
             };
-            let acne = matches!(word, "benzoyl" | "acne" | "blemish");
             let desc = if acne {
                 format!("{word} treatment named in the product name")
             } else {
-                desc
+                format!("{word} named in the product name")
             };
             if acne || pct.is_some_and(|p| p > strong_limit) || profile.kind == Kind::Peel {
                 strongest_acid = Some((pct.unwrap_or(0.0), desc));
-            } else if matches!(word, "pha" | "phas" | "gluconolactone" | "lactobionic") {
+            } else if is_pha {
                 pha = Some((1.0, desc));
             } else {
                 gentle_acid = Some((1.0, desc));
             }
         }
     }
-    if let Some(word) = retinoid_named {
+    if let Some(hit) = retinoid_named {
         if retinoid.is_none() {
+            let word = vocabulary.phrase(&hit);
+            let mild = vocabulary.phrases(Key::NameMildRetinoid).any(|w| w == word);
             retinoid = Some((
-                if word == "retinyl" { 0.5 } else { 1.0 },
+                if mild { 0.5 } else { 1.0 },
                 format!("{word} named in the product name"),
             ));
         }
@@ -693,9 +652,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         Spf::Value(v) => format!("SPF {}", fmt_percent(v)),
     };
     set(Factor::Spf, spf_value, vec![spf_text]);
-    let broad_claim = claims_lower.contains("broad")
-        || name_lower.contains("broad spectrum")
-        || name_lower.contains("pa+");
+    let broad_claim =
+        ctx.claims.hits.has(Key::SunBroadSpectrumClaim) || name_hits.has(Key::SunBroadSpectrumName);
     if !matches!(profile.spf, Spf::None) && (broad_claim || uva) {
         let why = if broad_claim {
             "broad-spectrum claimed"
@@ -733,8 +691,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     } else {
         recognised_top10 as f64 / top10 as f64
     };
-    let raw_lower = ctx.ingredients.to_lowercase();
-    let not_a_list = NOT_A_LIST_PHRASES.iter().find(|p| raw_lower.contains(*p));
+    let not_a_list = vocabulary
+        .ingredients
+        .scan(&ctx.ingredients.to_lowercase())
+        .first_listed(Key::NotAList)
+        .map(|h| vocabulary.phrase(&h));
     let unusable = if list.is_empty() {
         Some("no usable ingredient list".to_string())
     } else if let Some(p) = not_a_list {
@@ -753,15 +714,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         set(Factor::NoIngredients, 1.0, vec![why]);
     }
 
-    let claims_clean = [
-        "non-comedogenic",
-        "noncomedogenic",
-        "non comedogenic",
-        "oil-free",
-        "oil free",
-    ]
-    .iter()
-    .find(|c| claims_lower.contains(*c) || name_lower.contains(*c));
+    let claims_clean = ctx
+        .claims
+        .hits
+        .of(Key::ClaimNonComedogenic)
+        .chain(name_hits.of(Key::ClaimNonComedogenic))
+        .min_by_key(|h| h.index)
+        .map(|h| vocabulary.phrase(h));
     let claim_conflict = match (claims_clean, conflict) {
         (Some(claim), Some(what)) if !rinse_off && unusable.is_none() => {
             Some(format!("claims {claim} but has {what}"))
@@ -812,7 +771,7 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
         | Classes::HUMECTANT
         | Classes::EMOLLIENT_ESTER;
     if list.len() <= 2 && !known.iter().any(|f| f.classes.any(base)) {
-        let name = ctx.name.to_lowercase();
+        let name = &ctx.name.text;
         let named = known.iter().any(|f| {
             std::iter::once(&f.name)
                 .chain(f.aliases.iter())
@@ -856,12 +815,12 @@ pub fn fmt_percent(p: f64) -> String {
 
 /// A percentage stated in a product name next to one of `words`
 /// ("10% Glycolic", "Retinol 1%", "2% BHA").
-fn percent_near(name: &str, words: &[&'static str]) -> Option<f64> {
+fn percent_near<'w>(name: &str, words: impl Iterator<Item = &'w str> + Clone) -> Option<f64> {
     // Product names are short; a field of hostile length is not searched.
     if name.len() > 400 {
         return None;
     }
-    if !name.contains('%') || !words.iter().any(|w| name.contains(w)) {
+    if !name.contains('%') || !words.clone().any(|w| name.contains(w)) {
         return None;
     }
     let bytes = name.as_bytes();
@@ -880,7 +839,7 @@ fn percent_near(name: &str, words: &[&'static str]) -> Option<f64> {
         };
         // Distance to the nearest keyword.
         let dist = words
-            .iter()
+            .clone()
             .filter_map(|w| name.find(w))
             .map(|at| {
                 if at > i {
@@ -905,22 +864,34 @@ mod tests {
     #[test]
     fn percent_in_name() {
         assert_eq!(
-            percent_near("glycolic acid 10% toning solution", &["glycolic"]),
+            percent_near(
+                "glycolic acid 10% toning solution",
+                ["glycolic"].into_iter()
+            ),
             Some(10.0)
         );
         assert_eq!(
-            percent_near("aha 30% + bha 2% peeling solution", &["bha", "salicylic"]),
+            percent_near(
+                "aha 30% + bha 2% peeling solution",
+                ["bha", "salicylic"].into_iter()
+            ),
             Some(2.0)
         );
         assert_eq!(
-            percent_near("aha 30% + bha 2% peeling solution", &["aha", "glycolic"]),
+            percent_near(
+                "aha 30% + bha 2% peeling solution",
+                ["aha", "glycolic"].into_iter()
+            ),
             Some(30.0)
         );
         assert_eq!(
-            percent_near("retinol 1% in squalane", &["retinol"]),
+            percent_near("retinol 1% in squalane", ["retinol"].into_iter()),
             Some(1.0)
         );
-        assert_eq!(percent_near("hydrating cream", &["retinol"]), None);
+        assert_eq!(
+            percent_near("hydrating cream", ["retinol"].into_iter()),
+            None
+        );
     }
 
     /// The features of one product, scored with the built-in data.
