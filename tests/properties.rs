@@ -116,9 +116,9 @@ proptest! {
 
     #[test]
     fn scores_stay_within_0_and_100(list in names(0..40), cat in 0usize..5, tex in texture()) {
-        for c in milia_rank::model::concerns::BUILTIN_SLUGS {
-            if let Some(s) = score(c, CATEGORIES[cat], tex.as_str(), &list) {
-                prop_assert!((0.0..=100.0).contains(&s), "{c}: {s}");
+        for c in builtin_concerns() {
+            if let Some(s) = score(&c.slug, CATEGORIES[cat], tex.as_str(), &list) {
+                prop_assert!((0.0..=100.0).contains(&s), "{}: {s}", c.slug);
             }
         }
     }

@@ -9,9 +9,10 @@ pub mod score;
 pub mod tables;
 pub mod vocabulary;
 
-pub use concerns::{builtin as builtin_concerns, Concern, Eligibility};
+pub use concerns::{Concern, Eligibility};
 pub use features::{Factor, Features};
 pub use product::{classify, Area, Described, Kind, Profile, Spf, Texture};
+pub use profiles::builtin as builtin_concerns;
 pub use score::ConcernScore;
 
 use crate::inci::{parse_list, ParsedList};
