@@ -2,6 +2,7 @@
 //! behind it, computed once and shared by every concern.
 
 use super::product::{Kind, Profile, Spf, Texture};
+use super::tables;
 use super::vocabulary::{self, Key, Scanned};
 use crate::inci::{Item, ParsedList};
 use crate::knowledge::{Classes, IngredientFacts, KnowledgeBase};
@@ -165,43 +166,24 @@ impl Features {
 }
 
 /// How much a list position counts: ingredients over 1% come in descending
-/// order, so weight falls by a fifth per place. A stated percentage raises it.
+/// order, so weight falls with each place. A stated percentage raises it.
+/// The numbers are `[position]` of `catalog/model.toml`.
 pub fn position_weight(item: &Item) -> f64 {
-    let mut w = 0.8f64.powi(item.position as i32 - 1);
+    let t = &tables::builtin().position;
+    let mut w = t.fall_per_place.powi(item.position as i32 - 1);
     if let Some(p) = item.percent {
-        w = w.max((p as f64 / 25.0).min(1.0));
+        w = w.max((p as f64 / t.full_weight_percent).min(1.0));
     }
     if item.may_contain {
-        w *= 0.3;
+        w *= t.may_contain;
     }
     w
 }
 
-/// Weight of every position in a list printed in alphabetical order, where
-/// the order says nothing about amounts.
-pub const FLAT_WEIGHT: f64 = 0.3;
-
-/// How strongly an ingredient forms an occlusive film, from its classes.
-/// A light oil (jojoba, squalane) stays light even where it is also a wax.
+/// How strongly an ingredient forms an occlusive film, from its classes
+/// (the `[[occlusion]]` rules of `catalog/model.toml`).
 pub fn occlusion_strength(f: &IngredientFacts) -> f64 {
-    let c = f.classes;
-    if c.has(Classes::LIGHT_OIL) {
-        0.0
-    } else if c.has(Classes::SILICONE) {
-        0.2
-    } else if c.has(Classes::OCCLUSIVE) && c.has(Classes::BUTTER) {
-        0.6
-    } else if c.has(Classes::OCCLUSIVE) {
-        1.0
-    } else if c.has(Classes::WAX) {
-        0.6
-    } else if c.has(Classes::BUTTER) {
-        0.5
-    } else if c.has(Classes::HEAVY_OIL) {
-        0.35
-    } else {
-        0.0
-    }
+    tables::builtin().occlusion_strength(f.classes)
 }
 
 /// Comedogenic contribution of an ingredient: grades 0 and 1 count nothing,
@@ -245,7 +227,8 @@ fn load(hits: &mut [Hit], describe: impl Fn(usize) -> String) -> (f64, Vec<Strin
 /// Computes a product's features.
 pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Features {
     let mut ev: [Evidence; N_FACTORS] = Default::default();
-    let tables = super::tables::builtin();
+    let tables = tables::builtin();
+    let window = &tables.window;
     let profile = ctx.profile;
     let vocabulary = vocabulary::builtin();
     let name_lower = ctx.name.text.as_str();
@@ -255,12 +238,12 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         || profile.texture == Some(Texture::Scrub)
         || scrub_in_name
         || name_hits.has(Key::NameExfoliating);
-    let rinse_off = matches!(
-        profile.kind,
-        Kind::Cleanser | Kind::BodyWash | Kind::MakeupRemover | Kind::Bath
-    ) || (profile.kind == Kind::Mask && profile.texture == Some(Texture::Clay))
-        || (profile.kind == Kind::Exfoliant && profile.texture == Some(Texture::Scrub));
-    let rinse_factor = if rinse_off { 0.4 } else { 1.0 };
+    let rinse_off = tables.rinse_off.admits(profile.kind, profile.texture);
+    let rinse_factor = if rinse_off {
+        tables.rinse_off.share
+    } else {
+        1.0
+    };
     let acid_named = name_hits
         .first_listed(Key::NameAcid)
         .map(|h| vocabulary.phrase(&h));
@@ -270,7 +253,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let alphabetical = is_alphabetical(list);
     let weight = |item: &Item| {
         if alphabetical {
-            FLAT_WEIGHT * if item.may_contain { 0.3 } else { 1.0 }
+            let p = &tables.position;
+            p.alphabetical * if item.may_contain { p.may_contain } else { 1.0 }
         } else {
             position_weight(item)
         }
@@ -306,11 +290,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let at = |i: usize| format!("{} at #{}", label_of(i), list.items[i].position);
 
     for (idx, item) in list.items.iter().enumerate() {
-        if item.position <= 10 {
+        if item.position <= window.recognised {
             top10 += 1;
         }
         let Some(id) = item.id else { continue };
-        if item.position <= 10 {
+        if item.position <= window.recognised {
             recognised_top10 += 1;
         }
         // The same ingredient twice ("Sunflower Seed Oil" after its INCI
@@ -330,7 +314,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 amount: w * o,
                 item: idx,
             });
-            if item.position <= 5 && o >= 0.6 && conflict.is_none() {
+            if item.position <= window.claim_occlusive && o >= 0.6 && conflict.is_none() {
                 conflict = Some(format!("{} (occlusive)", at(idx)));
             }
         }
@@ -342,7 +326,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             });
             // Thickeners and surfactants (sodium chloride, grade 5 neat) are
             // not what a "non-comedogenic" claim is about.
-            if item.position <= 10
+            if item.position <= window.claim_comedogenic
                 && f.comedogenic.unwrap_or(0) >= 3
                 && !c.any(Classes::THICKENER | Classes::SURFACTANT)
                 && conflict.is_none()
@@ -358,7 +342,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         // leave-on they are pigments, fillers or trace seed powders.
         if c.has(Classes::PHYSICAL_EXFOLIANT)
             && (is_scrub_product || !c.has(Classes::AMBIGUOUS_PARTICLE))
-            && (is_scrub_product || (rinse_off && item.position <= 8))
+            && (is_scrub_product || (rinse_off && item.position <= window.rinse_off_particles))
             && !c.has(Classes::GENTLE_PARTICLE)
             && !item.may_contain
         {
@@ -377,10 +361,10 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         if let Some(irr) = f.irritancy {
             irritancy += w * irr as f64 / 5.0;
         }
-        if c.has(Classes::HUMECTANT) && item.position <= 10 {
+        if c.has(Classes::HUMECTANT) && item.position <= window.humectant {
             hydration += 1.5 * w;
         }
-        if c.has(Classes::LIGHT_OIL) && item.position <= 12 {
+        if c.has(Classes::LIGHT_OIL) && item.position <= window.light_oil {
             light_oil += 2.0 * w;
         }
         if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) && !item.may_contain {
@@ -401,11 +385,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             if c.has(Classes::FRAGRANCE_ALLERGEN) {
                 allergens.push(idx);
             }
-            if c.has(Classes::BARRIER_LIPID) && item.position <= 20 {
+            if c.has(Classes::BARRIER_LIPID) && item.position <= window.barrier {
                 barrier.push(idx);
                 barrier_value = barrier_value.max((2.5 * w).clamp(0.35, 1.0));
             }
-            if c.has(Classes::SOOTHING) && item.position <= 15 {
+            if c.has(Classes::SOOTHING) && item.position <= window.soothing {
                 soothing.push(idx);
                 soothing_value = soothing_value.max((2.5 * w).clamp(0.35, 1.0));
             }
@@ -433,8 +417,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 None if named => true,
                 // In an alphabetical list a pH adjuster is just that, and an
                 // acid's place says nothing: it counts at the floor.
-                None if ph_adjuster => item.position <= 3 && !alphabetical,
-                None => item.position <= 10 || alphabetical,
+                None if ph_adjuster => item.position <= window.ph_adjuster && !alphabetical,
+                None => item.position <= window.acid || alphabetical,
             };
             if active {
                 let strong = if c.has(Classes::PHA) {
@@ -473,7 +457,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         }
         if c.has(Classes::ACNE_ACTIVE)
             && !item.may_contain
-            && (item.position <= 15 || item.percent.is_some())
+            && (item.position <= window.acne_active || item.percent.is_some())
         {
             let p = item.percent.map(|p| p as f64).unwrap_or(0.0);
             if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
@@ -570,7 +554,10 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         format!("{} (grade {})", at(i), f.comedogenic.unwrap_or(0))
     });
     set(Factor::Comedogenic, cm * rinse_factor, cb);
-    let heaviness = profile.texture.map_or(0.3, Texture::heaviness) * rinse_factor;
+    let heaviness = profile
+        .texture
+        .map_or(tables.unknown_heaviness, |t| tables.heaviness(t))
+        * rinse_factor;
     let texture_name = profile.texture.map_or("unknown", Texture::as_str);
     set(
         Factor::Texture,
@@ -640,11 +627,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     );
     let spf_value = match profile.spf {
         Spf::None => 0.0,
-        Spf::Unstated => 0.5,
-        Spf::Value(v) if v >= 50.0 => 1.0,
-        Spf::Value(v) if v >= 30.0 => 0.85 + 0.15 * (v - 30.0) / 20.0,
-        Spf::Value(v) if v >= 15.0 => 0.5 + 0.35 * (v - 15.0) / 15.0,
-        Spf::Value(v) => 0.5 * v / 15.0,
+        Spf::Unstated => tables.spf.unstated,
+        Spf::Value(v) => tables.spf.value(v),
     };
     let spf_text = match profile.spf {
         Spf::None => "no SPF".to_string(),
@@ -702,7 +686,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         Some(format!(
             "the ingredient text says what is not inside (\"{p}\"), not what is"
         ))
-    } else if recognised < UNUSABLE_BELOW {
+    } else if recognised < tables.confidence.usable_from {
         Some(format!(
             "ingredient list mostly unrecognised ({:.0}% of the first ten)",
             recognised * 100.0
@@ -737,7 +721,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         alphabetical,
         uv_filter: any_uv_filter,
         unusable,
-        texture_heaviness: profile.texture.map(Texture::heaviness),
+        texture_heaviness: profile.texture.map(|t| tables.heaviness(t)),
     }
 }
 
@@ -802,10 +786,6 @@ pub fn is_alphabetical(list: &ParsedList) -> bool {
         ordered * 100 >= (rest.len() - 1) * 85
     })
 }
-
-/// Below this share of the first ten ingredients recognised, a list is not
-/// trusted: the product is scored as if it had none.
-pub const UNUSABLE_BELOW: f64 = 0.5;
 
 /// Formats a percentage or factor without trailing zeros.
 pub fn fmt_percent(p: f64) -> String {

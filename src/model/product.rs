@@ -54,25 +54,9 @@ impl Texture {
         Texture::Ointment,
     ];
 
-    /// How heavy and film-forming the texture is, 0 (mist) to 1 (ointment).
-    pub fn heaviness(self) -> f64 {
-        match self {
-            Texture::Mist | Texture::Water => 0.0,
-            Texture::Essence => 0.02,
-            Texture::Gel => 0.05,
-            Texture::Serum | Texture::Fluid | Texture::Foam | Texture::Powder => 0.1,
-            Texture::GelCream => 0.2,
-            Texture::Lotion | Texture::Milk => 0.25,
-            Texture::Clay => 0.3,
-            Texture::Oil => 0.25,
-            Texture::Scrub => 0.4,
-            Texture::Cream => 0.5,
-            Texture::RichCream => 0.7,
-            Texture::Stick => 0.75,
-            Texture::Balm => 0.8,
-            Texture::Butter => 0.9,
-            Texture::Ointment => 1.0,
-        }
+    /// The texture with this name, as written by [`Texture::as_str`].
+    pub fn parse(s: &str) -> Option<Texture> {
+        Texture::ALL.iter().copied().find(|t| t.as_str() == s)
     }
 
     /// The texture's name as written in outputs.

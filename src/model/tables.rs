@@ -1,14 +1,112 @@
 //! The model's number tables, read from `catalog/model.toml` (embedded in
-//! the binary). The code asks these tables for its numbers; a reviewer
-//! changes them in that one file.
+//! the binary) and checked once at start-up. The code asks these tables for
+//! its numbers; a reviewer changes them in that one file.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::product::{Kind, Texture};
+use crate::knowledge::Classes;
+
 /// The number tables shipped with the binary.
 pub const DEFAULT_MODEL_TOML: &str = include_str!("../../catalog/model.toml");
+
+/// How much a list position counts.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// The weight falls by this factor per place.
+    pub fall_per_place: f64,
+    /// A stated percentage weighs at least percent / this.
+    pub full_weight_percent: f64,
+    /// Share of its place a "may contain" item weighs.
+    pub may_contain: f64,
+    /// Weight of every place of an alphabetical list.
+    pub alphabetical: f64,
+}
+
+/// How far down the list each rule looks (places, 1 = first).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub recognised: u16,
+    pub claim_occlusive: u16,
+    pub claim_comedogenic: u16,
+    pub rinse_off_particles: u16,
+    pub acid: u16,
+    pub ph_adjuster: u16,
+    pub acne_active: u16,
+    pub humectant: u16,
+    pub light_oil: u16,
+    pub barrier: u16,
+    pub soothing: u16,
+}
+
+/// One point of the SPF curve.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpfPoint {
+    pub from: f64,
+    pub value: f64,
+    pub rise: f64,
+}
+
+/// The spf factor by stated SPF.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpfCurve {
+    /// The factor of a sun product whose SPF is not stated.
+    pub unstated: f64,
+    pub curve: Vec<SpfPoint>,
+}
+
+impl SpfCurve {
+    /// The spf factor at a stated SPF.
+    pub fn value(&self, spf: f64) -> f64 {
+        let i = self.curve.iter().rposition(|p| spf >= p.from).unwrap_or(0);
+        let p = &self.curve[i];
+        match self.curve.get(i + 1) {
+            Some(next) => p.value + p.rise * (spf - p.from) / (next.from - p.from),
+            None => p.value,
+        }
+    }
+}
+
+/// A letter grade and the score it starts at.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letter {
+    pub letter: String,
+    pub from: f64,
+}
+
+/// Letter grades.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grades {
+    pub letters: Vec<Letter>,
+    pub below: String,
+}
+
+impl Grades {
+    /// The letter of a score.
+    pub fn letter(&self, score: f64) -> &str {
+        self.letters
+            .iter()
+            .find(|l| score >= l.from)
+            .map_or(self.below.as_str(), |l| l.letter.as_str())
+    }
+}
+
+/// Confidence thresholds: shares of the first names recognised.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confidence {
+    pub usable_from: f64,
+    pub high_from: f64,
+}
 
 /// Retinoid strength.
 #[derive(Clone, Debug, Deserialize)]
@@ -31,17 +129,179 @@ impl Retinoid {
     }
 }
 
-/// Every number table of the model.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct OcclusionRule {
+    classes: Vec<String>,
+    strength: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextureTable {
+    unknown: f64,
+    heaviness: BTreeMap<String, f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindInTexture {
+    kind: String,
+    texture: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RinseOffTable {
+    share: f64,
+    kinds: Vec<String>,
+    kind_in_texture: Vec<KindInTexture>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    position: Position,
+    window: Window,
+    occlusion: Vec<OcclusionRule>,
+    texture: TextureTable,
+    rinse_off: RinseOffTable,
+    spf: SpfCurve,
+    grades: Grades,
+    confidence: Confidence,
+    retinoid: Retinoid,
+}
+
+/// Which products are rinsed off, and how much their loads then count.
+#[derive(Clone, Debug)]
+pub struct RinseOff {
+    /// Share of occlusion, comedogenic load and texture that counts.
+    pub share: f64,
+    kinds: Vec<Kind>,
+    kind_in_texture: Vec<(Kind, Texture)>,
+}
+
+impl RinseOff {
+    /// Whether a product of this kind and texture is rinsed off.
+    pub fn admits(&self, kind: Kind, texture: Option<Texture>) -> bool {
+        self.kinds.contains(&kind)
+            || self
+                .kind_in_texture
+                .iter()
+                .any(|(k, t)| *k == kind && texture == Some(*t))
+    }
+}
+
+/// Every number table of the model, checked.
+#[derive(Clone, Debug)]
 pub struct Tables {
+    pub position: Position,
+    pub window: Window,
+    occlusion: Vec<(Classes, f64)>,
+    heaviness: [f64; Texture::ALL.len()],
+    /// Heaviness where no texture is known.
+    pub unknown_heaviness: f64,
+    pub rinse_off: RinseOff,
+    pub spf: SpfCurve,
+    pub grades: Grades,
+    pub confidence: Confidence,
     pub retinoid: Retinoid,
 }
 
 impl Tables {
-    /// Parses tables from TOML text.
+    /// Parses and checks tables from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Tables, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut occlusion = Vec::new();
+        for rule in &f.occlusion {
+            let mut classes = Classes::default();
+            for tag in &rule.classes {
+                classes.insert(
+                    Classes::from_tag(tag)
+                        .ok_or_else(|| format!("occlusion: unknown class `{tag}`"))?,
+                );
+            }
+            if classes == Classes::default() {
+                return Err("occlusion: a rule names no class".into());
+            }
+            occlusion.push((classes, rule.strength));
+        }
+        let mut heaviness = [0.0; Texture::ALL.len()];
+        for t in Texture::ALL {
+            heaviness[t as usize] = *f
+                .texture
+                .heaviness
+                .get(t.as_str())
+                .ok_or_else(|| format!("texture.heaviness: `{}` is missing", t.as_str()))?;
+        }
+        if let Some(name) = f
+            .texture
+            .heaviness
+            .keys()
+            .find(|n| Texture::parse(n).is_none())
+        {
+            return Err(format!("texture.heaviness: unknown texture `{name}`"));
+        }
+        let kind = |k: &str| Kind::parse(k).ok_or_else(|| format!("rinse_off: unknown kind `{k}`"));
+        let rinse_off = RinseOff {
+            share: f.rinse_off.share,
+            kinds: f
+                .rinse_off
+                .kinds
+                .iter()
+                .map(|k| kind(k))
+                .collect::<Result<_, _>>()?,
+            kind_in_texture: f
+                .rinse_off
+                .kind_in_texture
+                .iter()
+                .map(|kt| {
+                    let t = Texture::parse(&kt.texture)
+                        .ok_or_else(|| format!("rinse_off: unknown texture `{}`", kt.texture))?;
+                    Ok((kind(&kt.kind)?, t))
+                })
+                .collect::<Result<_, String>>()?,
+        };
+        let curve = &f.spf.curve;
+        if curve.first().is_none_or(|p| p.from != 0.0) {
+            return Err("spf.curve: the first point must be from 0".into());
+        }
+        for w in curve.windows(2) {
+            if w[1].from <= w[0].from || (w[0].value + w[0].rise - w[1].value).abs() > 1e-9 {
+                return Err(format!(
+                    "spf.curve: the point from {} does not rise to the point from {}",
+                    w[0].from, w[1].from
+                ));
+            }
+        }
+        if f.grades.letters.windows(2).any(|w| w[1].from >= w[0].from) {
+            return Err("grades.letters: list them from the highest score down".into());
+        }
+        Ok(Tables {
+            position: f.position,
+            window: f.window,
+            occlusion,
+            heaviness,
+            unknown_heaviness: f.texture.unknown,
+            rinse_off,
+            spf: f.spf,
+            grades: f.grades,
+            confidence: f.confidence,
+            retinoid: f.retinoid,
+        })
+    }
+
+    /// How strongly an ingredient of these classes forms an occlusive film.
+    pub fn occlusion_strength(&self, classes: Classes) -> f64 {
+        self.occlusion
+            .iter()
+            .find(|(c, _)| classes.has(*c))
+            .map_or(0.0, |(_, s)| *s)
+    }
+
+    /// How heavy and film-forming a texture is, 0 (mist) to 1 (ointment).
+    pub fn heaviness(&self, t: Texture) -> f64 {
+        self.heaviness[t as usize]
     }
 }
 
@@ -67,10 +327,36 @@ mod tests {
             t.retinoid.strong_from("hydroxypinacolone retinoate"),
             t.retinoid.strong_from_percent
         );
+        assert_eq!(t.heaviness(Texture::Ointment), 1.0);
+        assert_eq!(t.grades.letter(80.0), "A");
+        assert_eq!(t.grades.letter(34.9), "E");
+        assert_eq!(t.spf.value(15.0), 0.5);
+        assert_eq!(t.spf.value(30.0), 0.85);
+        assert_eq!(t.spf.value(100.0), 1.0);
+        assert!(t.rinse_off.admits(Kind::Mask, Some(Texture::Clay)));
+        assert!(!t.rinse_off.admits(Kind::Mask, Some(Texture::Gel)));
+    }
+
+    #[test]
+    fn bad_tables_are_refused() {
+        let bad = DEFAULT_MODEL_TOML.replace("classes = [\"wax\"]", "classes = [\"waxy\"]");
+        assert!(Tables::from_toml_str(&bad)
+            .unwrap_err()
+            .contains("unknown class `waxy`"));
+        let bad = DEFAULT_MODEL_TOML.replace("\nointment = 1.0", "");
+        assert!(Tables::from_toml_str(&bad)
+            .unwrap_err()
+            .contains("`ointment` is missing"));
+        let bad =
+            DEFAULT_MODEL_TOML.replace("value = 0.85, rise = 0.15", "value = 0.85, rise = 0.2");
+        assert!(Tables::from_toml_str(&bad)
+            .unwrap_err()
+            .contains("spf.curve"));
     }
 
     /// Every ingredient the tables name is a canonical name of the built-in
-    /// knowledge base, with the class the table is about.
+    /// knowledge base, with the class the table is about; every class an
+    /// occlusion rule names is carried by an ingredient there.
     #[test]
     fn names_in_the_tables_are_in_the_knowledge_base() {
         let kb = crate::knowledge::KnowledgeBase::builtin();
@@ -80,7 +366,14 @@ mod tests {
                 .unwrap_or_else(|| panic!("`{name}` is not in catalog/knowledge.csv"));
             let f = kb.facts(id);
             assert_eq!(&f.name, name, "`{name}` is an alias, not a canonical name");
-            assert!(f.classes.has(crate::knowledge::Classes::RETINOID), "{name}");
+            assert!(f.classes.has(Classes::RETINOID), "{name}");
+        }
+        for (classes, _) in &builtin().occlusion {
+            assert!(
+                kb.iter().any(|f| f.classes.has(*classes)),
+                "no ingredient has every class of the occlusion rule {}",
+                classes.tags()
+            );
         }
     }
 }
