@@ -291,6 +291,103 @@ impl Tables {
         })
     }
 
+    /// The tables in plain words, as the README's model section carries them
+    /// (a test keeps the two equal).
+    pub fn summary(&self) -> String {
+        let list = |items: Vec<String>| items.join(", ");
+        let mut s = String::new();
+        let p = &self.position;
+        s.push_str(&format!(
+            "- Position (`[position]`): weight x{} per place, at least percent / {} \
+             when a percentage is stated; may-contain x{}; alphabetical lists {} per place.\n",
+            p.fall_per_place, p.full_weight_percent, p.may_contain, p.alphabetical
+        ));
+        let w = &self.window;
+        s.push_str(&format!(
+            "- Windows (`[window]`, places from the top): recognised {}, claim occlusive {}, \
+             claim comedogenic {}, rinse-off particles {}, acid {}, pH adjuster {}, \
+             acne active {}, humectant {}, light oil {}, barrier {}, soothing {}.\n",
+            w.recognised,
+            w.claim_occlusive,
+            w.claim_comedogenic,
+            w.rinse_off_particles,
+            w.acid,
+            w.ph_adjuster,
+            w.acne_active,
+            w.humectant,
+            w.light_oil,
+            w.barrier,
+            w.soothing
+        ));
+        s.push_str(&format!(
+            "- Occlusion (`[[occlusion]]`, first rule whose classes an ingredient has): {}; \
+             anything else 0.\n",
+            list(
+                self.occlusion
+                    .iter()
+                    .map(|(c, v)| format!("{} {v}", c.tags().replace('|', " + ")))
+                    .collect()
+            )
+        ));
+        s.push_str(&format!(
+            "- Texture heaviness (`[texture]`): {}; unknown {}.\n",
+            list(
+                Texture::ALL
+                    .iter()
+                    .map(|t| format!("{} {}", t.as_str(), self.heaviness(*t)))
+                    .collect()
+            ),
+            self.unknown_heaviness
+        ));
+        let r = &self.rinse_off;
+        s.push_str(&format!(
+            "- Rinse-off (`[rinse_off]`): {}{}: occlusion, comedogenic load and texture x{}.\n",
+            list(r.kinds.iter().map(|k| k.as_str().to_string()).collect()),
+            r.kind_in_texture
+                .iter()
+                .map(|(k, t)| format!(", {} in {} texture", k.as_str(), t.as_str()))
+                .collect::<String>(),
+            r.share
+        ));
+        s.push_str(&format!(
+            "- SPF factor (`[spf]`): {}, evenly between; not stated {}.\n",
+            list(
+                self.spf
+                    .curve
+                    .iter()
+                    .map(|p| format!("{} at SPF {}", p.value, p.from))
+                    .collect()
+            ),
+            self.spf.unstated
+        ));
+        s.push_str(&format!(
+            "- Grades (`[grades]`): {}, below that {}.\n",
+            list(
+                self.grades
+                    .letters
+                    .iter()
+                    .map(|l| format!("{} from {}", l.letter, l.from))
+                    .collect()
+            ),
+            self.grades.below
+        ));
+        s.push_str(&format!(
+            "- Confidence (`[confidence]`): list usable from {} of the first names \
+             recognised, high confidence from {}.\n",
+            self.confidence.usable_from, self.confidence.high_from
+        ));
+        s.push_str(&format!(
+            "- Retinoids (`[retinoid]`): strong from {}%{}.\n",
+            self.retinoid.strong_from_percent,
+            self.retinoid
+                .strong_from_percent_for
+                .iter()
+                .map(|(n, v)| format!(", {n} from {v}%"))
+                .collect::<String>()
+        ));
+        s
+    }
+
     /// How strongly an ingredient of these classes forms an occlusive film.
     pub fn occlusion_strength(&self, classes: Classes) -> f64 {
         self.occlusion
