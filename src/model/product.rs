@@ -309,7 +309,7 @@ pub fn classify_scanned(d: &Described<'_>, name: &Scanned, category: &Scanned) -
         (default_texture(kind), Source::Default)
     };
 
-    let named_spf = find_spf(&name.text);
+    let named_spf = find_spf_in(name);
     let not_protection = name.hits.has(Key::SunNotProtection);
     let sun_category = category.hits.has(Key::SunCategory) && !not_protection;
     let (spf, spf_source) = match d.spf {
@@ -319,7 +319,7 @@ pub fn classify_scanned(d: &Described<'_>, name: &Scanned, category: &Scanned) -
             Some(Some(v)) => (Spf::Value(v), Source::Name),
             Some(None) if !not_protection => (Spf::Unstated, Source::Name),
             _ if sun_category => (
-                find_spf(&category.text)
+                find_spf_in(category)
                     .flatten()
                     .map_or(Spf::Unstated, Spf::Value),
                 Source::Category,
@@ -351,21 +351,6 @@ fn find_at(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     }
     (from..=hay.len() - needle.len())
         .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
-}
-
-fn has_word(text: &str, word: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = find_at(bytes, word.as_bytes(), from) {
-        let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
-        let end = at + word.len();
-        let after_ok = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();
-        if before_ok && after_ok {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
 }
 
 /// Kinds that a product name states precisely enough to beat its category.
@@ -526,11 +511,21 @@ fn default_texture(kind: Kind) -> Option<Texture> {
 /// Finds "SPF 50", "SPF50+", "spf-30", "50 SPF", "50+ SPF": Some(Some(value));
 /// "SPF" alone: Some(None); "No SPF", "SPF-free": None.
 pub fn find_spf(text: &str) -> Option<Option<f64>> {
-    let lower = text.to_ascii_lowercase();
-    let Some(at) = has_word_prefix(&lower, "spf") else {
+    find_spf_in(&Scanned::product(text))
+}
+
+/// [`find_spf`] in a text already lowercased and scanned.
+fn find_spf_in(s: &Scanned) -> Option<Option<f64>> {
+    let lower = s.text.as_str();
+    let Some(at) = has_word_prefix(lower, "spf") else {
         // "Broad Spectrum 50+" or "UV Protector" without the letters SPF.
-        if let Some(p) = lower.find("broad spectrum") {
-            let rest = lower[p + 14..].trim_start_matches([' ', '-', ':']);
+        if let Some(end) = s
+            .hits
+            .of(Key::SunNumberAfter)
+            .min_by_key(|h| h.start)
+            .map(|h| h.end)
+        {
+            let rest = lower[end..].trim_start_matches([' ', '-', ':']);
             let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
             return Some(
                 digits
@@ -539,7 +534,7 @@ pub fn find_spf(text: &str) -> Option<Option<f64>> {
                     .filter(|v| *v > 0.0 && *v <= 150.0),
             );
         }
-        if has_word(&lower, "uv protector").is_some() || has_word(&lower, "sunscreen").is_some() {
+        if s.hits.has(Key::SunNamedProtection) {
             return Some(None);
         }
         return None;

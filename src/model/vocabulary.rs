@@ -92,6 +92,8 @@ keys! {
     SunCategory = ("sun", "category"),
     SunBroadSpectrumClaim = ("sun", "broad-spectrum-claim"),
     SunBroadSpectrumName = ("sun", "broad-spectrum-name"),
+    SunNumberAfter = ("sun", "number-after"),
+    SunNamedProtection = ("sun", "named-protection"),
     ClaimNonComedogenic = ("claims", "non-comedogenic"),
     NameScrub = ("name", "scrub"),
     NameExfoliating = ("name", "exfoliating"),
