@@ -3,7 +3,7 @@
 
 use super::product::{Kind, Profile, Spf, Texture};
 use super::tables;
-use super::vocabulary::{self, Key, Scanned};
+use super::vocabulary::{self, Hits, Key, Scanned};
 use crate::inci::{Item, ParsedList};
 use crate::knowledge::{Classes, IngredientFacts, KnowledgeBase};
 
@@ -244,9 +244,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     } else {
         1.0
     };
-    let acid_named = name_hits
-        .first_listed(Key::NameAcid)
-        .map(|h| vocabulary.phrase(&h));
+    let acid_named = name_hits.first_listed(Key::NameAcid);
     let retinoid_named = name_hits.first_listed(Key::NameRetinoid);
 
     // A list printed alphabetically says nothing about amounts.
@@ -410,7 +408,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let percent = item
                 .percent
                 .map(|p| p as f64)
-                .or_else(|| percent_near(name_lower, vocabulary.phrases(key_words)));
+                .or_else(|| percent_near(name_lower, &first_places(name_hits, key_words, None)));
             let named = !ph_adjuster && name_hits.has(key_words);
             let active = match percent {
                 Some(p) => p >= 0.5,
@@ -466,10 +464,12 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         }
         if c.has(Classes::RETINOID) && !item.may_contain {
             let mild = c.has(Classes::MILD_RETINOID);
-            let percent = item
-                .percent
-                .map(|p| p as f64)
-                .or_else(|| percent_near(name_lower, vocabulary.phrases(Key::NameRetinoid)));
+            let percent = item.percent.map(|p| p as f64).or_else(|| {
+                percent_near(
+                    name_lower,
+                    &first_places(name_hits, Key::NameRetinoid, None),
+                )
+            });
             let strong = c.has(Classes::PRESCRIPTION_RETINOID)
                 || (!mild && percent.is_some_and(|p| p >= tables.retinoid.strong_from(label)));
             let desc = match percent {
@@ -496,9 +496,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
 
     // Actives the name states but the list does not show (or the list is
     // missing): the name is evidence too.
-    if let Some(word) = acid_named {
+    if let Some(hit) = acid_named {
         if gentle_acid.is_none() && pha.is_none() && strongest_acid.is_none() {
-            let pct = percent_near(name_lower, std::iter::once(word));
+            let word = vocabulary.phrase(&hit);
+            let pct = percent_near(
+                name_lower,
+                &first_places(name_hits, Key::NameAcid, Some(hit.index)),
+            );
             let in_group = |key: Key| vocabulary.phrases(key).any(|w| w == word);
             let acne = in_group(Key::NameAcne);
             let is_pha = in_group(Key::NamePha);
@@ -793,14 +797,27 @@ pub fn fmt_percent(p: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A percentage stated in a product name next to one of `words`
-/// ("10% Glycolic", "Retinol 1%", "2% BHA").
-fn percent_near<'w>(name: &str, words: impl Iterator<Item = &'w str> + Clone) -> Option<f64> {
+/// Where each phrase of `key` (or only the one at `index` of its list)
+/// first stands in a scanned name.
+fn first_places(hits: &Hits, key: Key, index: Option<u16>) -> Vec<usize> {
+    let mut firsts: Vec<(u16, usize)> = Vec::new();
+    for h in hits.of(key).filter(|h| index.is_none_or(|i| h.index == i)) {
+        match firsts.iter_mut().find(|(i, _)| *i == h.index) {
+            Some(f) => f.1 = f.1.min(h.start),
+            None => firsts.push((h.index, h.start)),
+        }
+    }
+    firsts.into_iter().map(|(_, at)| at).collect()
+}
+
+/// A percentage stated in a product name next to a keyword, given where
+/// the keywords stand ("10% Glycolic", "Retinol 1%", "2% BHA").
+fn percent_near(name: &str, words_at: &[usize]) -> Option<f64> {
     // Product names are short; a field of hostile length is not searched.
     if name.len() > 400 {
         return None;
     }
-    if !name.contains('%') || !words.clone().any(|w| name.contains(w)) {
+    if !name.contains('%') || words_at.is_empty() {
         return None;
     }
     let bytes = name.as_bytes();
@@ -818,10 +835,9 @@ fn percent_near<'w>(name: &str, words: impl Iterator<Item = &'w str> + Clone) ->
             continue;
         };
         // Distance to the nearest keyword.
-        let dist = words
-            .clone()
-            .filter_map(|w| name.find(w))
-            .map(|at| {
+        let dist = words_at
+            .iter()
+            .map(|&at| {
                 if at > i {
                     at - i
                 } else {
@@ -843,35 +859,26 @@ mod tests {
 
     #[test]
     fn percent_in_name() {
+        let pct = |name: &str, key: Key| {
+            let s = Scanned::product(name);
+            percent_near(&s.text, &first_places(&s.hits, key, None))
+        };
         assert_eq!(
-            percent_near(
-                "glycolic acid 10% toning solution",
-                ["glycolic"].into_iter()
-            ),
+            pct("Glycolic Acid 10% Toning Solution", Key::NameAha),
             Some(10.0)
         );
         assert_eq!(
-            percent_near(
-                "aha 30% + bha 2% peeling solution",
-                ["bha", "salicylic"].into_iter()
-            ),
+            pct("AHA 30% + BHA 2% Peeling Solution", Key::NameBha),
             Some(2.0)
         );
         assert_eq!(
-            percent_near(
-                "aha 30% + bha 2% peeling solution",
-                ["aha", "glycolic"].into_iter()
-            ),
+            pct("AHA 30% + BHA 2% Peeling Solution", Key::NameAha),
             Some(30.0)
         );
-        assert_eq!(
-            percent_near("retinol 1% in squalane", ["retinol"].into_iter()),
-            Some(1.0)
-        );
-        assert_eq!(
-            percent_near("hydrating cream", ["retinol"].into_iter()),
-            None
-        );
+        assert_eq!(pct("Retinol 1% in Squalane", Key::NameRetinoid), Some(1.0));
+        assert_eq!(pct("Hydrating Cream 5%", Key::NameRetinoid), None);
+        // A keyword inside another word is no keyword: "pha" in "alpha".
+        assert_eq!(pct("Alpha 10% Cream", Key::NamePha), None);
     }
 
     /// The features of one product, scored with the built-in data.
