@@ -1,8 +1,13 @@
 //! Features of one product, each a number from 0 to 1 with the ingredients
 //! behind it, computed once and shared by every concern.
+//!
+//! The rules are data: what an ingredient is comes from its classes in the
+//! knowledge base, the words of the product name from the vocabulary
+//! ([`super::vocabulary`]), the numbers from `catalog/model.toml`
+//! ([`super::tables`]). No ingredient name or word is matched here.
 
 use super::product::{Kind, Profile, Spf, Texture};
-use super::tables;
+use super::tables::{self, AcidGroup};
 use super::vocabulary::{self, Hits, Key, Scanned};
 use crate::inci::{Item, ParsedList};
 use crate::knowledge::{Classes, IngredientFacts, KnowledgeBase};
@@ -397,13 +402,12 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         // strength, or when the product name names the acid.
         if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
             let ph_adjuster = c.has(Classes::PH_ADJUSTER);
-            let is_bha = c.has(Classes::BHA);
-            let key_words = if is_bha {
-                Key::NameBha
+            let (group, key_words) = if c.has(Classes::BHA) {
+                (AcidGroup::Bha, Key::NameBha)
             } else if c.has(Classes::PHA) {
-                Key::NamePha
+                (AcidGroup::Pha, Key::NamePha)
             } else {
-                Key::NameAha
+                (AcidGroup::Aha, Key::NameAha)
             };
             let percent = item
                 .percent
@@ -411,7 +415,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 .or_else(|| percent_near(name_lower, &first_places(name_hits, key_words, None)));
             let named = !ph_adjuster && name_hits.has(key_words);
             let active = match percent {
-                Some(p) => p >= 0.5,
+                Some(p) => p >= tables.acid.active_from_percent,
                 None if named => true,
                 // In an alphabetical list a pH adjuster is just that, and an
                 // acid's place says nothing: it counts at the floor.
@@ -419,13 +423,9 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 None => item.position <= window.acid || alphabetical,
             };
             if active {
-                let strong = if c.has(Classes::PHA) {
-                    percent.is_some_and(|p| p >= 20.0)
-                } else if is_bha {
-                    percent.is_some_and(|p| p > 2.0)
-                } else {
-                    percent.is_some_and(|p| p >= 12.0)
-                } || (profile.kind == Kind::Peel && percent.is_none_or(|p| p >= 10.0));
+                let strong = percent.is_some_and(|p| tables.acid.strong_at(group, p))
+                    || (profile.kind == Kind::Peel
+                        && percent.is_none_or(|p| p >= tables.acid.peel_product_from_percent));
                 let desc = match percent {
                     Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
                     None => at(idx),
@@ -444,7 +444,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                     if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
                         strongest_acid = Some((p, desc));
                     }
-                } else if c.has(Classes::PHA) {
+                } else if group == AcidGroup::Pha {
                     if pha.as_ref().is_none_or(|(v, _)| value > *v) {
                         pha = Some((value, desc));
                     }
@@ -505,24 +505,24 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             );
             let in_group = |key: Key| vocabulary.phrases(key).any(|w| w == word);
             let acne = in_group(Key::NameAcne);
-            let is_pha = in_group(Key::NamePha);
-            let strong_limit = if acne {
-                0.0
-            } else if in_group(Key::NameBha) {
-                2.0
-            } else if is_pha {
-                20.0
+            let group = if in_group(Key::NameBha) {
+                AcidGroup::Bha
+            } else if in_group(Key::NamePha) {
+                AcidGroup::Pha
             } else {
-                12.0
+                AcidGroup::Aha
             };
             let desc = if acne {
                 format!("{word} treatment named in the product name")
             } else {
                 format!("{word} named in the product name")
             };
-            if acne || pct.is_some_and(|p| p > strong_limit) || profile.kind == Kind::Peel {
+            if acne
+                || pct.is_some_and(|p| tables.acid.strong_at(group, p))
+                || profile.kind == Kind::Peel
+            {
                 strongest_acid = Some((pct.unwrap_or(0.0), desc));
-            } else if is_pha {
+            } else if group == AcidGroup::Pha {
                 pha = Some((1.0, desc));
             } else {
                 gentle_acid = Some((1.0, desc));
@@ -942,6 +942,25 @@ mod tests {
         assert!(
             features_of("Daily Toner", "Toner", &list("Glycolic Acid")).value(Factor::GentleAcid)
                 > 0.0
+        );
+        // Peel strength is one rule for a strength on the label and in the
+        // name: an AHA from 12%.
+        let plain = "Aqua, Glycerin, Butylene Glycol, Niacinamide, Carbomer, Phenoxyethanol";
+        let named = features_of("Glycolic 12% Toner", "Toner", plain);
+        assert_eq!(named.value(Factor::StrongAcid), 1.0);
+        let listed = features_of(
+            "Daily Toner",
+            "Toner",
+            "Aqua, Glycolic Acid 12%, Glycerin, Niacinamide, Carbomer, Phenoxyethanol",
+        );
+        assert_eq!(listed.value(Factor::StrongAcid), 1.0);
+        let gentle = features_of("Glycolic 11% Toner", "Toner", plain);
+        assert_eq!(
+            (
+                gentle.value(Factor::StrongAcid),
+                gentle.value(Factor::GentleAcid)
+            ),
+            (0.0, 1.0)
         );
         // A UVA filter makes a sunscreen broad-spectrum; a UVB filter alone does not.
         let sun = |filter: &str| {

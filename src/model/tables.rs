@@ -108,6 +108,38 @@ pub struct Confidence {
     pub high_from: f64,
 }
 
+/// Which exfoliating acid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcidGroup {
+    Aha,
+    Bha,
+    Pha,
+}
+
+/// Acid strength.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acid {
+    /// A stated strength below this is no active.
+    pub active_from_percent: f64,
+    pub aha_strong_from_percent: f64,
+    pub bha_strong_over_percent: f64,
+    pub pha_strong_from_percent: f64,
+    /// In a peel product, an acid of the list is strong from this.
+    pub peel_product_from_percent: f64,
+}
+
+impl Acid {
+    /// Whether an acid at this stated strength is peel strength.
+    pub fn strong_at(&self, group: AcidGroup, percent: f64) -> bool {
+        match group {
+            AcidGroup::Aha => percent >= self.aha_strong_from_percent,
+            AcidGroup::Bha => percent > self.bha_strong_over_percent,
+            AcidGroup::Pha => percent >= self.pha_strong_from_percent,
+        }
+    }
+}
+
 /// Retinoid strength.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -169,6 +201,7 @@ struct File {
     spf: SpfCurve,
     grades: Grades,
     confidence: Confidence,
+    acid: Acid,
     retinoid: Retinoid,
 }
 
@@ -205,6 +238,7 @@ pub struct Tables {
     pub spf: SpfCurve,
     pub grades: Grades,
     pub confidence: Confidence,
+    pub acid: Acid,
     pub retinoid: Retinoid,
 }
 
@@ -287,6 +321,7 @@ impl Tables {
             spf: f.spf,
             grades: f.grades,
             confidence: f.confidence,
+            acid: f.acid,
             retinoid: f.retinoid,
         })
     }
@@ -375,6 +410,16 @@ impl Tables {
             "- Confidence (`[confidence]`): list usable from {} of the first names \
              recognised, high confidence from {}.\n",
             self.confidence.usable_from, self.confidence.high_from
+        ));
+        let a = &self.acid;
+        s.push_str(&format!(
+            "- Acids (`[acid]`): active from {}%; peel strength from {}% (AHA), over {}% (BHA), \
+             from {}% (PHA), in a peel product from {}%.\n",
+            a.active_from_percent,
+            a.aha_strong_from_percent,
+            a.bha_strong_over_percent,
+            a.pha_strong_from_percent,
+            a.peel_product_from_percent
         ));
         s.push_str(&format!(
             "- Retinoids (`[retinoid]`): strong from {}%{}.\n",
