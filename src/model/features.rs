@@ -988,6 +988,36 @@ mod tests {
         assert!(wash("Juglans Regia Shell Powder") > 0.0);
     }
 
+    /// The plain-words descriptions `milia-rank concerns` prints restate
+    /// the data; they must say what the data says.
+    #[test]
+    fn factor_descriptions_agree_with_the_data() {
+        let t = tables::builtin();
+        let spf = Factor::Spf.describe();
+        for p in t.spf.curve.iter().filter(|p| p.from > 0.0) {
+            assert!(
+                spf.contains(&format!("{} at SPF {}", p.value, p.from)),
+                "{spf}"
+            );
+        }
+        let strong = Factor::StrongAcid.describe();
+        for part in [
+            format!("AHA {}%+", t.acid.aha_strong_from_percent),
+            format!("BHA over {}%", t.acid.bha_strong_over_percent),
+            format!("PHA {}%+", t.acid.pha_strong_from_percent),
+        ] {
+            assert!(strong.contains(&part), "{strong}: {part}");
+        }
+        let kb = KnowledgeBase::builtin();
+        for f in kb.iter().filter(|f| f.classes.has(Classes::ACNE_ACTIVE)) {
+            assert!(strong.contains(&f.name), "{strong}: {}", f.name);
+        }
+        let retinoid = Factor::StrongRetinoid.describe();
+        for (name, p) in &t.retinoid.strong_from_percent_for {
+            assert!(retinoid.contains(&format!("{name} {p}%+")), "{retinoid}");
+        }
+    }
+
     #[test]
     fn position_weight_falls() {
         let item = |position, percent| Item {
