@@ -234,6 +234,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let mut ev: [Evidence; N_FACTORS] = Default::default();
     let tables = tables::builtin();
     let window = &tables.window;
+    let scale = &tables.scale;
     let profile = ctx.profile;
     let vocabulary = vocabulary::builtin();
     let name_lower = ctx.name.text.as_str();
@@ -317,7 +318,10 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 amount: w * o,
                 item: idx,
             });
-            if item.position <= window.claim_occlusive && o >= 0.6 && conflict.is_none() {
+            if item.position <= window.claim_occlusive
+                && o >= tables.claim.occlusive_from_strength
+                && conflict.is_none()
+            {
                 conflict = Some(format!("{} (occlusive)", at(idx)));
             }
         }
@@ -330,7 +334,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             // Thickeners and surfactants (sodium chloride, grade 5 neat) are
             // not what a "non-comedogenic" claim is about.
             if item.position <= window.claim_comedogenic
-                && f.comedogenic.unwrap_or(0) >= 3
+                && f.comedogenic.unwrap_or(0) >= tables.claim.comedogenic_from_grade
                 && !c.any(Classes::THICKENER | Classes::SURFACTANT)
                 && conflict.is_none()
             {
@@ -349,15 +353,14 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             && !c.has(Classes::GENTLE_PARTICLE)
             && !item.may_contain
         {
-            let harsh = 1.0;
             scrub.push(Hit {
-                amount: (3.0 * w).min(1.0) * harsh,
+                amount: (scale.scrub * w).min(1.0),
                 item: idx,
             });
         }
         if c.has(Classes::DRYING_ALCOHOL) {
             drying.push(Hit {
-                amount: 2.5 * w,
+                amount: scale.drying_alcohol * w,
                 item: idx,
             });
         }
@@ -365,10 +368,10 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             irritancy += w * irr as f64 / 5.0;
         }
         if c.has(Classes::HUMECTANT) && item.position <= window.humectant {
-            hydration += 1.5 * w;
+            hydration += scale.hydration * w;
         }
         if c.has(Classes::LIGHT_OIL) && item.position <= window.light_oil {
-            light_oil += 2.0 * w;
+            light_oil += scale.light_oil * w;
         }
         if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) && !item.may_contain {
             any_uv_filter = true;
@@ -390,11 +393,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             }
             if c.has(Classes::BARRIER_LIPID) && item.position <= window.barrier {
                 barrier.push(idx);
-                barrier_value = barrier_value.max((2.5 * w).clamp(0.35, 1.0));
+                barrier_value = barrier_value.max(scale.present(w));
             }
             if c.has(Classes::SOOTHING) && item.position <= window.soothing {
                 soothing.push(idx);
-                soothing_value = soothing_value.max((2.5 * w).clamp(0.35, 1.0));
+                soothing_value = soothing_value.max(scale.present(w));
             }
         }
 
@@ -435,9 +438,9 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 let value = if percent.is_some() || named {
                     1.0
                 } else if alphabetical {
-                    0.35
+                    scale.presence_floor
                 } else {
-                    (2.5 * w).clamp(0.35, 1.0)
+                    scale.present(w)
                 };
                 if strong {
                     let p = percent.unwrap_or(0.0);
@@ -482,9 +485,9 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let amount = if percent.is_some() || named {
                 1.0
             } else {
-                (2.5 * w).clamp(0.35, 1.0)
+                scale.present(w)
             };
-            let v = if mild { 0.5 } else { 1.0 } * amount;
+            let v = if mild { scale.mild_retinoid } else { 1.0 } * amount;
             if retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
                 retinoid = Some((v, desc.clone()));
             }
@@ -534,7 +537,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             let word = vocabulary.phrase(&hit);
             let mild = vocabulary.phrases(Key::NameMildRetinoid).any(|w| w == word);
             retinoid = Some((
-                if mild { 0.5 } else { 1.0 },
+                if mild { scale.mild_retinoid } else { 1.0 },
                 format!("{word} named in the product name"),
             ));
         }
@@ -569,8 +572,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         vec![format!("{texture_name} texture")],
     );
     let (mut sc, mut sb) = load(&mut scrub, at);
-    if scrub_in_name && sc < 0.5 {
-        sc = 0.5;
+    if scrub_in_name && sc < scale.scrub_named_at_least {
+        sc = scale.scrub_named_at_least;
         if sb.is_empty() {
             sb.push("scrub named in the product name".into());
         }
@@ -602,7 +605,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         let n = essential.len();
         set(
             Factor::EssentialOil,
-            0.5 * n as f64,
+            scale.essential_oil_each * n as f64,
             essential.iter().take(2).map(|&i| at(i)).collect(),
         );
     }
@@ -618,7 +621,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         }
         set(
             Factor::Allergens,
-            n as f64 / 3.0,
+            n as f64 / scale.allergens_for_full,
             vec![format!("{n} allergens: {}", b.join(", "))],
         );
     }
@@ -626,7 +629,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     set(Factor::DryingAlcohol, dr, db);
     set(
         Factor::Irritancy,
-        2.0 * irritancy,
+        scale.irritancy * irritancy,
         vec!["irritancy grades".into()],
     );
     let spf_value = match profile.spf {

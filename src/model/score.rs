@@ -47,7 +47,7 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
             Factor::Scrub,
         ]
         .into_iter()
-        .find(|f| features.value(*f) >= 0.35);
+        .find(|f| features.value(*f) >= super::tables::builtin().caps.active_from);
         if let Some(f) = active {
             s = cap * s / 100.0;
             capped = Some(format!(

@@ -44,6 +44,47 @@ pub struct Window {
     pub soothing: u16,
 }
 
+/// How a position weight becomes a feature's amount.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    pub scrub: f64,
+    pub scrub_named_at_least: f64,
+    pub drying_alcohol: f64,
+    pub irritancy: f64,
+    pub hydration: f64,
+    pub light_oil: f64,
+    pub presence: f64,
+    pub presence_floor: f64,
+    pub mild_retinoid: f64,
+    pub essential_oil_each: f64,
+    pub allergens_for_full: f64,
+}
+
+impl Scale {
+    /// The amount of an ingredient present at weight `w` whose strength is
+    /// not stated: `presence x w`, between the floor and 1.
+    pub fn present(&self, w: f64) -> f64 {
+        (self.presence * w).clamp(self.presence_floor, 1.0)
+    }
+}
+
+/// When a list contradicts a "non-comedogenic" claim.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub occlusive_from_strength: f64,
+    pub comedogenic_from_grade: u8,
+}
+
+/// Score caps.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caps {
+    /// An active feature from this value triggers a concern's active cap.
+    pub active_from: f64,
+}
+
 /// One point of the SPF curve.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -195,6 +236,9 @@ struct RinseOffTable {
 struct File {
     position: Position,
     window: Window,
+    scale: Scale,
+    claim: Claim,
+    caps: Caps,
     occlusion: Vec<OcclusionRule>,
     texture: TextureTable,
     rinse_off: RinseOffTable,
@@ -230,6 +274,9 @@ impl RinseOff {
 pub struct Tables {
     pub position: Position,
     pub window: Window,
+    pub scale: Scale,
+    pub claim: Claim,
+    pub caps: Caps,
     occlusion: Vec<(Classes, f64)>,
     heaviness: [f64; Texture::ALL.len()],
     /// Heaviness where no texture is known.
@@ -314,6 +361,9 @@ impl Tables {
         Ok(Tables {
             position: f.position,
             window: f.window,
+            scale: f.scale,
+            claim: f.claim,
+            caps: f.caps,
             occlusion,
             heaviness,
             unknown_heaviness: f.texture.unknown,
@@ -353,6 +403,32 @@ impl Tables {
             w.light_oil,
             w.barrier,
             w.soothing
+        ));
+        let sc = &self.scale;
+        s.push_str(&format!(
+            "- Scale (`[scale]`, w the position weight): harsh particle min(1, {} x w), \
+             at least {} when the name says scrub; drying alcohol {} x w; irritancy {} x the sum of \
+             w x grade / 5; humectant {} x w; light oil {} x w; an active, barrier lipid \
+             or soothing ingredient without a stated strength {} x w, between {} and 1; \
+             mild retinoid x{}; essential oil {} each; {} allergens make 1.\n",
+            sc.scrub,
+            sc.scrub_named_at_least,
+            sc.drying_alcohol,
+            sc.irritancy,
+            sc.hydration,
+            sc.light_oil,
+            sc.presence,
+            sc.presence_floor,
+            sc.mild_retinoid,
+            sc.essential_oil_each,
+            sc.allergens_for_full
+        ));
+        s.push_str(&format!(
+            "- Claim check (`[claim]`): occlusion strength from {} or comedogenic grade \
+             from {}; active caps (`[caps]`) from a feature of {}.\n",
+            self.claim.occlusive_from_strength,
+            self.claim.comedogenic_from_grade,
+            self.caps.active_from
         ));
         s.push_str(&format!(
             "- Occlusion (`[[occlusion]]`, first rule whose classes an ingredient has): {}; \
