@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use predicates::prelude::PredicateBooleanExt;
 
 #[test]
 fn score_without_catalog_writes_every_file_from_any_directory() {
@@ -175,4 +176,37 @@ fn readme_lists_every_knowledge_class() {
         flat(&readme()).contains(&sentence),
         "README's class list is stale; it should read: {sentence}"
     );
+}
+
+#[test]
+fn a_knowledge_file_without_a_class_the_model_asks_for_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb.csv");
+    std::fs::write(
+        &kb,
+        "name,aliases,comedogenic,irritancy,classes,source\n\
+         petrolatum,,0,0,occlusive,fulton1989\n\
+         aqua,water,,,solvent,common-knowledge\n",
+    )
+    .unwrap();
+    bin()
+        .args(["score", "-q", "--knowledge"])
+        .arg(&kb)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .assert()
+        .success()
+        .stderr(
+            predicates::str::contains("warning").and(predicates::str::contains(
+                "no ingredient of class `heavy-oil`",
+            )),
+        )
+        .stderr(predicates::str::contains("`uva-filter`"));
+    // The built-in base carries every class: no warning.
+    bin()
+        .args(["score", "-q", "--out"])
+        .arg(tmp.path().join("out2"))
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("warning").not());
 }
