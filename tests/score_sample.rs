@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use predicates::prelude::PredicateBooleanExt;
 
 #[test]
 fn score_without_catalog_writes_every_file_from_any_directory() {
@@ -135,13 +136,84 @@ fn concerns_option_selects_files_and_rejects_unknown_slugs() {
         .stderr(predicates::str::contains("unknown concern `acne`"));
 }
 
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// Text with every run of whitespace made one space, so line wrapping does
+/// not matter.
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
-fn readme_weights_table_matches_the_model() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let table = milia_rank::cli::concerns::markdown_table(&milia_rank::model::builtin_concerns());
+fn readme_weights_table_is_what_concerns_prints() {
+    let out = bin().arg("concerns").output().unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let table: Vec<&str> = printed.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 2 + 1 + milia_rank::model::Factor::ALL.len());
     assert!(
-        readme.contains(table.trim_end()),
-        "README weights table is stale: run `milia-rank concerns`"
+        readme().contains(&table.join("\n")),
+        "README weights table is stale: paste the table `milia-rank concerns` prints:\n{}",
+        table.join("\n")
     );
+    // And the table is the built-in profiles', catalog/concerns.toml.
+    let model = milia_rank::cli::concerns::markdown_table(&milia_rank::model::builtin_concerns());
+    assert_eq!(table.join("\n"), model.trim_end());
+}
+
+#[test]
+fn readme_numbers_are_model_toml() {
+    let summary = milia_rank::model::tables::builtin().summary();
+    assert!(
+        readme().contains(&summary),
+        "README's number list is stale; catalog/model.toml says:\n{summary}"
+    );
+}
+
+#[test]
+fn readme_lists_every_knowledge_class() {
+    let tags: Vec<&str> = milia_rank::knowledge::Classes::ALL
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
+    let sentence = format!("The classes are: {}.", tags.join(", "));
+    assert!(
+        flat(&readme()).contains(&sentence),
+        "README's class list is stale; it should read: {sentence}"
+    );
+}
+
+#[test]
+fn a_knowledge_file_without_a_class_the_model_asks_for_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kb = tmp.path().join("kb.csv");
+    std::fs::write(
+        &kb,
+        "name,aliases,comedogenic,irritancy,classes,source\n\
+         petrolatum,,0,0,occlusive,fulton1989\n\
+         aqua,water,,,solvent,common-knowledge\n",
+    )
+    .unwrap();
+    bin()
+        .args(["score", "--sample", "-q", "--knowledge"])
+        .arg(&kb)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .assert()
+        .success()
+        .stderr(
+            predicates::str::contains("warning").and(predicates::str::contains(
+                "no ingredient of class `heavy-oil`",
+            )),
+        )
+        .stderr(predicates::str::contains("`uva-filter`"));
+    // The built-in base carries every class: no warning.
+    bin()
+        .args(["score", "--sample", "-q", "--out"])
+        .arg(tmp.path().join("out2"))
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("warning").not());
 }

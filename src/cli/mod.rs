@@ -102,7 +102,23 @@ impl CatalogArgs {
     /// The knowledge base to use.
     pub fn knowledge_base(&self) -> Result<KnowledgeBase> {
         match &self.knowledge {
-            Some(p) => KnowledgeBase::from_path(p),
+            Some(p) => {
+                let kb = KnowledgeBase::from_path(p)?;
+                let missing = kb.missing_classes();
+                if !missing.is_empty() {
+                    eprintln!(
+                        "milia-rank: warning: {} has no ingredient of class {}; the rules \
+                         that ask for them find nothing",
+                        kb.origin,
+                        missing
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                }
+                Ok(kb)
+            }
             None => Ok(KnowledgeBase::builtin()),
         }
     }

@@ -20,7 +20,7 @@ macro_rules! classes {
     ($($konst:ident = $bit:expr, $tag:expr;)*) => {
         /// A set of ingredient classes (bit flags).
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-        pub struct Classes(pub u32);
+        pub struct Classes(pub u64);
 
         impl Classes {
             $(pub const $konst: Classes = Classes(1 << $bit);)*
@@ -59,6 +59,13 @@ classes! {
     THICKENER = 24, "thickener";
     COLORANT = 25, "colorant";
     SOLVENT = 26, "solvent";
+    PH_ADJUSTER = 27, "ph-adjuster";
+    GENTLE_PARTICLE = 28, "gentle-particle";
+    AMBIGUOUS_PARTICLE = 29, "ambiguous-particle";
+    UVA_FILTER = 30, "uva-filter";
+    PRESCRIPTION_RETINOID = 31, "prescription-retinoid";
+    MILD_RETINOID = 32, "mild-retinoid";
+    ACNE_ACTIVE = 33, "acne-active";
 }
 
 impl Classes {
@@ -325,6 +332,16 @@ impl KnowledgeBase {
     pub fn iter(&self) -> impl Iterator<Item = &IngredientFacts> {
         self.facts.iter()
     }
+
+    /// The classes the model asks about that no ingredient here carries:
+    /// the rules that ask for them find nothing.
+    pub fn missing_classes(&self) -> Vec<&'static str> {
+        Classes::ALL
+            .iter()
+            .filter(|(_, c)| !self.facts.iter().any(|f| f.classes.has(*c)))
+            .map(|(tag, _)| *tag)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -376,6 +393,30 @@ mod tests {
             e.contains("line 3") && e.contains("already a name of `x`"),
             "{e}"
         );
+    }
+
+    /// Every class the code can ask about is carried by at least one
+    /// ingredient of the built-in base: a class the data lacks fails here.
+    #[test]
+    fn every_class_the_code_asks_about_is_in_the_data() {
+        let kb = KnowledgeBase::builtin();
+        assert_eq!(
+            kb.missing_classes(),
+            Vec::<&str>::new(),
+            "classes without an ingredient in catalog/knowledge.csv"
+        );
+        assert_eq!(
+            KnowledgeBase::from_csv_str(SMALL, "t.csv")
+                .unwrap()
+                .missing_classes()
+                .len(),
+            Classes::ALL.len() - 3
+        );
+        let tags: Vec<&str> = Classes::ALL.iter().map(|(t, _)| *t).collect();
+        let mut unique = tags.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), tags.len(), "a class tag is used twice");
     }
 
     #[test]

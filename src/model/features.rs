@@ -1,7 +1,14 @@
 //! Features of one product, each a number from 0 to 1 with the ingredients
 //! behind it, computed once and shared by every concern.
+//!
+//! The rules are data: what an ingredient is comes from its classes in the
+//! knowledge base, the words of the product name from the vocabulary
+//! ([`super::vocabulary`]), the numbers from `catalog/model.toml`
+//! ([`super::tables`]). No ingredient name or word is matched here.
 
 use super::product::{Kind, Profile, Spf, Texture};
+use super::tables::{self, AcidGroup};
+use super::vocabulary::{self, Hits, Key, Scanned};
 use crate::inci::{Item, ParsedList};
 use crate::knowledge::{Classes, IngredientFacts, KnowledgeBase};
 
@@ -164,43 +171,24 @@ impl Features {
 }
 
 /// How much a list position counts: ingredients over 1% come in descending
-/// order, so weight falls by a fifth per place. A stated percentage raises it.
+/// order, so weight falls with each place. A stated percentage raises it.
+/// The numbers are `[position]` of `catalog/model.toml`.
 pub fn position_weight(item: &Item) -> f64 {
-    let mut w = 0.8f64.powi(item.position as i32 - 1);
+    let t = &tables::builtin().position;
+    let mut w = t.fall_per_place.powi(item.position as i32 - 1);
     if let Some(p) = item.percent {
-        w = w.max((p as f64 / 25.0).min(1.0));
+        w = w.max((p as f64 / t.full_weight_percent).min(1.0));
     }
     if item.may_contain {
-        w *= 0.3;
+        w *= t.may_contain;
     }
     w
 }
 
-/// Weight of every position in a list printed in alphabetical order, where
-/// the order says nothing about amounts.
-pub const FLAT_WEIGHT: f64 = 0.3;
-
-/// How strongly an ingredient forms an occlusive film, from its classes.
-/// A light oil (jojoba, squalane) stays light even where it is also a wax.
+/// How strongly an ingredient forms an occlusive film, from its classes
+/// (the `[[occlusion]]` rules of `catalog/model.toml`).
 pub fn occlusion_strength(f: &IngredientFacts) -> f64 {
-    let c = f.classes;
-    if c.has(Classes::LIGHT_OIL) {
-        0.0
-    } else if c.has(Classes::SILICONE) {
-        0.2
-    } else if c.has(Classes::OCCLUSIVE) && c.has(Classes::BUTTER) {
-        0.6
-    } else if c.has(Classes::OCCLUSIVE) {
-        1.0
-    } else if c.has(Classes::WAX) {
-        0.6
-    } else if c.has(Classes::BUTTER) {
-        0.5
-    } else if c.has(Classes::HEAVY_OIL) {
-        0.35
-    } else {
-        0.0
-    }
+    tables::builtin().occlusion_strength(f.classes)
 }
 
 /// Comedogenic contribution of an ingredient: grades 0 and 1 count nothing,
@@ -213,63 +201,13 @@ pub fn comedogenic_strength(f: &IngredientFacts) -> f64 {
     }
 }
 
-const PH_ADJUSTERS: &[&str] = &["citric acid", "malic acid", "tartaric acid"];
-const GENTLE_PARTICLES: &[&str] = &["jojoba esters", "cellulose", "microcrystalline cellulose"];
-const AMBIGUOUS_PARTICLES: &[&str] = &[
-    "sodium chloride",
-    "sucrose",
-    "polyethylene",
-    "jojoba esters",
-    "maris sal",
-];
-const UVA_FILTERS: &[&str] = &[
-    "zinc oxide",
-    "butyl methoxydibenzoylmethane",
-    "bis-ethylhexyloxyphenol methoxyphenyl triazine",
-    "methylene bis-benzotriazolyl tetramethylbutylphenol",
-    "terephthalylidene dicamphor sulfonic acid",
-    "drometrizole trisiloxane",
-    "diethylamino hydroxybenzoyl hexyl benzoate",
-    "avobenzone",
-];
-const PRESCRIPTION_RETINOIDS: &[&str] = &["tretinoin", "adapalene", "tazarotene", "retinoic acid"];
-/// Acne treatments that are as much a caution as a peel-strength acid.
-const ACNE_ACTIVES: &[&str] = &["benzoyl peroxide", "sulfur", "azelaic acid"];
-/// Words in a product name that name an exfoliating acid.
-const ACID_NAME_WORDS: &[&str] = &[
-    "acne",
-    "blemish",
-    "aha",
-    "ahas",
-    "bha",
-    "bhas",
-    "pha",
-    "phas",
-    "benzoyl",
-    "glycolic",
-    "lactic",
-    "mandelic",
-    "salicylic",
-    "gluconolactone",
-    "lactobionic",
-];
-/// Words in a product name that name a retinoid.
-const RETINOID_NAME_WORDS: &[&str] =
-    &["retinol", "retinal", "retinoid", "retinaldehyde", "retinyl"];
-/// Phrases that mark the ingredient text as a list of what is NOT inside.
-const NOT_A_LIST_PHRASES: &[&str] = &[
-    "free from",
-    "free of",
-    "does not contain",
-    "do not contain",
-    "formulated without",
-];
-
 /// The inputs that are not the ingredient list.
 pub struct Context<'a> {
     pub profile: &'a Profile,
-    pub name: &'a str,
-    pub claims: &'a str,
+    /// The product name, lowercased and scanned for the vocabulary.
+    pub name: &'a Scanned,
+    /// The claims, lowercased and scanned for the vocabulary.
+    pub claims: &'a Scanned,
     /// The raw ingredient text, to recognise text that is not a list.
     pub ingredients: &'a str,
 }
@@ -291,51 +229,36 @@ fn load(hits: &mut [Hit], describe: impl Fn(usize) -> String) -> (f64, Vec<Strin
     )
 }
 
-/// The first of `words` that stands as a whole word in `text`.
-fn word_in(text: &str, words: &[&'static str]) -> Option<&'static str> {
-    let bytes = text.as_bytes();
-    for w in words {
-        let mut from = 0;
-        while let Some(p) = text[from..].find(w) {
-            let at = from + p;
-            let end = at + w.len();
-            let ok_before = at == 0 || !bytes[at - 1].is_ascii_alphabetic();
-            let ok_after = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();
-            if ok_before && ok_after {
-                return Some(w);
-            }
-            from = at + 1;
-        }
-    }
-    None
-}
-
 /// Computes a product's features.
 pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Features {
     let mut ev: [Evidence; N_FACTORS] = Default::default();
+    let tables = tables::builtin();
+    let window = &tables.window;
+    let scale = &tables.scale;
     let profile = ctx.profile;
-    let name_lower = ctx.name.to_lowercase();
-    let claims_lower = ctx.claims.to_lowercase();
-    let scrub_in_name = word_in(&name_lower, &["scrub", "polish", "microdermabrasion"]).is_some();
+    let vocabulary = vocabulary::builtin();
+    let name_lower = ctx.name.text.as_str();
+    let name_hits = &ctx.name.hits;
+    let scrub_in_name = name_hits.has(Key::NameScrub);
     let is_scrub_product = matches!(profile.kind, Kind::Exfoliant)
         || profile.texture == Some(Texture::Scrub)
         || scrub_in_name
-        || name_lower.contains("exfoliat")
-        || name_lower.contains("buff");
-    let rinse_off = matches!(
-        profile.kind,
-        Kind::Cleanser | Kind::BodyWash | Kind::MakeupRemover | Kind::Bath
-    ) || (profile.kind == Kind::Mask && profile.texture == Some(Texture::Clay))
-        || (profile.kind == Kind::Exfoliant && profile.texture == Some(Texture::Scrub));
-    let rinse_factor = if rinse_off { 0.4 } else { 1.0 };
-    let acid_named = word_in(&name_lower, ACID_NAME_WORDS);
-    let retinoid_named = word_in(&name_lower, RETINOID_NAME_WORDS);
+        || name_hits.has(Key::NameExfoliating);
+    let rinse_off = tables.rinse_off.admits(profile.kind, profile.texture);
+    let rinse_factor = if rinse_off {
+        tables.rinse_off.share
+    } else {
+        1.0
+    };
+    let acid_named = name_hits.first_listed(Key::NameAcid);
+    let retinoid_named = name_hits.first_listed(Key::NameRetinoid);
 
     // A list printed alphabetically says nothing about amounts.
     let alphabetical = is_alphabetical(list);
     let weight = |item: &Item| {
         if alphabetical {
-            FLAT_WEIGHT * if item.may_contain { 0.3 } else { 1.0 }
+            let p = &tables.position;
+            p.alphabetical * if item.may_contain { p.may_contain } else { 1.0 }
         } else {
             position_weight(item)
         }
@@ -371,11 +294,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let at = |i: usize| format!("{} at #{}", label_of(i), list.items[i].position);
 
     for (idx, item) in list.items.iter().enumerate() {
-        if item.position <= 10 {
+        if item.position <= window.recognised {
             top10 += 1;
         }
         let Some(id) = item.id else { continue };
-        if item.position <= 10 {
+        if item.position <= window.recognised {
             recognised_top10 += 1;
         }
         // The same ingredient twice ("Sunflower Seed Oil" after its INCI
@@ -395,7 +318,10 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 amount: w * o,
                 item: idx,
             });
-            if item.position <= 5 && o >= 0.6 && conflict.is_none() {
+            if item.position <= window.claim_occlusive
+                && o >= tables.claim.occlusive_from_strength
+                && conflict.is_none()
+            {
                 conflict = Some(format!("{} (occlusive)", at(idx)));
             }
         }
@@ -407,8 +333,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             });
             // Thickeners and surfactants (sodium chloride, grade 5 neat) are
             // not what a "non-comedogenic" claim is about.
-            if item.position <= 10
-                && f.comedogenic.unwrap_or(0) >= 3
+            if item.position <= window.claim_comedogenic
+                && f.comedogenic.unwrap_or(0) >= tables.claim.comedogenic_from_grade
                 && !c.any(Classes::THICKENER | Classes::SURFACTANT)
                 && conflict.is_none()
             {
@@ -422,35 +348,34 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         // Particles scrub in a scrub, or high in a rinse-off product; in a
         // leave-on they are pigments, fillers or trace seed powders.
         if c.has(Classes::PHYSICAL_EXFOLIANT)
-            && (is_scrub_product || !AMBIGUOUS_PARTICLES.contains(&label))
-            && (is_scrub_product || (rinse_off && item.position <= 8))
-            && !GENTLE_PARTICLES.contains(&label)
+            && (is_scrub_product || !c.has(Classes::AMBIGUOUS_PARTICLE))
+            && (is_scrub_product || (rinse_off && item.position <= window.rinse_off_particles))
+            && !c.has(Classes::GENTLE_PARTICLE)
             && !item.may_contain
         {
-            let harsh = 1.0;
             scrub.push(Hit {
-                amount: (3.0 * w).min(1.0) * harsh,
+                amount: (scale.scrub * w).min(1.0),
                 item: idx,
             });
         }
         if c.has(Classes::DRYING_ALCOHOL) {
             drying.push(Hit {
-                amount: 2.5 * w,
+                amount: scale.drying_alcohol * w,
                 item: idx,
             });
         }
         if let Some(irr) = f.irritancy {
             irritancy += w * irr as f64 / 5.0;
         }
-        if c.has(Classes::HUMECTANT) && item.position <= 10 {
-            hydration += 1.5 * w;
+        if c.has(Classes::HUMECTANT) && item.position <= window.humectant {
+            hydration += scale.hydration * w;
         }
-        if c.has(Classes::LIGHT_OIL) && item.position <= 12 {
-            light_oil += 2.0 * w;
+        if c.has(Classes::LIGHT_OIL) && item.position <= window.light_oil {
+            light_oil += scale.light_oil * w;
         }
         if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) && !item.may_contain {
             any_uv_filter = true;
-            if UVA_FILTERS.contains(&label) {
+            if c.has(Classes::UVA_FILTER) {
                 uva = true;
             }
         }
@@ -466,52 +391,44 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             if c.has(Classes::FRAGRANCE_ALLERGEN) {
                 allergens.push(idx);
             }
-            if c.has(Classes::BARRIER_LIPID) && item.position <= 20 {
+            if c.has(Classes::BARRIER_LIPID) && item.position <= window.barrier {
                 barrier.push(idx);
-                barrier_value = barrier_value.max((2.5 * w).clamp(0.35, 1.0));
+                barrier_value = barrier_value.max(scale.present(w));
             }
-            if c.has(Classes::SOOTHING) && item.position <= 15 {
+            if c.has(Classes::SOOTHING) && item.position <= window.soothing {
                 soothing.push(idx);
-                soothing_value = soothing_value.max((2.5 * w).clamp(0.35, 1.0));
+                soothing_value = soothing_value.max(scale.present(w));
             }
         }
 
         // Chemical exfoliants: active high in the list, at a stated
         // strength, or when the product name names the acid.
         if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
-            let ph_adjuster = PH_ADJUSTERS.contains(&label);
-            let is_bha = c.has(Classes::BHA);
-            let key_words: &[&'static str] = if is_bha {
-                &["bha", "salicylic"]
+            let ph_adjuster = c.has(Classes::PH_ADJUSTER);
+            let (group, key_words) = if c.has(Classes::BHA) {
+                (AcidGroup::Bha, Key::NameBha)
             } else if c.has(Classes::PHA) {
-                &["pha", "gluconolactone", "lactobionic"]
+                (AcidGroup::Pha, Key::NamePha)
             } else {
-                &["aha", "ahas", "glycolic", "lactic", "mandelic"]
+                (AcidGroup::Aha, Key::NameAha)
             };
             let percent = item
                 .percent
                 .map(|p| p as f64)
-                .or_else(|| percent_near(&name_lower, key_words));
-            let named = !ph_adjuster
-                && key_words
-                    .iter()
-                    .any(|k| word_in(&name_lower, &[*k]).is_some());
+                .or_else(|| percent_near(name_lower, &first_places(name_hits, key_words, None)));
+            let named = !ph_adjuster && name_hits.has(key_words);
             let active = match percent {
-                Some(p) => p >= 0.5,
+                Some(p) => p >= tables.acid.active_from_percent,
                 None if named => true,
                 // In an alphabetical list a pH adjuster is just that, and an
                 // acid's place says nothing: it counts at the floor.
-                None if ph_adjuster => item.position <= 3 && !alphabetical,
-                None => item.position <= 10 || alphabetical,
+                None if ph_adjuster => item.position <= window.ph_adjuster && !alphabetical,
+                None => item.position <= window.acid || alphabetical,
             };
             if active {
-                let strong = if c.has(Classes::PHA) {
-                    percent.is_some_and(|p| p >= 20.0)
-                } else if is_bha {
-                    percent.is_some_and(|p| p > 2.0)
-                } else {
-                    percent.is_some_and(|p| p >= 12.0)
-                } || (profile.kind == Kind::Peel && percent.is_none_or(|p| p >= 10.0));
+                let strong = percent.is_some_and(|p| tables.acid.strong_at(group, p))
+                    || (profile.kind == Kind::Peel
+                        && percent.is_none_or(|p| p >= tables.acid.peel_product_from_percent));
                 let desc = match percent {
                     Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
                     None => at(idx),
@@ -521,16 +438,16 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 let value = if percent.is_some() || named {
                     1.0
                 } else if alphabetical {
-                    0.35
+                    scale.presence_floor
                 } else {
-                    (2.5 * w).clamp(0.35, 1.0)
+                    scale.present(w)
                 };
                 if strong {
                     let p = percent.unwrap_or(0.0);
                     if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
                         strongest_acid = Some((p, desc));
                     }
-                } else if c.has(Classes::PHA) {
+                } else if group == AcidGroup::Pha {
                     if pha.as_ref().is_none_or(|(v, _)| value > *v) {
                         pha = Some((value, desc));
                     }
@@ -539,9 +456,9 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 }
             }
         }
-        if ACNE_ACTIVES.contains(&label)
+        if c.has(Classes::ACNE_ACTIVE)
             && !item.may_contain
-            && (item.position <= 15 || item.percent.is_some())
+            && (item.position <= window.acne_active || item.percent.is_some())
         {
             let p = item.percent.map(|p| p as f64).unwrap_or(0.0);
             if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
@@ -549,31 +466,28 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             }
         }
         if c.has(Classes::RETINOID) && !item.may_contain {
-            let mild = label.starts_with("retinyl");
-            let percent = item
-                .percent
-                .map(|p| p as f64)
-                .or_else(|| percent_near(&name_lower, RETINOID_NAME_WORDS));
-            let prescription = PRESCRIPTION_RETINOIDS.contains(&label);
-            let strong = prescription
-                || match label {
-                    "retinol" => percent.is_some_and(|p| p >= 0.5),
-                    "retinal" | "retinaldehyde" => percent.is_some_and(|p| p >= 0.1),
-                    _ => percent.is_some_and(|p| p >= 1.0) && !mild,
-                };
+            let mild = c.has(Classes::MILD_RETINOID);
+            let percent = item.percent.map(|p| p as f64).or_else(|| {
+                percent_near(
+                    name_lower,
+                    &first_places(name_hits, Key::NameRetinoid, None),
+                )
+            });
+            let strong = c.has(Classes::PRESCRIPTION_RETINOID)
+                || (!mild && percent.is_some_and(|p| p >= tables.retinoid.strong_from(label)));
             let desc = match percent {
                 Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
                 None => at(idx),
             };
             // Like acids: a stated strength or a name counts fully, otherwise
             // the place in the list says how much is there.
-            let named = word_in(&name_lower, RETINOID_NAME_WORDS).is_some();
+            let named = retinoid_named.is_some();
             let amount = if percent.is_some() || named {
                 1.0
             } else {
-                (2.5 * w).clamp(0.35, 1.0)
+                scale.present(w)
             };
-            let v = if mild { 0.5 } else { 1.0 } * amount;
+            let v = if mild { scale.mild_retinoid } else { 1.0 } * amount;
             if retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
                 retinoid = Some((v, desc.clone()));
             }
@@ -585,35 +499,45 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
 
     // Actives the name states but the list does not show (or the list is
     // missing): the name is evidence too.
-    if let Some(word) = acid_named {
+    if let Some(hit) = acid_named {
         if gentle_acid.is_none() && pha.is_none() && strongest_acid.is_none() {
-            let pct = percent_near(&name_lower, &[word]);
-            let desc = format!("{word} named in the product name");
-            let strong_limit = match word {
-                "benzoyl" | "acne" | "blemish" => 0.0,
-                "bha" | "salicylic" => 2.0,
-                "pha" | "gluconolactone" | "lactobionic" => 20.0,
-                _ => 12.0,
+            let word = vocabulary.phrase(&hit);
+            let pct = percent_near(
+                name_lower,
+                &first_places(name_hits, Key::NameAcid, Some(hit.index)),
+            );
+            let in_group = |key: Key| vocabulary.phrases(key).any(|w| w == word);
+            let acne = in_group(Key::NameAcne);
+            let group = if in_group(Key::NameBha) {
+                AcidGroup::Bha
+            } else if in_group(Key::NamePha) {
+                AcidGroup::Pha
+            } else {
+                AcidGroup::Aha
             };
-            let acne = matches!(word, "benzoyl" | "acne" | "blemish");
             let desc = if acne {
                 format!("{word} treatment named in the product name")
             } else {
-                desc
+                format!("{word} named in the product name")
             };
-            if acne || pct.is_some_and(|p| p > strong_limit) || profile.kind == Kind::Peel {
+            if acne
+                || pct.is_some_and(|p| tables.acid.strong_at(group, p))
+                || profile.kind == Kind::Peel
+            {
                 strongest_acid = Some((pct.unwrap_or(0.0), desc));
-            } else if matches!(word, "pha" | "phas" | "gluconolactone" | "lactobionic") {
+            } else if group == AcidGroup::Pha {
                 pha = Some((1.0, desc));
             } else {
                 gentle_acid = Some((1.0, desc));
             }
         }
     }
-    if let Some(word) = retinoid_named {
+    if let Some(hit) = retinoid_named {
         if retinoid.is_none() {
+            let word = vocabulary.phrase(&hit);
+            let mild = vocabulary.phrases(Key::NameMildRetinoid).any(|w| w == word);
             retinoid = Some((
-                if word == "retinyl" { 0.5 } else { 1.0 },
+                if mild { scale.mild_retinoid } else { 1.0 },
                 format!("{word} named in the product name"),
             ));
         }
@@ -637,7 +561,10 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         format!("{} (grade {})", at(i), f.comedogenic.unwrap_or(0))
     });
     set(Factor::Comedogenic, cm * rinse_factor, cb);
-    let heaviness = profile.texture.map_or(0.3, Texture::heaviness) * rinse_factor;
+    let heaviness = profile
+        .texture
+        .map_or(tables.unknown_heaviness, |t| tables.heaviness(t))
+        * rinse_factor;
     let texture_name = profile.texture.map_or("unknown", Texture::as_str);
     set(
         Factor::Texture,
@@ -645,8 +572,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         vec![format!("{texture_name} texture")],
     );
     let (mut sc, mut sb) = load(&mut scrub, at);
-    if scrub_in_name && sc < 0.5 {
-        sc = 0.5;
+    if scrub_in_name && sc < scale.scrub_named_at_least {
+        sc = scale.scrub_named_at_least;
         if sb.is_empty() {
             sb.push("scrub named in the product name".into());
         }
@@ -678,7 +605,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         let n = essential.len();
         set(
             Factor::EssentialOil,
-            0.5 * n as f64,
+            scale.essential_oil_each * n as f64,
             essential.iter().take(2).map(|&i| at(i)).collect(),
         );
     }
@@ -694,7 +621,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         }
         set(
             Factor::Allergens,
-            n as f64 / 3.0,
+            n as f64 / scale.allergens_for_full,
             vec![format!("{n} allergens: {}", b.join(", "))],
         );
     }
@@ -702,16 +629,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     set(Factor::DryingAlcohol, dr, db);
     set(
         Factor::Irritancy,
-        2.0 * irritancy,
+        scale.irritancy * irritancy,
         vec!["irritancy grades".into()],
     );
     let spf_value = match profile.spf {
         Spf::None => 0.0,
-        Spf::Unstated => 0.5,
-        Spf::Value(v) if v >= 50.0 => 1.0,
-        Spf::Value(v) if v >= 30.0 => 0.85 + 0.15 * (v - 30.0) / 20.0,
-        Spf::Value(v) if v >= 15.0 => 0.5 + 0.35 * (v - 15.0) / 15.0,
-        Spf::Value(v) => 0.5 * v / 15.0,
+        Spf::Unstated => tables.spf.unstated,
+        Spf::Value(v) => tables.spf.value(v),
     };
     let spf_text = match profile.spf {
         Spf::None => "no SPF".to_string(),
@@ -719,9 +643,10 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         Spf::Value(v) => format!("SPF {}", fmt_percent(v)),
     };
     set(Factor::Spf, spf_value, vec![spf_text]);
-    let pa =
-        super::product::pa_rating(&claims_lower).or_else(|| super::product::pa_rating(&name_lower));
-    let broad_claim = claims_lower.contains("broad") || name_lower.contains("broad spectrum");
+    let pa = super::product::pa_rating(ctx.claims.text.as_str())
+        .or_else(|| super::product::pa_rating(name_lower));
+    let broad_claim =
+        ctx.claims.hits.has(Key::SunBroadSpectrumClaim) || name_hits.has(Key::SunBroadSpectrumName);
     if !matches!(profile.spf, Spf::None) && (broad_claim || pa.is_some() || uva) {
         let why = if broad_claim {
             "broad-spectrum claimed".to_string()
@@ -761,15 +686,18 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     } else {
         recognised_top10 as f64 / top10 as f64
     };
-    let raw_lower = ctx.ingredients.to_lowercase();
-    let not_a_list = NOT_A_LIST_PHRASES.iter().find(|p| raw_lower.contains(*p));
+    let not_a_list = vocabulary
+        .ingredients
+        .scan(&ctx.ingredients.to_lowercase())
+        .first_listed(Key::NotAList)
+        .map(|h| vocabulary.phrase(&h));
     let unusable = if list.is_empty() {
         Some("no usable ingredient list".to_string())
     } else if let Some(p) = not_a_list {
         Some(format!(
             "the ingredient text says what is not inside (\"{p}\"), not what is"
         ))
-    } else if recognised < UNUSABLE_BELOW {
+    } else if recognised < tables.confidence.usable_from {
         Some(format!(
             "ingredient list mostly unrecognised ({:.0}% of the first ten)",
             recognised * 100.0
@@ -781,15 +709,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         set(Factor::NoIngredients, 1.0, vec![why]);
     }
 
-    let claims_clean = [
-        "non-comedogenic",
-        "noncomedogenic",
-        "non comedogenic",
-        "oil-free",
-        "oil free",
-    ]
-    .iter()
-    .find(|c| claims_lower.contains(*c) || name_lower.contains(*c));
+    let claims_clean = ctx
+        .claims
+        .hits
+        .of(Key::ClaimNonComedogenic)
+        .chain(name_hits.of(Key::ClaimNonComedogenic))
+        .min_by_key(|h| h.index)
+        .map(|h| vocabulary.phrase(h));
     let claim_conflict = match (claims_clean, conflict) {
         (Some(claim), Some(what)) if !rinse_off && unusable.is_none() => {
             Some(format!("claims {claim} but has {what}"))
@@ -806,7 +732,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         alphabetical,
         uv_filter: any_uv_filter,
         unusable,
-        texture_heaviness: profile.texture.map(Texture::heaviness),
+        texture_heaviness: profile.texture.map(|t| tables.heaviness(t)),
     }
 }
 
@@ -840,7 +766,7 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
         | Classes::HUMECTANT
         | Classes::EMOLLIENT_ESTER;
     if list.len() <= 2 && !known.iter().any(|f| f.classes.any(base)) {
-        let name = ctx.name.to_lowercase();
+        let name = &ctx.name.text;
         let named = known.iter().any(|f| {
             std::iter::once(&f.name)
                 .chain(f.aliases.iter())
@@ -872,24 +798,33 @@ pub fn is_alphabetical(list: &ParsedList) -> bool {
     })
 }
 
-/// Below this share of the first ten ingredients recognised, a list is not
-/// trusted: the product is scored as if it had none.
-pub const UNUSABLE_BELOW: f64 = 0.5;
-
 /// Formats a percentage or factor without trailing zeros.
 pub fn fmt_percent(p: f64) -> String {
     let s = format!("{p:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A percentage stated in a product name next to one of `words`
-/// ("10% Glycolic", "Retinol 1%", "2% BHA").
-fn percent_near(name: &str, words: &[&'static str]) -> Option<f64> {
+/// Where each phrase of `key` (or only the one at `index` of its list)
+/// first stands in a scanned name.
+fn first_places(hits: &Hits, key: Key, index: Option<u16>) -> Vec<usize> {
+    let mut firsts: Vec<(u16, usize)> = Vec::new();
+    for h in hits.of(key).filter(|h| index.is_none_or(|i| h.index == i)) {
+        match firsts.iter_mut().find(|(i, _)| *i == h.index) {
+            Some(f) => f.1 = f.1.min(h.start),
+            None => firsts.push((h.index, h.start)),
+        }
+    }
+    firsts.into_iter().map(|(_, at)| at).collect()
+}
+
+/// A percentage stated in a product name next to a keyword, given where
+/// the keywords stand ("10% Glycolic", "Retinol 1%", "2% BHA").
+fn percent_near(name: &str, words_at: &[usize]) -> Option<f64> {
     // Product names are short; a field of hostile length is not searched.
     if name.len() > 400 {
         return None;
     }
-    if !name.contains('%') || !words.iter().any(|w| name.contains(w)) {
+    if !name.contains('%') || words_at.is_empty() {
         return None;
     }
     let bytes = name.as_bytes();
@@ -907,10 +842,9 @@ fn percent_near(name: &str, words: &[&'static str]) -> Option<f64> {
             continue;
         };
         // Distance to the nearest keyword.
-        let dist = words
+        let dist = words_at
             .iter()
-            .filter_map(|w| name.find(w))
-            .map(|at| {
+            .map(|&at| {
                 if at > i {
                     at - i
                 } else {
@@ -932,23 +866,163 @@ mod tests {
 
     #[test]
     fn percent_in_name() {
+        let pct = |name: &str, key: Key| {
+            let s = Scanned::product(name);
+            percent_near(&s.text, &first_places(&s.hits, key, None))
+        };
         assert_eq!(
-            percent_near("glycolic acid 10% toning solution", &["glycolic"]),
+            pct("Glycolic Acid 10% Toning Solution", Key::NameAha),
             Some(10.0)
         );
         assert_eq!(
-            percent_near("aha 30% + bha 2% peeling solution", &["bha", "salicylic"]),
+            pct("AHA 30% + BHA 2% Peeling Solution", Key::NameBha),
             Some(2.0)
         );
         assert_eq!(
-            percent_near("aha 30% + bha 2% peeling solution", &["aha", "glycolic"]),
+            pct("AHA 30% + BHA 2% Peeling Solution", Key::NameAha),
             Some(30.0)
         );
-        assert_eq!(
-            percent_near("retinol 1% in squalane", &["retinol"]),
-            Some(1.0)
+        assert_eq!(pct("Retinol 1% in Squalane", Key::NameRetinoid), Some(1.0));
+        assert_eq!(pct("Hydrating Cream 5%", Key::NameRetinoid), None);
+        // A keyword inside another word is no keyword: "pha" in "alpha".
+        assert_eq!(pct("Alpha 10% Cream", Key::NamePha), None);
+    }
+
+    /// The features of one product, scored with the built-in data.
+    fn features_of(name: &str, category: &str, ingredients: &str) -> Features {
+        let kb = KnowledgeBase::builtin();
+        let input = crate::model::ProductInput {
+            described: crate::model::Described {
+                name,
+                category,
+                ..Default::default()
+            },
+            claims: "",
+            ingredients,
+        };
+        crate::model::assess(&input, &kb, &[]).features
+    }
+
+    #[test]
+    fn classes_of_the_knowledge_base_decide_the_actives() {
+        // Acne actives (class `acne-active`), under any of their names.
+        for active in ["Benzoyl Peroxide", "Sulphur", "Azelaic Acid"] {
+            let f = features_of(
+                "Clearing Gel",
+                "Treatment",
+                &format!("Aqua, Glycerin, {active}, Carbomer, Phenoxyethanol, Sodium Hydroxide"),
+            );
+            assert_eq!(f.value(Factor::StrongAcid), 1.0, "{active}");
+        }
+        // A prescription retinoid is strong at any strength, named by an alias.
+        let f = features_of(
+            "Night Gel",
+            "Treatment",
+            "Aqua, Glycerin, Retinoic Acid, Carbomer, Phenoxyethanol, Sodium Hydroxide",
         );
-        assert_eq!(percent_near("hydrating cream", &["retinol"]), None);
+        assert_eq!(f.value(Factor::StrongRetinoid), 1.0);
+        // A mild retinoid counts half and is never strong.
+        let f = features_of(
+            "Night Cream",
+            "Moisturiser",
+            "Aqua, Retinyl Palmitate 2%, Glycerin, Carbomer, Phenoxyethanol, Sodium Hydroxide",
+        );
+        assert_eq!(f.value(Factor::Retinoid), 0.5);
+        assert_eq!(f.value(Factor::StrongRetinoid), 0.0);
+        // Retinol is strong from the percentage model.toml gives it.
+        let f = features_of(
+            "Night Serum",
+            "Serum",
+            "Aqua, Squalane, Retinol 0.5%, Carbomer, Phenoxyethanol, Sodium Hydroxide",
+        );
+        assert_eq!(f.value(Factor::StrongRetinoid), 1.0);
+        // A pH adjuster low in the list is not an exfoliant; glycolic acid is.
+        let list = |acid: &str| {
+            format!(
+                "Aqua, Glycerin, Butylene Glycol, Niacinamide, {acid}, Carbomer, Phenoxyethanol"
+            )
+        };
+        assert_eq!(
+            features_of("Daily Toner", "Toner", &list("Citric Acid")).value(Factor::GentleAcid),
+            0.0
+        );
+        assert!(
+            features_of("Daily Toner", "Toner", &list("Glycolic Acid")).value(Factor::GentleAcid)
+                > 0.0
+        );
+        // Peel strength is one rule for a strength on the label and in the
+        // name: an AHA from 12%.
+        let plain = "Aqua, Glycerin, Butylene Glycol, Niacinamide, Carbomer, Phenoxyethanol";
+        let named = features_of("Glycolic 12% Toner", "Toner", plain);
+        assert_eq!(named.value(Factor::StrongAcid), 1.0);
+        let listed = features_of(
+            "Daily Toner",
+            "Toner",
+            "Aqua, Glycolic Acid 12%, Glycerin, Niacinamide, Carbomer, Phenoxyethanol",
+        );
+        assert_eq!(listed.value(Factor::StrongAcid), 1.0);
+        let gentle = features_of("Glycolic 11% Toner", "Toner", plain);
+        assert_eq!(
+            (
+                gentle.value(Factor::StrongAcid),
+                gentle.value(Factor::GentleAcid)
+            ),
+            (0.0, 1.0)
+        );
+        // A UVA filter makes a sunscreen broad-spectrum; a UVB filter alone does not.
+        let sun = |filter: &str| {
+            features_of(
+                "Sun Fluid SPF 30",
+                "Sunscreen",
+                &format!("Aqua, {filter}, Glycerin, Carbomer, Phenoxyethanol, Tocopherol"),
+            )
+            .value(Factor::BroadSpectrum)
+        };
+        assert_eq!(sun("Avobenzone"), 1.0);
+        assert_eq!(sun("Ethylhexyl Methoxycinnamate"), 0.0);
+        // Gentle particles (jojoba beads) do not scrub; walnut shell does.
+        let wash = |particle: &str| {
+            features_of(
+                "Daily Face Wash",
+                "Cleanser",
+                &format!(
+                    "Aqua, {particle}, Sodium Laureth Sulfate, Glycerin, Phenoxyethanol, Parfum"
+                ),
+            )
+            .value(Factor::Scrub)
+        };
+        assert_eq!(wash("Jojoba Esters"), 0.0);
+        assert!(wash("Juglans Regia Shell Powder") > 0.0);
+    }
+
+    /// The plain-words descriptions `milia-rank concerns` prints restate
+    /// the data; they must say what the data says.
+    #[test]
+    fn factor_descriptions_agree_with_the_data() {
+        let t = tables::builtin();
+        let spf = Factor::Spf.describe();
+        for p in t.spf.curve.iter().filter(|p| p.from > 0.0) {
+            assert!(
+                spf.contains(&format!("{} at SPF {}", p.value, p.from)),
+                "{spf}"
+            );
+        }
+        let strong = Factor::StrongAcid.describe();
+        for part in [
+            format!("AHA {}%+", t.acid.aha_strong_from_percent),
+            format!("BHA over {}%", t.acid.bha_strong_over_percent),
+            format!("PHA {}%+", t.acid.pha_strong_from_percent),
+        ] {
+            assert!(strong.contains(&part), "{strong}: {part}");
+        }
+        let kb = KnowledgeBase::builtin();
+        for f in kb.iter().filter(|f| f.classes.has(Classes::ACNE_ACTIVE)) {
+            assert!(strong.contains(&f.name), "{strong}: {}", f.name);
+        }
+        let retinoid = Factor::StrongRetinoid.describe();
+        for (name, p) in &t.retinoid.strong_from_percent_for {
+            assert!(retinoid.contains(&format!("{name} {p}%+")), "{retinoid}");
+        }
     }
 
     #[test]

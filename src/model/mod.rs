@@ -6,10 +6,13 @@ pub mod features;
 pub mod product;
 pub mod profiles;
 pub mod score;
+pub mod tables;
+pub mod vocabulary;
 
-pub use concerns::{builtin as builtin_concerns, Concern, Eligibility};
+pub use concerns::{Concern, Eligibility};
 pub use features::{Factor, Features};
 pub use product::{classify, Area, Described, Kind, Profile, Spf, Texture};
+pub use profiles::builtin as builtin_concerns;
 pub use score::ConcernScore;
 
 use crate::inci::{parse_list, ParsedList};
@@ -36,7 +39,11 @@ pub struct Assessment {
 
 /// Assesses one product for every concern.
 pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]) -> Assessment {
-    let mut profile = classify(&input.described);
+    // Name, category and claims are scanned for the vocabulary once.
+    let name = vocabulary::Scanned::product(input.described.name);
+    let category = vocabulary::Scanned::product(input.described.category);
+    let claims = vocabulary::Scanned::product(input.claims);
+    let mut profile = product::classify_scanned(&input.described, &name, &category);
     let list = parse_list(input.ingredients, kb);
     // A sun category alone is not protection: it takes a stated SPF or a UV
     // filter in the list (after-sun lotions and self-tanners are filed there).
@@ -63,8 +70,8 @@ pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]
         kb,
         &features::Context {
             profile: &profile,
-            name: input.described.name,
-            claims: input.claims,
+            name: &name,
+            claims: &claims,
             ingredients: input.ingredients,
         },
     );

@@ -1,5 +1,8 @@
 //! What a product is: its kind, texture, area and SPF, from the catalog's
 //! columns or, where they are missing, inferred from category and name.
+//! The words that decide are in `catalog/vocabulary.toml`.
+
+use super::vocabulary::{self, Hits, Key, Scanned};
 
 /// The texture of a product, lightest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,25 +54,9 @@ impl Texture {
         Texture::Ointment,
     ];
 
-    /// How heavy and film-forming the texture is, 0 (mist) to 1 (ointment).
-    pub fn heaviness(self) -> f64 {
-        match self {
-            Texture::Mist | Texture::Water => 0.0,
-            Texture::Essence => 0.02,
-            Texture::Gel => 0.05,
-            Texture::Serum | Texture::Fluid | Texture::Foam | Texture::Powder => 0.1,
-            Texture::GelCream => 0.2,
-            Texture::Lotion | Texture::Milk => 0.25,
-            Texture::Clay => 0.3,
-            Texture::Oil => 0.25,
-            Texture::Scrub => 0.4,
-            Texture::Cream => 0.5,
-            Texture::RichCream => 0.7,
-            Texture::Stick => 0.75,
-            Texture::Balm => 0.8,
-            Texture::Butter => 0.9,
-            Texture::Ointment => 1.0,
-        }
+    /// The texture with this name, as written by [`Texture::as_str`].
+    pub fn parse(s: &str) -> Option<Texture> {
+        Texture::ALL.iter().copied().find(|t| t.as_str() == s)
     }
 
     /// The texture's name as written in outputs.
@@ -123,7 +110,7 @@ impl Area {
 
     /// Parses an area name.
     pub fn parse(s: &str) -> Option<Area> {
-        find_area(&s.to_lowercase())
+        find_area(&Scanned::product(s).hits)
     }
 }
 
@@ -267,19 +254,21 @@ pub struct Described<'a> {
 
 /// Classifies a product from its columns, inferring what is missing.
 pub fn classify(d: &Described<'_>) -> Profile {
-    let name = d.name.to_lowercase();
-    let category = d.category.to_lowercase();
+    classify_scanned(d, &Scanned::product(d.name), &Scanned::product(d.category))
+}
 
+/// Classifies a product whose name and category are already scanned.
+pub fn classify_scanned(d: &Described<'_>, name: &Scanned, category: &Scanned) -> Profile {
     let area_col = (!d.area.trim().is_empty())
-        .then(|| find_area(&d.area.to_lowercase()))
+        .then(|| find_area(&Scanned::product(d.area).hits))
         .flatten();
-    let name_area = find_area(&name);
+    let name_area = find_area(&name.hits);
     let (area, area_source) = if let Some(a) = area_col {
         (a, Source::Column)
     } else if let Some(a @ (Area::Eye | Area::Lip)) = name_area {
         // "Lip Sleeping Mask" filed under "Face Mask": the name is more specific.
         (a, Source::Name)
-    } else if let Some(a) = find_area(&category) {
+    } else if let Some(a) = find_area(&category.hits) {
         (a, Source::Category)
     } else if let Some(a) = name_area {
         (a, Source::Name)
@@ -289,15 +278,15 @@ pub fn classify(d: &Described<'_>) -> Profile {
 
     // A specific kind in the name ("Cleansing Balm", "Toner", "Peel") beats
     // a broad category; otherwise the category decides.
-    let name_kind = find_kind(&name);
-    let category_kind = find_kind(&category);
+    let name_kind = find_kind(name);
+    let category_kind = find_kind(category);
     let mut kind = match (name_kind, category_kind) {
         (Some(k), _) if is_specific(k) => k,
         (_, Some(k)) => k,
         (Some(k), None) => k,
         (None, None) => Kind::Other,
     };
-    if is_not_skincare(&name) {
+    if name.hits.has(Key::NotSkincare) {
         kind = Kind::NotSkincare;
     }
     if kind == Kind::Cleanser && area == Area::Body {
@@ -308,31 +297,21 @@ pub fn classify(d: &Described<'_>) -> Profile {
     }
 
     let texture_col = (!d.texture.trim().is_empty())
-        .then(|| find_texture(&d.texture.to_lowercase()))
+        .then(|| find_texture(&Scanned::product(d.texture)))
         .flatten();
     let (texture, texture_source) = if let Some(t) = texture_col {
         (Some(t), Source::Column)
-    } else if let Some(t) = find_texture(&name) {
+    } else if let Some(t) = find_texture(name) {
         (Some(t), Source::Name)
-    } else if let Some(t) = find_texture(&category) {
+    } else if let Some(t) = find_texture(category) {
         (Some(t), Source::Category)
     } else {
         (default_texture(kind), Source::Default)
     };
 
-    let named_spf = find_spf(&name);
-    let not_protection = [
-        "after sun",
-        "after-sun",
-        "aftersun",
-        "self tan",
-        "self-tan",
-        "bronzing",
-        "tanning",
-    ]
-    .iter()
-    .any(|w| name.contains(w));
-    let sun_category = (category.contains("sun") || category.contains("spf")) && !not_protection;
+    let named_spf = find_spf_in(name);
+    let not_protection = name.hits.has(Key::SunNotProtection);
+    let sun_category = category.hits.has(Key::SunCategory) && !not_protection;
     let (spf, spf_source) = match d.spf {
         Some(v) if v > 0.0 => (Spf::Value(v), Source::Column),
         Some(_) => (Spf::None, Source::Column),
@@ -340,7 +319,7 @@ pub fn classify(d: &Described<'_>) -> Profile {
             Some(Some(v)) => (Spf::Value(v), Source::Name),
             Some(None) if !not_protection => (Spf::Unstated, Source::Name),
             _ if sun_category => (
-                find_spf(&category)
+                find_spf_in(category)
                     .flatten()
                     .map_or(Spf::Unstated, Spf::Value),
                 Source::Category,
@@ -374,21 +353,6 @@ fn find_at(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         .find(|&i| hay[i] == first && &hay[i..i + needle.len()] == needle)
 }
 
-fn has_word(text: &str, word: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = find_at(bytes, word.as_bytes(), from) {
-        let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
-        let end = at + word.len();
-        let after_ok = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();
-        if before_ok && after_ok {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
-
 /// Kinds that a product name states precisely enough to beat its category.
 fn is_specific(k: Kind) -> bool {
     matches!(
@@ -410,95 +374,32 @@ fn is_specific(k: Kind) -> bool {
     )
 }
 
-/// Names of things a shop files under skincare that are not applied as skincare.
-fn is_not_skincare(name: &str) -> bool {
-    [
-        "supplement",
-        "softgel",
-        "softgels",
-        "gummies",
-        "tablets",
-        "device",
-        "led",
-        "roller",
-        "gua sha",
-        "blotting",
-        "muslin",
-        "papers",
-        "sponge",
-        "tool",
-        "headband",
-        "mirror",
-        "tweezer",
-    ]
-    .iter()
-    .any(|w| has_word(name, w).is_some())
-}
-
 /// True when "oil" names the product ("Face Oil", "Cleansing Oil"), not a
 /// property ("Oil-Free", "Oil Control", "Oil-Absorbing").
-fn names_an_oil(text: &str) -> bool {
-    let b = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = find_at(b, b"oil", from) {
-        from = at + 1;
-        let before_ok = at == 0 || !b[at - 1].is_ascii_alphabetic();
-        let rest = &text[at + 3..];
-        let after_ok = !rest.starts_with(|c: char| c.is_ascii_alphabetic() && c != 's');
-        if !(before_ok && after_ok) {
-            continue;
-        }
-        let rest = rest.trim_start_matches('s').trim_start_matches(['-', ' ']);
-        let property = [
-            "free", "control", "absorb", "and pore", "& pore", "balanc", "mattif", "minimi",
-            "reduc",
-        ]
-        .iter()
-        .any(|w| rest.starts_with(w));
-        if !property {
-            return true;
-        }
-    }
-    false
+fn names_an_oil(s: &Scanned) -> bool {
+    let vocabulary = vocabulary::builtin();
+    s.hits.of(Key::OilNoun).any(|h| {
+        let rest = s.text[h.end..]
+            .trim_start_matches('s')
+            .trim_start_matches(['-', ' ']);
+        !vocabulary
+            .phrases(Key::OilPropertyAfter)
+            .any(|w| rest.starts_with(w))
+    })
 }
 
-fn find_area(text: &str) -> Option<Area> {
-    let any = |words: &[&str]| words.iter().any(|w| has_word(text, w).is_some());
-    if any(&[
-        "eye",
-        "eyes",
-        "under-eye",
-        "undereye",
-        "eyelid",
-        "eye care",
-        "eye cream",
-        "lash",
-        "eyelash",
-    ]) {
+fn find_area(hits: &Hits) -> Option<Area> {
+    if hits.has(Key::AreaEye) {
         return Some(Area::Eye);
     }
-    let face = any(&["face", "facial", "visage"]);
-    if any(&["lip", "lips", "lip balm", "pout"]) {
+    let face = hits.has(Key::AreaFace);
+    if hits.has(Key::AreaLip) {
         return Some(Area::Lip);
     }
-    if any(&["scalp", "hair", "shampoo"]) && !face {
+    if hits.has(Key::AreaScalp) && !face {
         return Some(Area::Scalp);
     }
-    if any(&[
-        "body",
-        "hand",
-        "hands",
-        "foot",
-        "feet",
-        "bath",
-        "shower",
-        "bath salts",
-        "bath oil",
-        "body wash",
-        "leg",
-        "legs",
-    ]) && !face
-    {
+    if hits.has(Key::AreaBody) && !face {
         return Some(Area::Body);
     }
     if face {
@@ -507,211 +408,87 @@ fn find_area(text: &str) -> Option<Area> {
     None
 }
 
-fn find_kind(text: &str) -> Option<Kind> {
-    let any = |words: &[&str]| words.iter().any(|w| has_word(text, w).is_some());
-    if any(&[
-        "make-up remover",
-        "makeup remover",
-        "make up remover",
-        "micellar",
-        "eye make-up remover",
-    ]) {
-        return Some(Kind::MakeupRemover);
+/// The kinds named by vocabulary keys, in the order they are checked.
+const KIND_WORDS: [(Key, Kind); 12] = [
+    (Key::KindMakeupRemover, Kind::MakeupRemover),
+    (Key::KindPeelOffMask, Kind::Mask),
+    (Key::KindPeel, Kind::Peel),
+    (Key::KindExfoliant, Kind::Exfoliant),
+    (Key::KindBath, Kind::Bath),
+    (Key::KindBodyWash, Kind::BodyWash),
+    (Key::KindCleanser, Kind::Cleanser),
+    (Key::KindMakeup, Kind::Makeup),
+    (Key::KindSunscreen, Kind::Sunscreen),
+    (Key::KindToner, Kind::Toner),
+    (Key::KindSerum, Kind::Serum),
+    (Key::KindMist, Kind::Mist),
+];
+
+fn find_kind(s: &Scanned) -> Option<Kind> {
+    let hits = &s.hits;
+    if let Some((_, k)) = KIND_WORDS.iter().find(|(key, _)| hits.has(*key)) {
+        return Some(*k);
     }
-    if any(&["peel-off", "peel off"]) {
-        return Some(Kind::Mask);
-    }
-    if any(&["peel", "peeling"]) {
-        return Some(Kind::Peel);
-    }
-    if any(&[
-        "scrub",
-        "exfoliator",
-        "exfoliant",
-        "exfoliating",
-        "polish",
-        "exfoliation",
-    ]) {
-        return Some(Kind::Exfoliant);
-    }
-    if any(&["bath", "bath salts", "bath oil", "soak"]) {
-        return Some(Kind::Bath);
-    }
-    if any(&[
-        "body wash",
-        "shower",
-        "shower gel",
-        "body soap",
-        "hand soap",
-    ]) {
-        return Some(Kind::BodyWash);
-    }
-    if any(&[
-        "cleanser",
-        "cleansers",
-        "cleansing",
-        "wash",
-        "face wash",
-        "soap",
-        "wipes",
-        "cloths",
-    ]) {
-        return Some(Kind::Cleanser);
-    }
-    if any(&[
-        "cc cream",
-        "bb cream",
-        "tinted",
-        "tint",
-        "foundation",
-        "primer",
-        "concealer",
-        "bronzer",
-        "highlighter",
-        "color correcting",
-        "colour correcting",
-    ]) {
-        return Some(Kind::Makeup);
-    }
-    if any(&[
-        "sunscreen",
-        "sun protect",
-        "sun protection",
-        "sun",
-        "spf",
-        "uv",
-    ]) {
-        return Some(Kind::Sunscreen);
-    }
-    if any(&["toner", "tonic", "essence", "lotion tonique"]) {
-        return Some(Kind::Toner);
-    }
-    if any(&[
-        "serum",
-        "ampoule",
-        "concentrate",
-        "treatment",
-        "booster",
-        "drops",
-    ]) {
-        return Some(Kind::Serum);
-    }
-    if any(&["mist", "spray", "face mist"]) {
-        return Some(Kind::Mist);
-    }
-    if any(&["lip balm", "lip"]) && !any(&["eye", "eyes"]) {
+    if hits.has(Key::KindLipCare) && !hits.has(Key::KindLipCareUnless) {
         return Some(Kind::LipCare);
     }
-    if any(&["balm", "salve", "ointment"]) {
+    if hits.has(Key::KindBalm) {
         return Some(Kind::Balm);
     }
-    if names_an_oil(text) {
+    if names_an_oil(s) {
         return Some(Kind::FaceOil);
     }
-    if any(&[
-        "moisturiser",
-        "moisturizer",
-        "moisturisers",
-        "moisturizers",
-        "moisturizing",
-        "moisturising",
-        "cream",
-        "creme",
-        "crème",
-        "lotion",
-        "gel",
-        "butter",
-        "emulsion",
-        "fluid",
-        "eye care",
-        "eye cream",
-        "hydrator",
-    ]) {
+    if hits.has(Key::KindMoisturiser) {
         return Some(Kind::Moisturiser);
     }
     None
 }
 
-/// The texture word that comes last in the text (names usually end in the noun).
-fn find_texture(text: &str) -> Option<Texture> {
-    const WORDS: &[(&str, Texture)] = &[
-        ("gel cream", Texture::GelCream),
-        ("gel-cream", Texture::GelCream),
-        ("gel creme", Texture::GelCream),
-        ("gel-creme", Texture::GelCream),
-        ("cream gel", Texture::GelCream),
-        ("cream-gel", Texture::GelCream),
-        ("water cream", Texture::GelCream),
-        ("rich cream", Texture::RichCream),
-        ("crème riche", Texture::RichCream),
-        ("creme riche", Texture::RichCream),
-        ("ointment", Texture::Ointment),
-        ("salve", Texture::Balm),
-        ("butter", Texture::Butter),
-        ("balm", Texture::Balm),
-        ("stick", Texture::Stick),
-        ("cream", Texture::Cream),
-        ("creme", Texture::Cream),
-        ("crème", Texture::Cream),
-        ("oil", Texture::Oil),
-        ("oils", Texture::Oil),
-        ("scrub", Texture::Scrub),
-        ("polish", Texture::Scrub),
-        ("clay", Texture::Clay),
-        ("mud", Texture::Clay),
-        ("powder", Texture::Powder),
-        ("lotion", Texture::Lotion),
-        ("emulsion", Texture::Lotion),
-        ("milk", Texture::Milk),
-        ("foam", Texture::Foam),
-        ("foaming", Texture::Foam),
-        ("mousse", Texture::Foam),
-        ("fluid", Texture::Fluid),
-        ("serum", Texture::Serum),
-        ("ampoule", Texture::Serum),
-        ("drops", Texture::Serum),
-        ("gel", Texture::Gel),
-        ("jelly", Texture::Gel),
-        ("essence", Texture::Essence),
-        ("sheet", Texture::Essence),
-        ("toner", Texture::Water),
-        ("tonic", Texture::Water),
-        ("micellar", Texture::Water),
-        ("water", Texture::Water),
-        ("mist", Texture::Mist),
-        ("spray", Texture::Mist),
-    ];
+/// The texture each vocabulary key names.
+const TEXTURE_WORDS: [(Key, Texture); 20] = [
+    (Key::TextureGelCream, Texture::GelCream),
+    (Key::TextureRichCream, Texture::RichCream),
+    (Key::TextureOintment, Texture::Ointment),
+    (Key::TextureBalm, Texture::Balm),
+    (Key::TextureButter, Texture::Butter),
+    (Key::TextureStick, Texture::Stick),
+    (Key::TextureCream, Texture::Cream),
+    (Key::TextureOil, Texture::Oil),
+    (Key::TextureScrub, Texture::Scrub),
+    (Key::TextureClay, Texture::Clay),
+    (Key::TexturePowder, Texture::Powder),
+    (Key::TextureLotion, Texture::Lotion),
+    (Key::TextureMilk, Texture::Milk),
+    (Key::TextureFoam, Texture::Foam),
+    (Key::TextureFluid, Texture::Fluid),
+    (Key::TextureSerum, Texture::Serum),
+    (Key::TextureGel, Texture::Gel),
+    (Key::TextureEssence, Texture::Essence),
+    (Key::TextureWater, Texture::Water),
+    (Key::TextureMist, Texture::Mist),
+];
+
+/// The texture phrase that ends last in the text (names usually end in the
+/// noun); on the same end, the longer (more specific) phrase.
+fn find_texture(s: &Scanned) -> Option<Texture> {
     let mut best: Option<(usize, usize, Texture)> = None;
-    for (word, t) in WORDS {
-        if let Some(at) = has_word_last(text, word) {
-            if *t == Texture::Oil && !names_an_oil(text) {
-                continue;
-            }
-            let end = at + word.len();
-            // Prefer the latest; on the same end, the longer (more specific) phrase.
-            let better = match best {
-                None => true,
-                Some((bend, blen, _)) => end > bend || (end == bend && word.len() > blen),
-            };
-            if better {
-                best = Some((end, word.len(), *t));
-            }
+    for h in s.hits.all() {
+        let Some(&(_, t)) = TEXTURE_WORDS.iter().find(|(k, _)| *k == h.key) else {
+            continue;
+        };
+        if t == Texture::Oil && !names_an_oil(s) {
+            continue;
+        }
+        let len = h.end - h.start;
+        let better = match best {
+            None => true,
+            Some((bend, blen, _)) => h.end > bend || (h.end == bend && len > blen),
+        };
+        if better {
+            best = Some((h.end, len, t));
         }
     }
     best.map(|(_, _, t)| t)
-}
-
-fn has_word_last(text: &str, word: &str) -> Option<usize> {
-    let mut last = None;
-    let mut from = 0;
-    while let Some(p) = has_word(&text[from..], word) {
-        last = Some(from + p);
-        from += p + 1;
-        if from >= text.len() {
-            break;
-        }
-    }
-    last
 }
 
 fn default_texture(kind: Kind) -> Option<Texture> {
@@ -734,14 +511,24 @@ fn default_texture(kind: Kind) -> Option<Texture> {
 /// Finds "SPF 50", "SPF50+", "spf-30", "50 SPF", "50+ SPF": Some(Some(value));
 /// "SPF" alone: Some(None); "No SPF", "SPF-free": None.
 pub fn find_spf(text: &str) -> Option<Option<f64>> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(v) = spf_after_other_word(&lower) {
+    find_spf_in(&Scanned::product(text))
+}
+
+/// [`find_spf`] in a text already lowercased and scanned.
+fn find_spf_in(s: &Scanned) -> Option<Option<f64>> {
+    let lower = s.text.as_str();
+    if let Some(v) = spf_after_other_word(lower) {
         return Some(Some(v));
     }
-    let Some(at) = has_word_prefix(&lower, "spf") else {
+    let Some(at) = has_word_prefix(lower, "spf") else {
         // "Broad Spectrum 50+" or "UV Protector" without the letters SPF.
-        if let Some(p) = lower.find("broad spectrum") {
-            let rest = lower[p + 14..].trim_start_matches([' ', '-', ':']);
+        if let Some(end) = s
+            .hits
+            .of(Key::SunNumberAfter)
+            .min_by_key(|h| h.start)
+            .map(|h| h.end)
+        {
+            let rest = lower[end..].trim_start_matches([' ', '-', ':']);
             let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
             return Some(
                 digits
@@ -750,7 +537,7 @@ pub fn find_spf(text: &str) -> Option<Option<f64>> {
                     .filter(|v| *v > 0.0 && *v <= 150.0),
             );
         }
-        if has_word(&lower, "uv protector").is_some() || has_word(&lower, "sunscreen").is_some() {
+        if s.hits.has(Key::SunNamedProtection) {
             return Some(None);
         }
         return None;

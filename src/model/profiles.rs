@@ -20,6 +20,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,22 @@ struct EligibilityToml {
     exclude_kinds: Vec<String>,
     #[serde(default)]
     requires_spf: bool,
+}
+
+/// The concern profiles shipped with the binary: the built-in concerns.
+pub const DEFAULT_CONCERNS_TOML: &str = include_str!("../../catalog/concerns.toml");
+
+/// Name of the embedded profiles in messages.
+pub const DEFAULT_CONCERNS_NAME: &str = "catalog/concerns.toml (built in)";
+
+static BUILTIN: LazyLock<Vec<Concern>> = LazyLock::new(|| {
+    apply(DEFAULT_CONCERNS_TOML, DEFAULT_CONCERNS_NAME, Vec::new())
+        .expect("the built-in concern profiles are valid (checked by tests)")
+});
+
+/// The built-in concerns, in output order: `catalog/concerns.toml`.
+pub fn builtin() -> Vec<Concern> {
+    BUILTIN.clone()
 }
 
 /// The built-in profiles in the file format (`milia-rank concerns --dump`).
@@ -289,14 +306,39 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::builtin as builtin_concerns;
     use super::*;
-    use crate::model::builtin_concerns;
 
     #[test]
     fn dump_round_trips_to_the_same_profiles() {
         let text = dump(&builtin_concerns());
         let again = apply(&text, "dump.toml", vec![]).unwrap();
         assert_eq!(again, builtin_concerns());
+    }
+
+    /// The built-in concerns are `catalog/concerns.toml` read as a profiles
+    /// file: six concerns in output order, and overlaying the file on them
+    /// changes nothing.
+    #[test]
+    fn builtin_concerns_are_the_profiles_file() {
+        let c = builtin_concerns();
+        let slugs: Vec<&str> = c.iter().map(|c| c.slug.as_str()).collect();
+        assert_eq!(
+            slugs,
+            [
+                "milia-prone",
+                "eye-area",
+                "sensitive",
+                "baby",
+                "post-procedure",
+                "sun-care"
+            ]
+        );
+        let again = apply(DEFAULT_CONCERNS_TOML, "c.toml", builtin_concerns()).unwrap();
+        assert_eq!(again, c);
+        let baby = &c[3];
+        assert!(baby.eligibility.kinds.contains(&Kind::BodyWash));
+        assert_eq!(baby.active_cap, Some(25.0));
     }
 
     #[test]

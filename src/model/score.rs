@@ -47,7 +47,7 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
             Factor::Scrub,
         ]
         .into_iter()
-        .find(|f| features.value(*f) >= 0.35);
+        .find(|f| features.value(*f) >= super::tables::builtin().caps.active_from);
         if let Some(f) = active {
             s = cap * s / 100.0;
             capped = Some(format!(
@@ -69,15 +69,10 @@ pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// A letter grade: A (80+), B (65+), C (50+), D (35+), E.
+/// A letter grade (`[grades]` of `catalog/model.toml`): A (80+), B (65+),
+/// C (50+), D (35+), E.
 pub fn grade(score: f64) -> &'static str {
-    match score {
-        s if s >= 80.0 => "A",
-        s if s >= 65.0 => "B",
-        s if s >= 50.0 => "C",
-        s if s >= 35.0 => "D",
-        _ => "E",
-    }
+    super::tables::builtin().grades.letter(score)
 }
 
 /// How a factor reads in a reason.
@@ -194,7 +189,7 @@ pub fn notes(cs: &ConcernScore, features: &Features, profile: &Profile) -> Vec<S
 pub fn confidence(features: &Features) -> &'static str {
     if features.unusable.is_some() {
         "low"
-    } else if features.recognised_top10 < 0.85 {
+    } else if features.recognised_top10 < super::tables::builtin().confidence.high_from {
         "medium"
     } else {
         "high"

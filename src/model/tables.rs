@@ -1,0 +1,597 @@
+//! The model's number tables, read from `catalog/model.toml` (embedded in
+//! the binary) and checked once at start-up. The code asks these tables for
+//! its numbers; a reviewer changes them in that one file.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::product::{Kind, Texture};
+use crate::knowledge::Classes;
+
+/// The number tables shipped with the binary.
+pub const DEFAULT_MODEL_TOML: &str = include_str!("../../catalog/model.toml");
+
+/// How much a list position counts.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// The weight falls by this factor per place.
+    pub fall_per_place: f64,
+    /// A stated percentage weighs at least percent / this.
+    pub full_weight_percent: f64,
+    /// Share of its place a "may contain" item weighs.
+    pub may_contain: f64,
+    /// Weight of every place of an alphabetical list.
+    pub alphabetical: f64,
+}
+
+/// How far down the list each rule looks (places, 1 = first).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub recognised: u16,
+    pub claim_occlusive: u16,
+    pub claim_comedogenic: u16,
+    pub rinse_off_particles: u16,
+    pub acid: u16,
+    pub ph_adjuster: u16,
+    pub acne_active: u16,
+    pub humectant: u16,
+    pub light_oil: u16,
+    pub barrier: u16,
+    pub soothing: u16,
+}
+
+/// How a position weight becomes a feature's amount.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    pub scrub: f64,
+    pub scrub_named_at_least: f64,
+    pub drying_alcohol: f64,
+    pub irritancy: f64,
+    pub hydration: f64,
+    pub light_oil: f64,
+    pub presence: f64,
+    pub presence_floor: f64,
+    pub mild_retinoid: f64,
+    pub essential_oil_each: f64,
+    pub allergens_for_full: f64,
+}
+
+impl Scale {
+    /// The amount of an ingredient present at weight `w` whose strength is
+    /// not stated: `presence x w`, between the floor and 1.
+    pub fn present(&self, w: f64) -> f64 {
+        (self.presence * w).clamp(self.presence_floor, 1.0)
+    }
+}
+
+/// When a list contradicts a "non-comedogenic" claim.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub occlusive_from_strength: f64,
+    pub comedogenic_from_grade: u8,
+}
+
+/// Score caps.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caps {
+    /// An active feature from this value triggers a concern's active cap.
+    pub active_from: f64,
+}
+
+/// One point of the SPF curve.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpfPoint {
+    pub from: f64,
+    pub value: f64,
+    pub rise: f64,
+}
+
+/// The spf factor by stated SPF.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpfCurve {
+    /// The factor of a sun product whose SPF is not stated.
+    pub unstated: f64,
+    pub curve: Vec<SpfPoint>,
+}
+
+impl SpfCurve {
+    /// The spf factor at a stated SPF.
+    pub fn value(&self, spf: f64) -> f64 {
+        let i = self.curve.iter().rposition(|p| spf >= p.from).unwrap_or(0);
+        let p = &self.curve[i];
+        match self.curve.get(i + 1) {
+            Some(next) => p.value + p.rise * (spf - p.from) / (next.from - p.from),
+            None => p.value,
+        }
+    }
+}
+
+/// A letter grade and the score it starts at.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letter {
+    pub letter: String,
+    pub from: f64,
+}
+
+/// Letter grades.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grades {
+    pub letters: Vec<Letter>,
+    pub below: String,
+}
+
+impl Grades {
+    /// The letter of a score.
+    pub fn letter(&self, score: f64) -> &str {
+        self.letters
+            .iter()
+            .find(|l| score >= l.from)
+            .map_or(self.below.as_str(), |l| l.letter.as_str())
+    }
+}
+
+/// Confidence thresholds: shares of the first names recognised.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confidence {
+    pub usable_from: f64,
+    pub high_from: f64,
+}
+
+/// Which exfoliating acid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcidGroup {
+    Aha,
+    Bha,
+    Pha,
+}
+
+/// Acid strength.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acid {
+    /// A stated strength below this is no active.
+    pub active_from_percent: f64,
+    pub aha_strong_from_percent: f64,
+    pub bha_strong_over_percent: f64,
+    pub pha_strong_from_percent: f64,
+    /// In a peel product, an acid of the list is strong from this.
+    pub peel_product_from_percent: f64,
+}
+
+impl Acid {
+    /// Whether an acid at this stated strength is peel strength.
+    pub fn strong_at(&self, group: AcidGroup, percent: f64) -> bool {
+        match group {
+            AcidGroup::Aha => percent >= self.aha_strong_from_percent,
+            AcidGroup::Bha => percent > self.bha_strong_over_percent,
+            AcidGroup::Pha => percent >= self.pha_strong_from_percent,
+        }
+    }
+}
+
+/// Retinoid strength.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retinoid {
+    /// Stated percentage from which a retinoid counts as strong.
+    pub strong_from_percent: f64,
+    /// Canonical ingredient names that are strong from a lower percentage.
+    #[serde(default)]
+    pub strong_from_percent_for: BTreeMap<String, f64>,
+}
+
+impl Retinoid {
+    /// The percentage from which the ingredient `name` counts as strong.
+    pub fn strong_from(&self, name: &str) -> f64 {
+        self.strong_from_percent_for
+            .get(name)
+            .copied()
+            .unwrap_or(self.strong_from_percent)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OcclusionRule {
+    classes: Vec<String>,
+    strength: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextureTable {
+    unknown: f64,
+    heaviness: BTreeMap<String, f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindInTexture {
+    kind: String,
+    texture: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RinseOffTable {
+    share: f64,
+    kinds: Vec<String>,
+    kind_in_texture: Vec<KindInTexture>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    position: Position,
+    window: Window,
+    scale: Scale,
+    claim: Claim,
+    caps: Caps,
+    occlusion: Vec<OcclusionRule>,
+    texture: TextureTable,
+    rinse_off: RinseOffTable,
+    spf: SpfCurve,
+    grades: Grades,
+    confidence: Confidence,
+    acid: Acid,
+    retinoid: Retinoid,
+}
+
+/// Which products are rinsed off, and how much their loads then count.
+#[derive(Clone, Debug)]
+pub struct RinseOff {
+    /// Share of occlusion, comedogenic load and texture that counts.
+    pub share: f64,
+    kinds: Vec<Kind>,
+    kind_in_texture: Vec<(Kind, Texture)>,
+}
+
+impl RinseOff {
+    /// Whether a product of this kind and texture is rinsed off.
+    pub fn admits(&self, kind: Kind, texture: Option<Texture>) -> bool {
+        self.kinds.contains(&kind)
+            || self
+                .kind_in_texture
+                .iter()
+                .any(|(k, t)| *k == kind && texture == Some(*t))
+    }
+}
+
+/// Every number table of the model, checked.
+#[derive(Clone, Debug)]
+pub struct Tables {
+    pub position: Position,
+    pub window: Window,
+    pub scale: Scale,
+    pub claim: Claim,
+    pub caps: Caps,
+    occlusion: Vec<(Classes, f64)>,
+    heaviness: [f64; Texture::ALL.len()],
+    /// Heaviness where no texture is known.
+    pub unknown_heaviness: f64,
+    pub rinse_off: RinseOff,
+    pub spf: SpfCurve,
+    pub grades: Grades,
+    pub confidence: Confidence,
+    pub acid: Acid,
+    pub retinoid: Retinoid,
+}
+
+impl Tables {
+    /// Parses and checks tables from TOML text.
+    pub fn from_toml_str(text: &str) -> Result<Tables, String> {
+        let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut occlusion = Vec::new();
+        for rule in &f.occlusion {
+            let mut classes = Classes::default();
+            for tag in &rule.classes {
+                classes.insert(
+                    Classes::from_tag(tag)
+                        .ok_or_else(|| format!("occlusion: unknown class `{tag}`"))?,
+                );
+            }
+            if classes == Classes::default() {
+                return Err("occlusion: a rule names no class".into());
+            }
+            occlusion.push((classes, rule.strength));
+        }
+        let mut heaviness = [0.0; Texture::ALL.len()];
+        for t in Texture::ALL {
+            heaviness[t as usize] = *f
+                .texture
+                .heaviness
+                .get(t.as_str())
+                .ok_or_else(|| format!("texture.heaviness: `{}` is missing", t.as_str()))?;
+        }
+        if let Some(name) = f
+            .texture
+            .heaviness
+            .keys()
+            .find(|n| Texture::parse(n).is_none())
+        {
+            return Err(format!("texture.heaviness: unknown texture `{name}`"));
+        }
+        let kind = |k: &str| Kind::parse(k).ok_or_else(|| format!("rinse_off: unknown kind `{k}`"));
+        let rinse_off = RinseOff {
+            share: f.rinse_off.share,
+            kinds: f
+                .rinse_off
+                .kinds
+                .iter()
+                .map(|k| kind(k))
+                .collect::<Result<_, _>>()?,
+            kind_in_texture: f
+                .rinse_off
+                .kind_in_texture
+                .iter()
+                .map(|kt| {
+                    let t = Texture::parse(&kt.texture)
+                        .ok_or_else(|| format!("rinse_off: unknown texture `{}`", kt.texture))?;
+                    Ok((kind(&kt.kind)?, t))
+                })
+                .collect::<Result<_, String>>()?,
+        };
+        let curve = &f.spf.curve;
+        if curve.first().is_none_or(|p| p.from != 0.0) {
+            return Err("spf.curve: the first point must be from 0".into());
+        }
+        for w in curve.windows(2) {
+            if w[1].from <= w[0].from || (w[0].value + w[0].rise - w[1].value).abs() > 1e-9 {
+                return Err(format!(
+                    "spf.curve: the point from {} does not rise to the point from {}",
+                    w[0].from, w[1].from
+                ));
+            }
+        }
+        if f.grades.letters.windows(2).any(|w| w[1].from >= w[0].from) {
+            return Err("grades.letters: list them from the highest score down".into());
+        }
+        Ok(Tables {
+            position: f.position,
+            window: f.window,
+            scale: f.scale,
+            claim: f.claim,
+            caps: f.caps,
+            occlusion,
+            heaviness,
+            unknown_heaviness: f.texture.unknown,
+            rinse_off,
+            spf: f.spf,
+            grades: f.grades,
+            confidence: f.confidence,
+            acid: f.acid,
+            retinoid: f.retinoid,
+        })
+    }
+
+    /// The tables in plain words, as the README's model section carries them
+    /// (a test keeps the two equal).
+    pub fn summary(&self) -> String {
+        let list = |items: Vec<String>| items.join(", ");
+        let mut s = String::new();
+        let p = &self.position;
+        s.push_str(&format!(
+            "- Position (`[position]`): weight x{} per place, at least percent / {} \
+             when a percentage is stated; may-contain x{}; alphabetical lists {} per place.\n",
+            p.fall_per_place, p.full_weight_percent, p.may_contain, p.alphabetical
+        ));
+        let w = &self.window;
+        s.push_str(&format!(
+            "- Windows (`[window]`, places from the top): recognised {}, claim occlusive {}, \
+             claim comedogenic {}, rinse-off particles {}, acid {}, pH adjuster {}, \
+             acne active {}, humectant {}, light oil {}, barrier {}, soothing {}.\n",
+            w.recognised,
+            w.claim_occlusive,
+            w.claim_comedogenic,
+            w.rinse_off_particles,
+            w.acid,
+            w.ph_adjuster,
+            w.acne_active,
+            w.humectant,
+            w.light_oil,
+            w.barrier,
+            w.soothing
+        ));
+        let sc = &self.scale;
+        s.push_str(&format!(
+            "- Scale (`[scale]`, w the position weight): harsh particle min(1, {} x w), \
+             at least {} when the name says scrub; drying alcohol {} x w; irritancy {} x the sum of \
+             w x grade / 5; humectant {} x w; light oil {} x w; an active, barrier lipid \
+             or soothing ingredient without a stated strength {} x w, between {} and 1; \
+             mild retinoid x{}; essential oil {} each; {} allergens make 1.\n",
+            sc.scrub,
+            sc.scrub_named_at_least,
+            sc.drying_alcohol,
+            sc.irritancy,
+            sc.hydration,
+            sc.light_oil,
+            sc.presence,
+            sc.presence_floor,
+            sc.mild_retinoid,
+            sc.essential_oil_each,
+            sc.allergens_for_full
+        ));
+        s.push_str(&format!(
+            "- Claim check (`[claim]`): occlusion strength from {} or comedogenic grade \
+             from {}; active caps (`[caps]`) from a feature of {}.\n",
+            self.claim.occlusive_from_strength,
+            self.claim.comedogenic_from_grade,
+            self.caps.active_from
+        ));
+        s.push_str(&format!(
+            "- Occlusion (`[[occlusion]]`, first rule whose classes an ingredient has): {}; \
+             anything else 0.\n",
+            list(
+                self.occlusion
+                    .iter()
+                    .map(|(c, v)| format!("{} {v}", c.tags().replace('|', " + ")))
+                    .collect()
+            )
+        ));
+        s.push_str(&format!(
+            "- Texture heaviness (`[texture]`): {}; unknown {}.\n",
+            list(
+                Texture::ALL
+                    .iter()
+                    .map(|t| format!("{} {}", t.as_str(), self.heaviness(*t)))
+                    .collect()
+            ),
+            self.unknown_heaviness
+        ));
+        let r = &self.rinse_off;
+        s.push_str(&format!(
+            "- Rinse-off (`[rinse_off]`): {}{}: occlusion, comedogenic load and texture x{}.\n",
+            list(r.kinds.iter().map(|k| k.as_str().to_string()).collect()),
+            r.kind_in_texture
+                .iter()
+                .map(|(k, t)| format!(", {} in {} texture", k.as_str(), t.as_str()))
+                .collect::<String>(),
+            r.share
+        ));
+        s.push_str(&format!(
+            "- SPF factor (`[spf]`): {}, evenly between; not stated {}.\n",
+            list(
+                self.spf
+                    .curve
+                    .iter()
+                    .map(|p| format!("{} at SPF {}", p.value, p.from))
+                    .collect()
+            ),
+            self.spf.unstated
+        ));
+        s.push_str(&format!(
+            "- Grades (`[grades]`): {}, below that {}.\n",
+            list(
+                self.grades
+                    .letters
+                    .iter()
+                    .map(|l| format!("{} from {}", l.letter, l.from))
+                    .collect()
+            ),
+            self.grades.below
+        ));
+        s.push_str(&format!(
+            "- Confidence (`[confidence]`): list usable from {} of the first names \
+             recognised, high confidence from {}.\n",
+            self.confidence.usable_from, self.confidence.high_from
+        ));
+        let a = &self.acid;
+        s.push_str(&format!(
+            "- Acids (`[acid]`): active from {}%; peel strength from {}% (AHA), over {}% (BHA), \
+             from {}% (PHA), in a peel product from {}%.\n",
+            a.active_from_percent,
+            a.aha_strong_from_percent,
+            a.bha_strong_over_percent,
+            a.pha_strong_from_percent,
+            a.peel_product_from_percent
+        ));
+        s.push_str(&format!(
+            "- Retinoids (`[retinoid]`): strong from {}%{}.\n",
+            self.retinoid.strong_from_percent,
+            self.retinoid
+                .strong_from_percent_for
+                .iter()
+                .map(|(n, v)| format!(", {n} from {v}%"))
+                .collect::<String>()
+        ));
+        s
+    }
+
+    /// How strongly an ingredient of these classes forms an occlusive film.
+    pub fn occlusion_strength(&self, classes: Classes) -> f64 {
+        self.occlusion
+            .iter()
+            .find(|(c, _)| classes.has(*c))
+            .map_or(0.0, |(_, s)| *s)
+    }
+
+    /// How heavy and film-forming a texture is, 0 (mist) to 1 (ointment).
+    pub fn heaviness(&self, t: Texture) -> f64 {
+        self.heaviness[t as usize]
+    }
+}
+
+static BUILTIN: LazyLock<Tables> = LazyLock::new(|| {
+    Tables::from_toml_str(DEFAULT_MODEL_TOML)
+        .expect("the built-in model tables are valid (checked by tests)")
+});
+
+/// The tables embedded in the binary, parsed once.
+pub fn builtin() -> &'static Tables {
+    &BUILTIN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_tables_load() {
+        let t = Tables::from_toml_str(DEFAULT_MODEL_TOML).unwrap();
+        assert_eq!(t.retinoid.strong_from("retinol"), 0.5);
+        assert_eq!(
+            t.retinoid.strong_from("hydroxypinacolone retinoate"),
+            t.retinoid.strong_from_percent
+        );
+        assert_eq!(t.heaviness(Texture::Ointment), 1.0);
+        assert_eq!(t.grades.letter(80.0), "A");
+        assert_eq!(t.grades.letter(34.9), "E");
+        assert_eq!(t.spf.value(15.0), 0.5);
+        assert_eq!(t.spf.value(30.0), 0.85);
+        assert_eq!(t.spf.value(100.0), 1.0);
+        assert!(t.rinse_off.admits(Kind::Mask, Some(Texture::Clay)));
+        assert!(!t.rinse_off.admits(Kind::Mask, Some(Texture::Gel)));
+    }
+
+    #[test]
+    fn bad_tables_are_refused() {
+        let bad = DEFAULT_MODEL_TOML.replace("classes = [\"wax\"]", "classes = [\"waxy\"]");
+        assert!(Tables::from_toml_str(&bad)
+            .unwrap_err()
+            .contains("unknown class `waxy`"));
+        let bad = DEFAULT_MODEL_TOML.replace("\nointment = 1.0", "");
+        assert!(Tables::from_toml_str(&bad)
+            .unwrap_err()
+            .contains("`ointment` is missing"));
+        let bad =
+            DEFAULT_MODEL_TOML.replace("value = 0.85, rise = 0.15", "value = 0.85, rise = 0.2");
+        assert!(Tables::from_toml_str(&bad)
+            .unwrap_err()
+            .contains("spf.curve"));
+    }
+
+    /// Every ingredient the tables name is a canonical name of the built-in
+    /// knowledge base, with the class the table is about; every class an
+    /// occlusion rule names is carried by an ingredient there.
+    #[test]
+    fn names_in_the_tables_are_in_the_knowledge_base() {
+        let kb = crate::knowledge::KnowledgeBase::builtin();
+        for name in builtin().retinoid.strong_from_percent_for.keys() {
+            let id = kb
+                .lookup(name)
+                .unwrap_or_else(|| panic!("`{name}` is not in catalog/knowledge.csv"));
+            let f = kb.facts(id);
+            assert_eq!(&f.name, name, "`{name}` is an alias, not a canonical name");
+            assert!(f.classes.has(Classes::RETINOID), "{name}");
+        }
+        for (classes, _) in &builtin().occlusion {
+            assert!(
+                kb.iter().any(|f| f.classes.has(*classes)),
+                "no ingredient has every class of the occlusion rule {}",
+                classes.tags()
+            );
+        }
+    }
+}
