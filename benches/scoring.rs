@@ -1,5 +1,7 @@
-//! criterion benchmarks: parsing one INCI list, scoring one product, and
-//! the whole `score` pipeline on a catalog.
+//! criterion benchmarks, one per stage of scoring a row (label parse,
+//! classify, features, score, reasons format), assessing one product whole,
+//! and the whole `score` pipeline on a catalog: a regression shows in the
+//! stage that caused it.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use milia_rank::inci::parse_list;
@@ -23,10 +25,8 @@ fn bench_parse(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_score(c: &mut Criterion) {
-    let kb = KnowledgeBase::builtin();
-    let concerns = builtin_concerns();
-    let input = ProductInput {
+fn input() -> ProductInput<'static> {
+    ProductInput {
         described: Described {
             name: "Intensive Repair Night Cream",
             category: "Moisturiser",
@@ -36,7 +36,62 @@ fn bench_score(c: &mut Criterion) {
         },
         claims: "non-comedogenic",
         ingredients: LIST,
+    }
+}
+
+/// The stages of `model::assess`, each on its own.
+fn bench_stages(c: &mut Criterion) {
+    use model::{features, product, score, vocabulary::Scanned};
+    let kb = KnowledgeBase::builtin();
+    let concerns = builtin_concerns();
+    let input = input();
+    let mut g = c.benchmark_group("stage");
+    g.bench_function("classify", |b| {
+        b.iter(|| {
+            let name = Scanned::product(black_box(input.described.name));
+            let category = Scanned::product(black_box(input.described.category));
+            product::classify_scanned(&input.described, &name, &category)
+        })
+    });
+    let name = Scanned::product(input.described.name);
+    let category = Scanned::product(input.described.category);
+    let claims = Scanned::product(input.claims);
+    let profile = product::classify_scanned(&input.described, &name, &category);
+    let list = parse_list(LIST, &kb);
+    let ctx = features::Context {
+        profile: &profile,
+        name: &name,
+        claims: &claims,
+        ingredients: LIST,
     };
+    g.bench_function("features", |b| {
+        b.iter(|| features::compute(black_box(&list), &kb, &ctx))
+    });
+    let feats = features::compute(&list, &kb, &ctx);
+    g.bench_function("score_six_concerns", |b| {
+        b.iter(|| {
+            concerns
+                .iter()
+                .map(|c| score::score(c, black_box(&feats)))
+                .collect::<Vec<_>>()
+        })
+    });
+    let scores: Vec<_> = concerns.iter().map(|c| score::score(c, &feats)).collect();
+    g.bench_function("format_reasons_six_concerns", |b| {
+        b.iter(|| {
+            scores
+                .iter()
+                .map(|s| score::reasons(black_box(s), &feats, &profile))
+                .collect::<Vec<_>>()
+        })
+    });
+    g.finish();
+}
+
+fn bench_score(c: &mut Criterion) {
+    let kb = KnowledgeBase::builtin();
+    let concerns = builtin_concerns();
+    let input = input();
     c.bench_function("assess_one_product_six_concerns", |b| {
         b.iter(|| model::assess(black_box(&input), &kb, &concerns))
     });
@@ -89,5 +144,11 @@ fn bench_pipeline(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_parse, bench_score, bench_pipeline);
+criterion_group!(
+    benches,
+    bench_parse,
+    bench_stages,
+    bench_score,
+    bench_pipeline
+);
 criterion_main!(benches);

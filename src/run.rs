@@ -195,9 +195,38 @@ pub struct Summary {
     /// Distinct unrecognised ingredient names (listed in unknown-ingredients.csv).
     pub unknown_ingredients: u64,
     pub elapsed_seconds: f64,
+    /// Seconds spent in each stage of this run (run-specific, like
+    /// elapsed_seconds).
+    pub timings: Timings,
     /// What changed since the run given with --previous.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<crate::output::compare::Changes>,
+}
+
+/// Seconds per stage of a run, in summary.json under `timings`. The
+/// stream stage reads, scores and collects at once: `reading` and
+/// `collecting` are the busy time of its two sequential threads (the reader
+/// and the collector), the rest of it is scoring on the pool.
+#[derive(Debug, Serialize, Clone, Default)]
+pub struct Timings {
+    /// Opening the catalog and the output store (sequential).
+    pub setup: f64,
+    /// Reading, scoring and collecting, wall time.
+    pub stream: f64,
+    /// Busy time of the reader thread within `stream` (sequential).
+    pub reading: f64,
+    /// Busy time of the collector thread within `stream` (sequential).
+    pub collecting: f64,
+    /// Ranking and writing the concern files (in parallel, one task per
+    /// concern).
+    pub rankings: f64,
+    /// unknown-ingredients.csv, the Shopify file, the comparison, the
+    /// report and summary.json (sequential).
+    pub finish: f64,
+}
+
+fn secs(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
 
 /// Rows written to a concern's file, and (for the Shopify export) each
@@ -343,10 +372,15 @@ fn process(
     })
 }
 
-fn spawn_reader(mut reader: CatalogReader, bytes_read: Arc<AtomicU64>) -> ReaderChannels {
+fn spawn_reader(
+    mut reader: CatalogReader,
+    bytes_read: Arc<AtomicU64>,
+    busy_nanos: Arc<AtomicU64>,
+) -> ReaderChannels {
     let (tx, rx) = sync_channel::<Result<Vec<ByteRecord>>>(4);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<ByteRecord>>(8);
     let handle = std::thread::spawn(move || loop {
+        let began = Instant::now();
         let mut batch = recycle_rx.try_recv().unwrap_or_default();
         batch.resize_with(BATCH, ByteRecord::new);
         let mut n = 0;
@@ -366,6 +400,7 @@ fn spawn_reader(mut reader: CatalogReader, bytes_read: Arc<AtomicU64>) -> Reader
             bytes_read.store(pos.byte(), Ordering::Relaxed);
         }
         let last = n < BATCH || failed.is_some();
+        busy_nanos.fetch_add(began.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if n > 0 && tx.send(Ok(batch)).is_err() {
             return;
         }
@@ -596,8 +631,15 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     }
 
     let mut collector = Collector::new(&staging, cfg, columns.clone())?;
+    let mut timings = Timings {
+        setup: secs(started.elapsed()),
+        ..Timings::default()
+    };
+    let stream_began = Instant::now();
     let bytes_read = Arc::new(AtomicU64::new(0));
-    let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone());
+    let reader_busy = Arc::new(AtomicU64::new(0));
+    let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone(), reader_busy.clone());
+    let mut collect_busy = std::time::Duration::ZERO;
     let delimiter = input_info_delimiter;
     let (kb, concerns, log) = (cfg.kb, &cfg.concerns, &cfg.log);
     // Scoring (the pool) and collecting (writing scores.csv, ranking) overlap:
@@ -607,9 +649,12 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         let collector_ref = &mut collector;
         let recycle_ref = &recycle;
         let bytes_ref = &bytes_read;
+        let busy_ref = &mut collect_busy;
         let consumer = scope.spawn(move || -> Result<()> {
             for (batch, outcomes) in done_rx.iter() {
+                let began = Instant::now();
                 collector_ref.take(&batch, outcomes, delimiter)?;
+                *busy_ref += began.elapsed();
                 let _ = recycle_ref.try_send(batch);
                 log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
             }
@@ -644,6 +689,11 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     drop(recycle);
     let _ = handle.join();
     collected?;
+    timings.stream = secs(stream_began.elapsed());
+    timings.reading = secs(std::time::Duration::from_nanos(
+        reader_busy.load(Ordering::Relaxed),
+    ));
+    timings.collecting = secs(collect_busy);
     let Collector {
         scores_w,
         rejects_w,
@@ -680,6 +730,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     }
     output::finish(scores_w, &staging.path(output::SCORES_FILE))?;
     output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
+    let rankings_began = Instant::now();
 
     // Each concern is sorted and written on the pool, in parallel: with
     // every product kept, this end phase is a good part of the run.
@@ -726,6 +777,8 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             written,
         });
     }
+    timings.rankings = secs(rankings_began.elapsed());
+    let finish_began = Instant::now();
     let distinct_unknown = unknown.len() as u64;
     output::write_unknown(
         &staging.path(output::UNKNOWN_FILE),
@@ -766,6 +819,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         threads,
         unknown_ingredients: distinct_unknown,
         elapsed_seconds: 0.0,
+        timings: Timings::default(),
         changes: None,
     };
     let summary_path = staging.path(crate::output::publish::MARKER);
@@ -786,6 +840,8 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let html = crate::output::report::render(&staged, summary.changes.as_ref())?;
     let report_path = staging.path(output::REPORT_FILE);
     std::fs::write(&report_path, html).map_err(|e| Error::io(&report_path, e))?;
+    timings.finish = secs(finish_began.elapsed());
+    summary.timings = timings;
     summary.elapsed_seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
     write_json(&summary_path, &summary)?;
     let target = staging.target().to_path_buf();

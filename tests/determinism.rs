@@ -26,6 +26,7 @@ fn summary_without_run_values(dir: &Path) -> serde_json::Value {
     o.remove("elapsed_seconds");
     o.remove("threads");
     o.remove("started_at");
+    o.remove("timings");
     v
 }
 

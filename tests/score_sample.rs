@@ -55,6 +55,19 @@ fn score_without_catalog_writes_every_file_from_any_directory() {
     assert_eq!(summary["rows_rejected"], 0);
     assert_eq!(summary["version"], env!("CARGO_PKG_VERSION"));
     assert!(summary["elapsed_seconds"].is_number());
+    // Stage timings for the bench: every stage, none longer than the run.
+    let elapsed = summary["elapsed_seconds"].as_f64().unwrap();
+    for stage in [
+        "setup",
+        "stream",
+        "reading",
+        "collecting",
+        "rankings",
+        "finish",
+    ] {
+        let t = summary["timings"][stage].as_f64().unwrap();
+        assert!((0.0..=elapsed).contains(&t), "{stage}: {t} of {elapsed}");
+    }
     assert_eq!(summary["concerns"].as_array().unwrap().len(), 6);
 }
 

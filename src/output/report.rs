@@ -389,6 +389,7 @@ fn write_summary(o: &mut String, s: &Value) -> fmt::Result {
         "version",
         "elapsed_seconds",
         "threads",
+        "timings",
         "started_at",
         "rows_read",
         "rows_scored",
