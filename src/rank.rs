@@ -53,6 +53,32 @@ impl PartialOrd for Worst {
     }
 }
 
+/// A snapshot of what a ranker still admits, for the scoring threads: an
+/// entry the bar does not admit would not be kept, so its reasons need not
+/// be formatted. A ranker's bar only rises (its worst kept entry only gets
+/// better), so a bar taken earlier never turns away an entry the ranker
+/// would keep later.
+#[derive(Clone, Debug)]
+pub enum Bar {
+    /// Everything is kept (no limit, or not full yet).
+    Open,
+    /// Only entries better than this one are kept.
+    Above(Entry),
+    /// Nothing is kept (`--top 0`).
+    Closed,
+}
+
+impl Bar {
+    /// Whether the ranker this bar was taken from may keep `e`.
+    pub fn admits(&self, e: &Entry) -> bool {
+        match self {
+            Bar::Open => true,
+            Bar::Above(worst) => better_first(e, worst) == Ordering::Less,
+            Bar::Closed => false,
+        }
+    }
+}
+
 /// Collects a concern's entries and yields them ranked.
 pub enum Ranker {
     /// Keeps every entry.
@@ -96,6 +122,18 @@ impl Ranker {
         }
     }
 
+    /// The bar an entry must pass to be kept now.
+    pub fn bar(&self) -> Bar {
+        match self {
+            Ranker::All(_) => Bar::Open,
+            Ranker::Top { limit: 0, .. } => Bar::Closed,
+            Ranker::Top { limit, heap } if heap.len() >= *limit => heap
+                .peek()
+                .map_or(Bar::Open, |worst| Bar::Above(worst.0.clone())),
+            Ranker::Top { .. } => Bar::Open,
+        }
+    }
+
     /// The entries, best first.
     pub fn into_ranked(self) -> Vec<Entry> {
         let mut v = match self {
@@ -131,6 +169,29 @@ mod tests {
     }
 
     proptest! {
+        /// An entry a bar (taken at any earlier point) turns away is never
+        /// kept: the bar is safe for skipping work on such entries.
+        #[test]
+        fn a_bar_turns_away_only_entries_that_are_not_kept(scores in proptest::collection::vec((0u16..200, 0u16..50), 0..200), n in 0usize..20, at in 0usize..200) {
+            let mut top = Ranker::new(Some(n));
+            let mut bar = Bar::Open;
+            let mut turned_away = Vec::new();
+            for (i, (s, id)) in scores.iter().enumerate() {
+                if i == at {
+                    bar = top.bar();
+                }
+                let x = e(*s as f64 / 10.0, &format!("{id:03}-{i}"));
+                if i >= at && !bar.admits(&x) {
+                    turned_away.push(x.clone());
+                }
+                top.push(x);
+            }
+            let kept = top.into_ranked();
+            for x in &turned_away {
+                prop_assert!(!kept.contains(x));
+            }
+        }
+
         #[test]
         fn top_n_equals_prefix_of_full_ranking(scores in proptest::collection::vec((0u16..1000, 0u16..50), 0..200), n in 0usize..30) {
             let mut all = Ranker::new(None);

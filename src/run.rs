@@ -26,7 +26,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::model::{self, score, Concern};
 use crate::output::publish::{Plan, Staging};
 use crate::output::{self, Log};
-use crate::rank::{Entry, Payload, Ranker};
+use crate::rank::{Bar, Entry, Payload, Ranker};
 
 /// Records per batch handed to the scoring pool.
 const BATCH: usize = 1024;
@@ -256,13 +256,24 @@ struct RejectRow {
     raw: String,
 }
 
+/// A scored row's place in one concern's ranking.
+enum Placed {
+    /// Outside the concern.
+    Outside,
+    /// Ranked, but below the bar of a full `--top` ranking: counted, not
+    /// kept, and its reasons never formatted.
+    Below,
+    /// A candidate for the ranking, reasons formatted.
+    Candidate(Entry),
+}
+
 struct ScoredRow {
     line: u64,
     product_id: String,
     handle: String,
     unknown: Vec<String>,
     scores_row: Vec<String>,
-    entries: Vec<Option<(f64, Payload)>>,
+    entries: Vec<Placed>,
     claim_conflict: bool,
     low_confidence: bool,
 }
@@ -273,6 +284,7 @@ fn process(
     kb: &KnowledgeBase,
     concerns: &[Concern],
     delimiter: u8,
+    bars: &[Bar],
 ) -> Outcome {
     let line = rec.position().map(|p| p.line()).unwrap_or(0);
     if catalog::is_blank(rec) {
@@ -309,26 +321,38 @@ fn process(
     let confidence = score::confidence(&a.features);
     let shared_name: std::sync::Arc<str> = name.into();
     let shared_brand: std::sync::Arc<str> = get(Field::Brand).trim().into();
+    let shared_id: std::sync::Arc<str> = product_id.as_str().into();
+    // Reasons are formatted only for an entry its ranking may keep.
     let entries = a
         .scores
         .iter()
+        .zip(bars)
         .enumerate()
-        .map(|(i, s)| {
-            s.as_ref().map(|s| {
-                let mut reasons = a.reasons(i).unwrap_or_default();
-                if let Some(n) = &utf8_note {
-                    reasons.push_str("; ");
-                    reasons.push_str(n);
-                }
-                let payload = Payload {
+        .map(|(i, (s, bar))| {
+            let Some(s) = s else {
+                return Placed::Outside;
+            };
+            let mut entry = Entry {
+                score: OrderedFloat(s.score),
+                product_id: shared_id.clone(),
+                payload: Payload {
                     name: shared_name.clone(),
                     grade: score::grade(s.score),
                     confidence,
-                    reasons: reasons.into(),
+                    reasons: Box::default(),
                     brand: shared_brand.clone(),
-                };
-                (s.score, payload)
-            })
+                },
+            };
+            if !bar.admits(&entry) {
+                return Placed::Below;
+            }
+            let mut reasons = a.reasons(i).unwrap_or_default();
+            if let Some(n) = &utf8_note {
+                reasons.push_str("; ");
+                reasons.push_str(n);
+            }
+            entry.payload.reasons = reasons.into();
+            Placed::Candidate(entry)
         })
         .collect();
     let mut scores_row = vec![
@@ -431,7 +455,7 @@ struct Collector<'c> {
     ranked_counts: Vec<u64>,
     /// Duplicate detection keeps a 64-bit fingerprint and the first line per
     /// product_id instead of the id itself.
-    seen: FxHashMap<u64, u64>,
+    seen: SeenIds,
     read: u64,
     scored: u64,
     rejected: u64,
@@ -466,7 +490,7 @@ impl<'c> Collector<'c> {
             rejects_w,
             rankers: cfg.concerns.iter().map(|_| Ranker::new(cfg.top)).collect(),
             ranked_counts: vec![0; cfg.concerns.len()],
-            seen: FxHashMap::default(),
+            seen: SeenIds::new(),
             read: 0,
             scored: 0,
             rejected: 0,
@@ -494,7 +518,7 @@ impl<'c> Collector<'c> {
                 Outcome::Reject(r) => r,
                 Outcome::Scored(s) => {
                     let fp = fingerprint(&s.product_id);
-                    if let Some(first) = self.seen.get(&fp) {
+                    if let Some(first) = self.seen.get(fp) {
                         RejectRow {
                             line: s.line,
                             column: self
@@ -554,15 +578,14 @@ impl<'c> Collector<'c> {
         self.scores_w
             .write_record(&s.scores_row)
             .map_err(|e| output::write_error(&self.scores_path, e))?;
-        let id: std::sync::Arc<str> = s.product_id.into();
         for (i, e) in s.entries.into_iter().enumerate() {
-            if let Some((score, payload)) = e {
-                self.ranked_counts[i] += 1;
-                self.rankers[i].push(Entry {
-                    score: OrderedFloat(score),
-                    product_id: id.clone(),
-                    payload,
-                });
+            match e {
+                Placed::Outside => {}
+                Placed::Below => self.ranked_counts[i] += 1,
+                Placed::Candidate(entry) => {
+                    self.ranked_counts[i] += 1;
+                    self.rankers[i].push(entry);
+                }
             }
         }
         Ok(())
@@ -640,6 +663,16 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let reader_busy = Arc::new(AtomicU64::new(0));
     let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone(), reader_busy.clone());
     let mut collect_busy = std::time::Duration::ZERO;
+    // The rankers' bars as of the last collected batch, for the scoring
+    // threads (only --top rankings have one that rises).
+    let bars = std::sync::Mutex::new(
+        collector
+            .rankers
+            .iter()
+            .map(Ranker::bar)
+            .collect::<Vec<_>>(),
+    );
+    let has_top = cfg.top.is_some();
     let delimiter = input_info_delimiter;
     let (kb, concerns, log) = (cfg.kb, &cfg.concerns, &cfg.log);
     // Scoring (the pool) and collecting (writing scores.csv, ranking) overlap:
@@ -650,10 +683,17 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         let recycle_ref = &recycle;
         let bytes_ref = &bytes_read;
         let busy_ref = &mut collect_busy;
+        let bars_ref = &bars;
         let consumer = scope.spawn(move || -> Result<()> {
             for (batch, outcomes) in done_rx.iter() {
                 let began = Instant::now();
                 collector_ref.take(&batch, outcomes, delimiter)?;
+                if has_top {
+                    let now: Vec<Bar> = collector_ref.rankers.iter().map(Ranker::bar).collect();
+                    if let Ok(mut b) = bars_ref.lock() {
+                        *b = now;
+                    }
+                }
                 *busy_ref += began.elapsed();
                 let _ = recycle_ref.try_send(batch);
                 log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
@@ -669,10 +709,14 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
                     break;
                 }
             };
+            let bars_now: Vec<Bar> = match bars.lock() {
+                Ok(b) => b.clone(),
+                Err(_) => vec![Bar::Open; concerns.len()],
+            };
             let outcomes: Vec<Outcome> = pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|rec| process(rec, &columns, kb, concerns, delimiter))
+                    .map(|rec| process(rec, &columns, kb, concerns, delimiter, &bars_now))
                     .collect()
             });
             if tx.send((batch, outcomes)).is_err() {
@@ -871,6 +915,81 @@ pub fn repeated_header_note(lines: &[u64]) -> String {
     )
 }
 
+/// The product_ids seen so far, as 64-bit fingerprints with the first line
+/// of each, for duplicate detection in little memory: 2^16 partitions by a
+/// fingerprint's top 16 bits, each a sorted vector of fingerprints and one
+/// of lines (u32), grown by an eighth at a time. That is 12 bytes a row plus
+/// at most an eighth of slack, about 13.5 bytes a row, and never a
+/// table-wide rehash (a hash map holds 16-byte slots at 44-88% load, and
+/// doubles them all at once). Inserting moves on average half a partition:
+/// about 30 entries at 4M rows.
+struct SeenIds {
+    parts: Vec<SeenPart>,
+    /// Lines past u32::MAX, kept aside.
+    far_lines: FxHashMap<u64, u64>,
+}
+
+#[derive(Default)]
+struct SeenPart {
+    fingerprints: Vec<u64>,
+    lines: Vec<u32>,
+}
+
+impl SeenIds {
+    const PARTS: usize = 1 << 16;
+
+    fn new() -> SeenIds {
+        SeenIds {
+            parts: (0..Self::PARTS).map(|_| SeenPart::default()).collect(),
+            far_lines: FxHashMap::default(),
+        }
+    }
+
+    fn part(&self, fp: u64) -> usize {
+        (fp >> 48) as usize
+    }
+
+    /// The line a fingerprint was first seen on.
+    fn get(&self, fp: u64) -> Option<u64> {
+        let p = &self.parts[self.part(fp)];
+        let i = p.fingerprints.binary_search(&fp).ok()?;
+        match p.lines[i] {
+            u32::MAX => self.far_lines.get(&fp).copied(),
+            line => Some(line as u64),
+        }
+    }
+
+    /// Records a fingerprint not seen before, with its line.
+    fn insert(&mut self, fp: u64, line: u64) {
+        let at = self.part(fp);
+        let p = &mut self.parts[at];
+        let Err(i) = p.fingerprints.binary_search(&fp) else {
+            return;
+        };
+        if p.fingerprints.len() == p.fingerprints.capacity() {
+            let more = (p.fingerprints.len() / 8).max(4);
+            p.fingerprints.reserve_exact(more);
+            p.lines.reserve_exact(more);
+        }
+        p.fingerprints.insert(i, fp);
+        let short = u32::try_from(line).unwrap_or(u32::MAX);
+        p.lines.insert(i, short);
+        if short == u32::MAX {
+            self.far_lines.insert(fp, line);
+        }
+    }
+
+    /// Bytes held, for the tests.
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| p.fingerprints.capacity() * 8 + p.lines.capacity() * 4)
+            .sum::<usize>()
+            + self.parts.capacity() * std::mem::size_of::<SeenPart>()
+    }
+}
+
 /// A 64-bit fingerprint of a product_id (two ids sharing one is a chance
 /// of about one in 10^7 in a catalog of ten million rows).
 fn fingerprint(id: &str) -> u64 {
@@ -890,4 +1009,39 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
     })?;
     w.write_all(b"\n").map_err(|e| Error::io(path, e))?;
     w.flush().map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_ids_find_every_id_with_its_first_line() {
+        let mut seen = SeenIds::new();
+        for i in 0..50_000u64 {
+            let fp = fingerprint(&format!("P{i}"));
+            assert_eq!(seen.get(fp), None);
+            seen.insert(fp, i + 2);
+        }
+        for i in 0..50_000u64 {
+            assert_eq!(seen.get(fingerprint(&format!("P{i}"))), Some(i + 2));
+        }
+        assert_eq!(seen.get(fingerprint("P50000")), None);
+        // A line past u32::MAX is kept exactly.
+        let far = u32::MAX as u64 + 10;
+        seen.insert(fingerprint("far"), far);
+        assert_eq!(seen.get(fingerprint("far")), Some(far));
+    }
+
+    #[test]
+    fn seen_ids_hold_about_13_bytes_a_row() {
+        let mut seen = SeenIds::new();
+        let empty = seen.bytes();
+        let rows = 1_000_000u64;
+        for i in 0..rows {
+            seen.insert(fingerprint(&format!("G{i:08}")), i + 2);
+        }
+        let per_row = (seen.bytes() - empty) as f64 / rows as f64;
+        assert!(per_row <= 14.5, "{per_row} bytes a row");
+    }
 }
