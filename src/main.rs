@@ -13,6 +13,24 @@ use milia_rank::error::{note, Error, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc commits its arenas eagerly by default, which holds some 20-30 MB
+/// more resident memory than the run uses; committing on demand costs no
+/// measurable time. The option must be set before the first allocation
+/// reserves an arena, so it is set from the process's constructors, before
+/// the Rust runtime starts.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static LAZY_COMMIT: extern "C" fn() = {
+    /// `mi_option_arena_eager_commit` in mimalloc's `mi_option_e`.
+    const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    extern "C" fn lazy_commit() {
+        // SAFETY: runs once, single-threaded, before main.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0) };
+    }
+    lazy_commit
+};
+
 fn main() {
     reserve_std_fds();
     let cli = match Cli::try_parse() {

@@ -272,7 +272,8 @@ struct ScoredRow {
     product_id: String,
     handle: String,
     unknown: Vec<String>,
-    scores_row: Vec<String>,
+    /// The row of scores.csv, formatted.
+    scores_row: Vec<u8>,
     entries: Vec<Placed>,
     claim_conflict: bool,
     low_confidence: bool,
@@ -389,7 +390,7 @@ fn process(
         product_id,
         handle,
         unknown,
-        scores_row,
+        scores_row: output::csv_record_bytes(&scores_row),
         entries,
         claim_conflict: a.features.claim_conflict.is_some(),
         low_confidence: confidence == "low",
@@ -449,7 +450,7 @@ struct Collector<'c> {
     columns: Columns,
     scores_path: PathBuf,
     rejects_path: PathBuf,
-    scores_w: CsvOut,
+    scores_w: BufWriter<File>,
     rejects_w: CsvOut,
     rankers: Vec<Ranker>,
     ranked_counts: Vec<u64>,
@@ -473,10 +474,13 @@ impl<'c> Collector<'c> {
     fn new(staging: &Staging, cfg: &ScoreConfig<'_>, columns: Columns) -> Result<Collector<'c>> {
         let scores_path = staging.path(output::SCORES_FILE);
         let rejects_path = staging.path(output::REJECTS_FILE);
-        let mut scores_w = output::csv_writer(&scores_path)?;
+        let file = File::create(&scores_path).map_err(|e| Error::io(&scores_path, e))?;
+        let mut scores_w = BufWriter::with_capacity(1 << 16, file);
         scores_w
-            .write_record(output::scores_header(&cfg.concerns))
-            .map_err(|e| output::write_error(&scores_path, e))?;
+            .write_all(&output::csv_record_bytes(output::scores_header(
+                &cfg.concerns,
+            )))
+            .map_err(|e| Error::io(&scores_path, e))?;
         let mut rejects_w = output::csv_writer(&rejects_path)?;
         rejects_w
             .write_record(output::REJECTS_HEADER)
@@ -576,8 +580,8 @@ impl<'c> Collector<'c> {
             self.shop_rows.push((handle, s.product_id.clone()));
         }
         self.scores_w
-            .write_record(&s.scores_row)
-            .map_err(|e| output::write_error(&self.scores_path, e))?;
+            .write_all(&s.scores_row)
+            .map_err(|e| Error::io(&self.scores_path, e))?;
         for (i, e) in s.entries.into_iter().enumerate() {
             match e {
                 Placed::Outside => {}
@@ -772,7 +776,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             message: "the catalog has a header but no rows; nothing was published".into(),
         });
     }
-    output::finish(scores_w, &staging.path(output::SCORES_FILE))?;
+    output::finish_bytes(scores_w, &staging.path(output::SCORES_FILE))?;
     output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
     let rankings_began = Instant::now();
 

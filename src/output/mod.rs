@@ -115,6 +115,50 @@ pub fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
         .from_writer(BufWriter::with_capacity(1 << 16, f)))
 }
 
+/// One CSV record as bytes, quoted as `csv_writer` quotes it and ended by
+/// LF, so a scoring thread can format a row that is written elsewhere.
+pub fn csv_record_bytes<I, T>(record: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    /// Appends to a Vec shared with the caller.
+    struct Sink(Rc<RefCell<Vec<u8>>>);
+    impl Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    thread_local! {
+        static WRITER: (RefCell<csv::Writer<Sink>>, Rc<RefCell<Vec<u8>>>) = {
+            let out = Rc::new(RefCell::new(Vec::new()));
+            let w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .flexible(true)
+                .from_writer(Sink(out.clone()));
+            (RefCell::new(w), out)
+        };
+    }
+    WRITER.with(|(w, out)| {
+        let mut w = w.borrow_mut();
+        // Writing to and flushing into a Vec cannot fail.
+        let _ = w.write_record(record);
+        let _ = w.flush();
+        std::mem::take(&mut *out.borrow_mut())
+    })
+}
+
+/// Flushes a plain buffered writer, reporting errors.
+pub fn finish_bytes(mut w: BufWriter<File>, path: &Path) -> Result<()> {
+    w.flush().map_err(|e| Error::io(path, e))
+}
+
 /// A write error on a path.
 pub fn write_error(path: &Path, e: csv::Error) -> Error {
     let message = match e.kind() {
@@ -355,4 +399,29 @@ pub fn write_shopify(path: &Path, concerns: &[Concern], rows: &[(String, Placing
         w.write_record(&rec).map_err(|e| write_error(path, e))?;
     }
     finish(w, path)
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+
+    #[test]
+    fn record_bytes_are_what_the_file_writer_writes() {
+        let rows: [[&str; 3]; 4] = [
+            ["a", "b,c", "d\"e"],
+            ["line\nbreak", " space ", ""],
+            ["", "", ""],
+            ["ünïcode", "tab\there", "cr\rlf"],
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut w = csv_writer(&path).unwrap();
+        let mut bytes = Vec::new();
+        for r in rows {
+            w.write_record(r).unwrap();
+            bytes.extend(csv_record_bytes(r));
+        }
+        finish(w, &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    }
 }
