@@ -308,6 +308,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let mut recognised_top10 = 0usize;
     let mut top10 = 0usize;
     let mut uva = false;
+    let mut chemical_uva = false;
+    let mut mineral_uva: Option<f64> = None;
     let mut any_uv_filter = false;
     let mut strongest_acid: Option<(f64, String)> = None;
     let mut gentle_acid: Option<(f64, String)> = None;
@@ -418,6 +420,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             any_uv_filter = true;
             if c.has(Classes::UVA_FILTER) {
                 uva = true;
+                if c.has(Classes::UV_FILTER_CHEMICAL) {
+                    chemical_uva = true;
+                } else if let Some(p) = item.percent {
+                    mineral_uva = Some(mineral_uva.map_or(p as f64, |q: f64| q.max(p as f64)));
+                }
             }
         }
         if !item.may_contain {
@@ -772,7 +779,15 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         } else {
             "UVA filter in the list".to_string()
         };
-        set(Factor::BroadSpectrum, 1.0, vec![why]);
+        // A mineral filter's stated strength says how much UVA it blocks.
+        match mineral_uva.filter(|_| !chemical_uva) {
+            Some(p) => set(
+                Factor::BroadSpectrum,
+                tables.spf.mineral_share(p),
+                vec![format!("{why}, mineral filter at {}%", fmt_percent(p))],
+            ),
+            None => set(Factor::BroadSpectrum, 1.0, vec![why]),
+        }
     }
     set(
         Factor::Hydration,
@@ -925,6 +940,47 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
     if list.len() <= 6 && !known.is_empty() && known.iter().all(|f| f.classes.any(filters)) {
         return Some("only the active sun filters are listed, not the whole formula".into());
     }
+    // Marketing names ("extracts of bearberry") are not an INCI list.
+    let vocabulary = vocabulary::builtin();
+    let marketing = vocabulary
+        .ingredients
+        .scan(&ctx.ingredients.to_lowercase())
+        .of(Key::MarketingName)
+        .count();
+    if marketing >= 2 {
+        return Some("the list gives marketing names, not INCI names".into());
+    }
+    // A kit's field holds several lists: each starts again with water.
+    let restarts = list
+        .items
+        .iter()
+        .filter(|i| {
+            let n = list.name(i);
+            vocabulary.phrases(Key::ListStart).any(|w| w == n)
+        })
+        .count();
+    if restarts >= 2 {
+        return Some("the field holds several products' lists (a kit)".into());
+    }
+    // An oil whose list has no oil is another product's list.
+    if profile_is_oil(ctx.profile) {
+        let oily = Classes::HEAVY_OIL
+            | Classes::LIGHT_OIL
+            | Classes::EMOLLIENT_ESTER
+            | Classes::BUTTER
+            | Classes::OCCLUSIVE
+            | Classes::SILICONE
+            | Classes::WAX;
+        let has_oil = list
+            .items
+            .iter()
+            .take(5)
+            .filter_map(|i| i.id)
+            .any(|id| kb.facts(id).classes.any(oily));
+        if !has_oil && list.len() >= 3 {
+            return Some("an oil whose list names no oil: not this product's list".into());
+        }
+    }
     if ctx.ingredients.trim_start().starts_with('*') && list.len() <= 2 {
         return Some("only a footnote, not an ingredient list".into());
     }
@@ -957,10 +1013,19 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
     None
 }
 
-/// Whether a list is printed in alphabetical order (at least 85% of
-/// neighbouring pairs in order), also after one to three leading actives
-/// ("Benzoyl Peroxide 10%, then the inactive ingredients A to Z").
+/// A product that is an oil: a face oil, or a cleansing oil.
+fn profile_is_oil(p: &Profile) -> bool {
+    p.kind == Kind::FaceOil || (p.kind == Kind::Cleanser && p.texture == Some(Texture::Oil))
+}
+
+/// Whether a list is printed in alphabetical order, also after one to three
+/// leading actives ("Benzoyl Peroxide 10%, then the inactive ingredients A
+/// to Z"): at least 85% of neighbouring pairs in order, and a real majority
+/// (90%) of all pairs, so that a descending list with a few runs in order
+/// is not taken for one.
 pub fn is_alphabetical(list: &ParsedList) -> bool {
+    /// Pairs are counted over this many names at most.
+    const PAIRS_OVER: usize = 120;
     let names: Vec<&str> = list.items.iter().map(|i| list.name(i)).collect();
     (0..=3).any(|skip| {
         let rest = names.get(skip..).unwrap_or(&[]);
@@ -968,7 +1033,16 @@ pub fn is_alphabetical(list: &ParsedList) -> bool {
             return false;
         }
         let ordered = rest.windows(2).filter(|w| w[0] < w[1]).count();
-        ordered * 100 >= (rest.len() - 1) * 85
+        if ordered * 100 < (rest.len() - 1) * 85 {
+            return false;
+        }
+        let head = &rest[..rest.len().min(PAIRS_OVER)];
+        let mut in_order = 0usize;
+        for (i, a) in head.iter().enumerate() {
+            in_order += head[i + 1..].iter().filter(|b| a < *b).count();
+        }
+        let pairs = head.len() * (head.len() - 1) / 2;
+        in_order * 10 >= pairs * 9
     })
 }
 

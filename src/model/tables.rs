@@ -101,6 +101,18 @@ pub struct SpfCurve {
     /// The factor of a sun product whose SPF is not stated.
     pub unstated: f64,
     pub curve: Vec<SpfPoint>,
+    /// UVA protection resting on a mineral filter of stated strength counts
+    /// `mineral_least` plus the rest in proportion up to this percentage.
+    pub mineral_full_percent: f64,
+    pub mineral_least: f64,
+}
+
+impl SpfCurve {
+    /// The broad-spectrum share of a mineral UVA filter at `percent`.
+    pub fn mineral_share(&self, percent: f64) -> f64 {
+        (self.mineral_least + (1.0 - self.mineral_least) * percent / self.mineral_full_percent)
+            .clamp(self.mineral_least, 1.0)
+    }
 }
 
 impl SpfCurve {
@@ -661,7 +673,8 @@ impl Tables {
             r.share
         ));
         s.push_str(&format!(
-            "- SPF factor (`[spf]`): {}, evenly between; not stated {}.\n",
+            "- SPF factor (`[spf]`): {}, evenly between; not stated {}; UVA protection \
+             resting on a mineral filter of stated strength {} plus the rest up to {}%.\n",
             list(
                 self.spf
                     .curve
@@ -669,7 +682,9 @@ impl Tables {
                     .map(|p| format!("{} at SPF {}", p.value, p.from))
                     .collect()
             ),
-            self.spf.unstated
+            self.spf.unstated,
+            self.spf.mineral_least,
+            self.spf.mineral_full_percent
         ));
         s.push_str(&format!(
             "- Grades (`[grades]`): {}, below that {}.\n",
