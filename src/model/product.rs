@@ -409,10 +409,11 @@ fn find_area(hits: &Hits) -> Option<Area> {
 }
 
 /// The kinds named by vocabulary keys, in the order they are checked.
-const KIND_WORDS: [(Key, Kind); 12] = [
+const KIND_WORDS: [(Key, Kind); 13] = [
     (Key::KindMakeupRemover, Kind::MakeupRemover),
     (Key::KindPeelOffMask, Kind::Mask),
     (Key::KindPeel, Kind::Peel),
+    (Key::KindMask, Kind::Mask),
     (Key::KindExfoliant, Kind::Exfoliant),
     (Key::KindBath, Kind::Bath),
     (Key::KindBodyWash, Kind::BodyWash),

@@ -52,6 +52,7 @@ keys! {
     KindMakeupRemover = ("kind", "make-up-remover"),
     KindPeelOffMask = ("kind", "peel-off-mask"),
     KindPeel = ("kind", "peel"),
+    KindMask = ("kind", "mask"),
     KindExfoliant = ("kind", "exfoliant"),
     KindBath = ("kind", "bath"),
     KindBodyWash = ("kind", "body-wash"),
@@ -105,6 +106,9 @@ keys! {
     NameRetinoid = ("name", "retinoid"),
     NameMildRetinoid = ("name", "mild-retinoid"),
     NotAList = ("ingredients", "not-a-list"),
+    UseOccasional = ("use", "occasional"),
+    AudienceBaby = ("audience", "baby"),
+    AudienceNotForInfants = ("audience", "not-for-infants"),
 }
 
 /// The section whose phrases are looked for in the raw ingredient text;
