@@ -104,6 +104,11 @@ fn a_shopify_export_round_trips_to_an_import_file() {
         ]
     );
     assert_eq!(import[0][1], "Hydra Gel Cream");
+    // The report's first screen names the file and what it left out.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(
+        "<tr><th>Import file</th><td>shopify-metafields.csv: 4 products; 1 scored product left out"
+    ));
     // Each score is the one in the concern files.
     for r in &import {
         for (k, c) in CONCERNS.iter().enumerate() {

@@ -494,6 +494,21 @@ fn write_morning(o: &mut String, s: &Value, changes: Option<&Changes>) -> fmt::R
         "<tr><th>Differs from the previous run</th><td><span class=\"{diff_class}\">{}</span></td></tr>",
         Esc(&diff)
     )?;
+    if let Some(e) = s.get("export").filter(|e| e.is_object()) {
+        let n = e.get("not_exportable").and_then(Value::as_u64).unwrap_or(0);
+        let mut line = format!(
+            "{}: {} products",
+            text(e, "file"),
+            text(e, "products_exported")
+        );
+        if n > 0 {
+            line.push_str(&format!(
+                "; {n} scored product{} left out (no valid handle, or a repeated one; listed in summary.json)",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        writeln!(o, "<tr><th>Import file</th><td>{}</td></tr>", Esc(&line))?;
+    }
     o.push_str("</tbody></table>\n</section>\n");
     Ok(())
 }
