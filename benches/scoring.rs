@@ -77,7 +77,7 @@ fn bench_pipeline(c: &mut Criterion) {
                     out: dir.path().join("out"),
                     max_rejects: MaxRejects::Percent(5.0),
                     previous: None,
-                    shopify: false,
+                    export: None,
                     keep: 2,
                     wait: false,
                     log: Log::new(true),

@@ -115,3 +115,20 @@ pub fn score_sample(out: &Path) {
         .assert()
         .success();
 }
+
+/// A report.html without its one run-specific line (the element with id
+/// `run-time`: the run's start time and the catalog's age then).
+pub fn without_run_time(html: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let lines: Vec<&str> = text.lines().collect();
+    let marked = lines
+        .iter()
+        .filter(|l| l.contains("id=\"run-time\""))
+        .count();
+    assert_eq!(marked, 1, "report.html has one run-time line");
+    lines
+        .iter()
+        .filter(|l| !l.contains("id=\"run-time\""))
+        .flat_map(|l| l.bytes().chain([b'\n']))
+        .collect()
+}
