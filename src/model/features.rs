@@ -912,7 +912,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             set(
                 Factor::Minimal,
                 short,
-                vec![format!("{} ingredients, no fragrance", list.len())],
+                vec![format!(
+                    "{} ingredient{}, no fragrance",
+                    list.len(),
+                    if list.len() == 1 { "" } else { "s" }
+                )],
             );
         }
     }
