@@ -61,6 +61,7 @@ fn bench_stages(c: &mut Criterion) {
     let ctx = features::Context {
         profile: &profile,
         name: &name,
+        category: &category,
         claims: &claims,
         ingredients: LIST,
     };
@@ -132,7 +133,7 @@ fn bench_pipeline(c: &mut Criterion) {
                     out: dir.path().join("out"),
                     max_rejects: MaxRejects::Percent(5.0),
                     previous: None,
-                    shopify: false,
+                    export: None,
                     keep: 2,
                     wait: false,
                     log: Log::new(true),

@@ -1,5 +1,6 @@
-//! Per-concern ranking: best score first, ties broken by product_id, so the
-//! order never depends on input order or thread count. With a `--top` limit
+//! Per-concern ranking: products with a trusted ingredient list first, then
+//! best score first, ties broken by product_id, so the order never depends
+//! on input order or thread count. With a `--top` limit
 //! only the best N entries are ever held.
 
 use std::cmp::Ordering;
@@ -30,10 +31,18 @@ pub struct Entry {
     pub payload: Payload,
 }
 
-/// "Better" entries sort first: higher score, then smaller product_id.
-fn better_first(a: &Entry, b: &Entry) -> Ordering {
-    b.score
-        .cmp(&a.score)
+/// Whether an entry comes from a list that cannot be trusted.
+fn untrusted(e: &Entry) -> bool {
+    e.payload.confidence == "low"
+}
+
+/// "Better" entries sort first: a product with a trusted ingredient list
+/// before any of low confidence (which may be ranked, never above a trusted
+/// one), then higher score, then smaller product_id.
+pub fn better_first(a: &Entry, b: &Entry) -> Ordering {
+    untrusted(a)
+        .cmp(&untrusted(b))
+        .then_with(|| b.score.cmp(&a.score))
         .then_with(|| a.product_id.cmp(&b.product_id))
 }
 

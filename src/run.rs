@@ -86,8 +86,8 @@ pub struct ScoreConfig<'a> {
     pub max_rejects: MaxRejects,
     /// An earlier output directory to compare with.
     pub previous: Option<PathBuf>,
-    /// Also write shopify-metafields.csv.
-    pub shopify: bool,
+    /// Also write a shop-platform import file (`--format`).
+    pub export: Option<output::Export>,
     /// Releases kept in DIR's store, today's included.
     pub keep: usize,
     /// Wait for another run publishing into DIR instead of failing.
@@ -96,7 +96,7 @@ pub struct ScoreConfig<'a> {
 }
 
 /// Every file name a run publishes, for the checks made before scoring.
-pub fn output_files(concerns: &[Concern], shopify: bool) -> Vec<String> {
+pub fn output_files(concerns: &[Concern], export: Option<output::Export>) -> Vec<String> {
     let mut v: Vec<String> = concerns.iter().map(|c| format!("{}.csv", c.slug)).collect();
     v.extend(
         [
@@ -108,8 +108,8 @@ pub fn output_files(concerns: &[Concern], shopify: bool) -> Vec<String> {
         ]
         .map(String::from),
     );
-    if shopify {
-        v.push(output::SHOPIFY_FILE.into());
+    if let Some(e) = export {
+        v.push(e.file().into());
     }
     v
 }
@@ -186,6 +186,12 @@ pub struct Summary {
     pub blank_lines_skipped: u64,
     /// Lines that repeat the header (concatenated exports), skipped.
     pub repeated_headers_skipped: u64,
+    /// Variant rows of a Shopify export (the product's handle again, an
+    /// empty title), merged into their product rather than scored.
+    pub variant_rows_merged: u64,
+    /// Products whose ingredient list was read from the labelled section
+    /// of the description (`Body (HTML)`).
+    pub ingredients_from_description: u64,
     pub max_rejects: String,
     pub claim_conflicts: u64,
     pub low_confidence: u64,
@@ -198,6 +204,9 @@ pub struct Summary {
     /// Seconds spent in each stage of this run (run-specific, like
     /// elapsed_seconds).
     pub timings: Timings,
+    /// The import file written with `--format`, and the products it leaves out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export: Option<output::ExportSummary>,
     /// What changed since the run given with --previous.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<crate::output::compare::Changes>,
@@ -242,6 +251,9 @@ type ReaderChannels = (
 
 enum Outcome {
     Blank,
+    /// A row with a product_id but no name: a variant row when its product
+    /// came before it, otherwise rejected for this.
+    Variant(RejectRow),
     /// A repeated header line, at this line.
     Header(u64),
     Reject(RejectRow),
@@ -272,11 +284,15 @@ struct ScoredRow {
     product_id: String,
     handle: String,
     unknown: Vec<String>,
+    /// The product's name (the export's title).
+    name: String,
     /// The row of scores.csv, formatted.
     scores_row: Vec<u8>,
     entries: Vec<Placed>,
     claim_conflict: bool,
     low_confidence: bool,
+    /// The ingredient list came from the description.
+    from_description: bool,
 }
 
 fn process(
@@ -296,13 +312,17 @@ fn process(
     }
     let get = |f: Field| catalog::field(rec, columns, f);
     if let Err(p) = catalog::check_row(rec, columns) {
-        return Outcome::Reject(RejectRow {
+        let reject = RejectRow {
             line,
             product_id: get(Field::ProductId).trim().to_string(),
             column: p.column.unwrap_or_default(),
             reason: p.reason,
             raw: catalog::raw_record(rec, delimiter),
-        });
+        };
+        if catalog::is_variant_row(rec, columns) {
+            return Outcome::Variant(reject);
+        }
+        return Outcome::Reject(reject);
     }
     let product_id = get(Field::ProductId).trim().to_string();
     let row = catalog::RowText::from_record(rec, columns);
@@ -391,9 +411,11 @@ fn process(
         handle,
         unknown,
         scores_row: output::csv_record_bytes(&scores_row),
+        name: std::mem::take(&mut scores_row[1]),
         entries,
         claim_conflict: a.features.claim_conflict.is_some(),
         low_confidence: confidence == "low",
+        from_description: row.from_description,
     })
 }
 
@@ -446,7 +468,7 @@ type CsvOut = csv::Writer<std::io::BufWriter<File>>;
 /// writes scores.csv and rejects.csv, detects duplicates, and feeds the
 /// rankers.
 struct Collector<'c> {
-    shopify: bool,
+    export: Option<output::Export>,
     columns: Columns,
     scores_path: PathBuf,
     rejects_path: PathBuf,
@@ -463,10 +485,22 @@ struct Collector<'c> {
     blank: u64,
     /// Lines of repeated header lines skipped.
     header_lines: Vec<u64>,
+    /// Variant rows merged into their product.
+    variants: u64,
+    /// Products whose ingredient list came from the description.
+    lists_in_description: u64,
+    /// Fingerprints of the product_ids of rejected rows: their variant
+    /// rows are merged, not rejected again.
+    rejected_ids: rustc_hash::FxHashSet<u64>,
+    /// Handles exported so far: handle -> (product_id, line).
+    handles: FxHashMap<String, (String, u64)>,
+    not_exportable: Vec<output::NotExportable>,
+    not_exportable_count: u64,
     conflicts: u64,
     low: u64,
     unknown: FxHashMap<String, u64>,
-    shop_rows: Vec<(String, String)>,
+    /// (handle, title, product_id) of each exportable product, in catalog order.
+    shop_rows: Vec<(String, String, String)>,
     _cfg: std::marker::PhantomData<&'c ()>,
 }
 
@@ -486,7 +520,7 @@ impl<'c> Collector<'c> {
             .write_record(output::REJECTS_HEADER)
             .map_err(|e| output::write_error(&rejects_path, e))?;
         Ok(Collector {
-            shopify: cfg.shopify,
+            export: cfg.export,
             columns,
             scores_path,
             rejects_path,
@@ -500,6 +534,12 @@ impl<'c> Collector<'c> {
             rejected: 0,
             blank: 0,
             header_lines: Vec::new(),
+            variants: 0,
+            lists_in_description: 0,
+            rejected_ids: Default::default(),
+            handles: FxHashMap::default(),
+            not_exportable: Vec::new(),
+            not_exportable_count: 0,
             conflicts: 0,
             low: 0,
             unknown: FxHashMap::default(),
@@ -520,6 +560,18 @@ impl<'c> Collector<'c> {
                     continue;
                 }
                 Outcome::Reject(r) => r,
+                Outcome::Variant(mut r) => {
+                    let fp = fingerprint(&r.product_id);
+                    if self.seen.get(fp).is_some() || self.rejected_ids.contains(&fp) {
+                        self.variants += 1;
+                        continue;
+                    }
+                    r.reason = format!(
+                        "{}, and no product row with product_id `{}` comes before it (a variant row without its product?)",
+                        r.reason, r.product_id
+                    );
+                    r
+                }
                 Outcome::Scored(s) => {
                     let fp = fingerprint(&s.product_id);
                     if let Some(first) = self.seen.get(fp) {
@@ -545,6 +597,9 @@ impl<'c> Collector<'c> {
             };
             self.read += 1;
             self.rejected += 1;
+            if !reject.product_id.is_empty() {
+                self.rejected_ids.insert(fingerprint(&reject.product_id));
+            }
             self.rejects_w
                 .write_record([
                     reject.line.to_string(),
@@ -558,26 +613,22 @@ impl<'c> Collector<'c> {
         Ok(())
     }
 
-    fn accept(&mut self, fp: u64, s: ScoredRow) -> Result<()> {
+    fn accept(&mut self, fp: u64, mut s: ScoredRow) -> Result<()> {
         self.read += 1;
         self.scored += 1;
         self.seen.insert(fp, s.line);
         self.conflicts += s.claim_conflict as u64;
         self.low += s.low_confidence as u64;
-        for name in s.unknown {
+        self.lists_in_description += s.from_description as u64;
+        for name in std::mem::take(&mut s.unknown) {
             if let Some(n) = self.unknown.get_mut(&name) {
                 *n += 1;
             } else if self.unknown.len() < MAX_UNKNOWN_NAMES {
                 self.unknown.insert(name, 1);
             }
         }
-        if self.shopify {
-            let handle = if s.handle.is_empty() {
-                s.product_id.clone()
-            } else {
-                s.handle
-            };
-            self.shop_rows.push((handle, s.product_id.clone()));
+        if self.export.is_some() {
+            self.exportable(&s);
         }
         self.scores_w
             .write_all(&s.scores_row)
@@ -593,6 +644,41 @@ impl<'c> Collector<'c> {
             }
         }
         Ok(())
+    }
+}
+
+impl Collector<'_> {
+    /// Queues a product for the import file, or lists it as not
+    /// exportable: a handle is never made up from an id or a name.
+    fn exportable(&mut self, s: &ScoredRow) {
+        let reason = match output::check_handle(&s.handle) {
+            Err(reason) => Some(reason),
+            Ok(()) => self.handles.get(&s.handle).map(|(id, line)| {
+                format!(
+                    "handle `{}` is also product `{id}`'s (line {line}), which keeps it",
+                    s.handle
+                )
+            }),
+        };
+        match reason {
+            Some(reason) => {
+                self.not_exportable_count += 1;
+                if self.not_exportable.len() < output::MAX_NOT_EXPORTABLE_LISTED {
+                    self.not_exportable.push(output::NotExportable {
+                        line: s.line,
+                        product_id: s.product_id.clone(),
+                        reason,
+                    });
+                }
+            }
+            None => {
+                self.handles
+                    .insert(s.handle.clone(), (s.product_id.clone(), s.line));
+                let title = s.name.clone();
+                self.shop_rows
+                    .push((s.handle.clone(), title, s.product_id.clone()));
+            }
+        }
     }
 }
 
@@ -634,7 +720,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let staging = Staging::create(
         &cfg.out,
         &Plan {
-            files: output_files(&cfg.concerns, cfg.shopify),
+            files: output_files(&cfg.concerns, cfg.export),
             keep: cfg.keep,
             wait: cfg.wait,
             need_bytes: estimate_output_bytes(total_bytes, cfg.top, cfg.concerns.len()),
@@ -752,6 +838,10 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         rejected,
         blank,
         header_lines,
+        variants,
+        lists_in_description,
+        not_exportable,
+        not_exportable_count,
         conflicts,
         low,
         unknown,
@@ -761,7 +851,14 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     if !header_lines.is_empty() {
         cfg.log.note(&repeated_header_note(&header_lines));
     }
+    if variants > 0 {
+        cfg.log.note(&format!(
+            "merged {variants} variant row{} (a product's handle again with an empty title) into their products",
+            if variants == 1 { "" } else { "s" }
+        ));
+    }
 
+    columns.check_lists_found(&catalog_name, lists_in_description)?;
     if cfg.max_rejects.exceeded(rejected, read) {
         return Err(Error::Refused(format!(
             "{catalog_name}: {rejected} of {read} rows rejected, more than the limit of {}; nothing was published (see --max-rejects, or run `milia-rank validate` for the reasons)",
@@ -782,7 +879,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
 
     // Each concern is sorted and written on the pool, in parallel: with
     // every product kept, this end phase is a good part of the run.
-    let shopify = cfg.shopify;
+    let shopify = cfg.export.is_some();
     let written: Vec<Result<WrittenConcern>> = pool.install(|| {
         cfg.concerns
             .par_iter()
@@ -832,18 +929,35 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         &staging.path(output::UNKNOWN_FILE),
         unknown.into_iter().collect(),
     )?;
-    if cfg.shopify {
-        let rows: Vec<(String, output::Placings)> = shop_rows
-            .into_iter()
-            .map(|(handle, id)| {
-                let r = ranks
-                    .remove(id.as_str())
-                    .unwrap_or_else(|| vec![None; cfg.concerns.len()]);
-                (handle, r)
-            })
-            .collect();
-        output::write_shopify(&staging.path(output::SHOPIFY_FILE), &cfg.concerns, &rows)?;
-    }
+    let export = match cfg.export {
+        Some(format) => {
+            let rows: Vec<output::ExportRow> = shop_rows
+                .into_iter()
+                .map(|(handle, title, id)| {
+                    let r = ranks
+                        .remove(id.as_str())
+                        .unwrap_or_else(|| vec![None; cfg.concerns.len()]);
+                    (handle, title, r)
+                })
+                .collect();
+            output::write_export(format, &staging.path(format.file()), &cfg.concerns, &rows)?;
+            let e = output::ExportSummary {
+                format: format.name(),
+                file: format.file(),
+                handle_column: columns
+                    .header_of(Field::Handle)
+                    .map(|h| h.trim().to_string()),
+                products_exported: rows.len() as u64,
+                not_exportable: not_exportable_count,
+                not_exportable_products: not_exportable,
+            };
+            if let Some(w) = e.warning() {
+                cfg.log.warn(&w);
+            }
+            Some(e)
+        }
+        None => None,
+    };
     let mut summary = Summary {
         tool: "milia-rank".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -859,6 +973,8 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         rows_rejected: rejected,
         blank_lines_skipped: blank,
         repeated_headers_skipped: header_lines.len() as u64,
+        variant_rows_merged: variants,
+        ingredients_from_description: lists_in_description,
         max_rejects: cfg.max_rejects.describe(),
         claim_conflicts: conflicts,
         low_confidence: low,
@@ -868,6 +984,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         unknown_ingredients: distinct_unknown,
         elapsed_seconds: 0.0,
         timings: Timings::default(),
+        export,
         changes: None,
     };
     let summary_path = staging.path(crate::output::publish::MARKER);

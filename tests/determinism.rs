@@ -10,12 +10,20 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// Every file of an output directory but summary.json, whose elapsed time
-/// and thread count are run-specific by design.
+/// Every file of an output directory but summary.json, whose elapsed time,
+/// start time and thread count are run-specific by design; report.html
+/// without its one run-time line (when the run started).
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     dir_files(dir)
         .into_iter()
         .filter(|(n, _)| n != "summary.json")
+        .map(|(n, b)| {
+            if n == "report.html" {
+                (n, without_run_time(&b))
+            } else {
+                (n, b)
+            }
+        })
         .collect()
 }
 

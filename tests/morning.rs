@@ -175,21 +175,21 @@ fn shopify_export_is_keyed_by_handle_with_metafield_columns() {
     );
     let (h, rows) = read_csv(&out.join("shopify-metafields.csv"));
     assert_eq!(h[0], "Handle");
-    assert_eq!(
-        h[1],
-        "Milia-prone score (product.metafields.custom.milia_prone_score)"
-    );
+    assert_eq!(h[1], "Title");
     assert_eq!(
         h[2],
-        "Milia-prone rank (product.metafields.custom.milia_prone_rank)"
+        "Milia-prone score (product.metafields.custom.milia_prone_score)"
     );
-    assert_eq!(h.len(), 13);
-    assert_eq!(rows[0][0], "light-gel");
+    assert_eq!(h.len(), 2 + 6, "one metafield column per concern");
+    assert_eq!(rows[0][..2], ["light-gel", "Light Gel"]);
     let sun = h
         .iter()
-        .position(|c| c.starts_with("Sun-care rank"))
+        .position(|c| c.starts_with("Sun-care score"))
         .unwrap();
-    assert_eq!(rows[1][sun], "1");
+    assert_eq!(
+        rows[1][sun],
+        format!("{:.1}", score_of(&out, "sun-care", "S").unwrap())
+    );
     assert_eq!(rows[0][sun], "", "not a sun product");
     // Without --format, no import file.
     let plain = tmp.path().join("plain");

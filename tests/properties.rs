@@ -30,7 +30,15 @@ fn world() -> &'static World {
             | Classes::FRAGRANCE
             | Classes::ESSENTIAL_OIL
             | Classes::FRAGRANCE_ALLERGEN
-            | Classes::SILICONE;
+            | Classes::SILICONE
+            | Classes::AROMATIC_WATER
+            | Classes::ASTRINGENT
+            | Classes::SALICYLATE
+            | Classes::ACIDIC_VITAMIN_C
+            | Classes::COOLING_IRRITANT
+            | Classes::STRONG_SURFACTANT
+            | Classes::CLAY
+            | Classes::SOAP;
         let mut names = Vec::new();
         let mut neutral = Vec::new();
         for f in kb.iter() {

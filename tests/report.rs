@@ -99,13 +99,43 @@ fn compare_finds_new_and_dropped_products_and_the_petrolatum_faller() {
         for list in [&cc.risers, &cc.fallers] {
             assert!(list.len() <= 10);
             for w in list.windows(2) {
-                let (a, b) = (w[0].rank_change().abs(), w[1].rank_change().abs());
-                assert!(a > b || (a == b && w[0].product_id < w[1].product_id));
+                let (a, b) = (w[0].score_change().abs(), w[1].score_change().abs());
+                assert!(a >= b);
             }
         }
-        assert!(cc.risers.iter().all(|m| m.new_rank < m.old_rank));
-        assert!(cc.fallers.iter().all(|m| m.new_rank > m.old_rank));
+        // Movers are products whose own score changed by a point or more.
+        assert!(cc.risers.iter().all(|m| m.score_change() >= 1.0));
+        assert!(cc.fallers.iter().all(|m| m.score_change() <= -1.0));
+        assert_eq!(
+            cc.score_changes as usize,
+            cc.risers.len() + cc.fallers.len()
+        );
     }
+    // P11 left: products below it moved up a place with the same score,
+    // and are not risers.
+    let shifted_only = [
+        "P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10",
+    ]
+    .iter()
+    .any(|id| {
+        let (o, n) = (
+            common::rank_of(&old, "milia-prone", id),
+            common::rank_of(&new, "milia-prone", id),
+        );
+        o.is_some()
+            && n.is_some()
+            && o != n
+            && common::score_of(&old, "milia-prone", id)
+                == common::score_of(&new, "milia-prone", id)
+    });
+    assert!(shifted_only, "the test data has a product moved by others");
+    assert_eq!(
+        milia.risers.len() + milia.fallers.len(),
+        1,
+        "only P01 moved: {milia:?}"
+    );
+    assert!(c.differs());
+    assert_eq!(c.min_score_change, 1.0);
 
     // Same input, same answer; and it serialises for summary.json.
     assert_eq!(compare(&old, &new).unwrap(), c);

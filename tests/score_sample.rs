@@ -28,11 +28,14 @@ fn score_without_catalog_writes_every_file_from_any_directory() {
             assert_eq!(r[3], format!("{s:.1}"), "{c}: one decimal");
             assert!(!r[6].is_empty(), "{c}: reasons present");
         }
-        // Best first; equal scores in product_id order.
+        // Products with a trusted list first, then best first; equal
+        // scores in product_id order.
+        let conf = h.iter().position(|x| x == "confidence").unwrap();
         for w in rows.windows(2) {
             let (a, b): (f64, f64) = (w[0][3].parse().unwrap(), w[1][3].parse().unwrap());
+            let (la, lb) = (w[0][conf] == "low", w[1][conf] == "low");
             assert!(
-                a > b || (a == b && w[0][1] < w[1][1]),
+                (!la && lb) || (la == lb && (a > b || (a == b && w[0][1] < w[1][1]))),
                 "{c}: order {:?} {:?}",
                 w[0],
                 w[1]

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub mod html;
 pub mod input;
 
 /// The sample catalog shipped with the binary.
@@ -34,11 +35,12 @@ pub enum Field {
     Ingredients,
     Price,
     Handle,
+    Description,
 }
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 12] = [
         Field::ProductId,
         Field::Name,
         Field::Brand,
@@ -50,6 +52,7 @@ impl Field {
         Field::Ingredients,
         Field::Price,
         Field::Handle,
+        Field::Description,
     ];
 
     /// The field's canonical column name.
@@ -66,6 +69,7 @@ impl Field {
             Field::Ingredients => "ingredients",
             Field::Price => "price",
             Field::Handle => "handle",
+            Field::Description => "description",
         }
     }
 
@@ -204,6 +208,14 @@ pub struct ColumnUse {
 pub struct Columns {
     index: [Option<usize>; Field::ALL.len()],
     matched: [Option<MatchedBy>; Field::ALL.len()],
+    /// Where the product_id column is also the handle column (a Shopify
+    /// export keyed by `Handle`), the next product_id column the header has
+    /// (`Variant SKU`): it identifies a product row whose handle is empty.
+    id_fallback: Option<usize>,
+    /// No ingredients column (and no --allow-missing ingredients): the
+    /// description column is the one source, and a catalog where no
+    /// description has a labelled list fails as one without ingredients.
+    lists_only_in_description: bool,
     /// The header as found.
     pub headers: Vec<String>,
 }
@@ -285,22 +297,40 @@ impl Columns {
                 });
             }
         }
-        if index[Field::Ingredients as usize].is_none() && !opts.allow_missing_ingredients {
-            return Err(Error::Data {
-                file: file.to_string(),
-                line: 1,
-                column: Some("ingredients".into()),
-                message: format!(
-                    "no ingredients column; the columns are {}; point it at one with --map ingredients=COLUMN, or give --allow-missing ingredients to score every product without its list (low confidence)",
-                    list_columns(headers)
-                ),
-            });
+        let no_ingredients =
+            index[Field::Ingredients as usize].is_none() && !opts.allow_missing_ingredients;
+        if no_ingredients && index[Field::Description as usize].is_none() {
+            return Err(no_ingredients_error(file, headers, None));
         }
+        let id = index[Field::ProductId as usize];
+        let id_fallback = match id {
+            Some(i) if index[Field::Handle as usize] == Some(i) => synonyms()
+                [Field::ProductId as usize]
+                .iter()
+                .filter_map(|k| keys.iter().position(|h| h == k))
+                .find(|&j| j != i),
+            _ => None,
+        };
         Ok(Columns {
             index,
             matched,
+            id_fallback,
+            lists_only_in_description: no_ingredients,
             headers: headers.to_vec(),
         })
+    }
+
+    /// After reading every row: an error when the ingredient lists could
+    /// only come from the description and none had a labelled list.
+    pub fn check_lists_found(&self, file: &str, from_description: u64) -> Result<()> {
+        if self.lists_only_in_description && from_description == 0 {
+            return Err(no_ingredients_error(
+                file,
+                &self.headers,
+                self.header_of(Field::Description),
+            ));
+        }
+        Ok(())
     }
 
     /// The column index of a field, if mapped.
@@ -347,10 +377,48 @@ impl Columns {
             .map(|f| f.key())
             .collect();
         let mut s = format!("columns: {}", found.join(", "));
+        if let Some(j) = self.id_fallback {
+            s.push_str(&format!(
+                "; product_id <- `{}` where `{}` is empty",
+                self.headers[j].trim(),
+                self.header_of(Field::ProductId).unwrap_or_default().trim()
+            ));
+        }
+        if let Some(d) = self.header_of(Field::Description) {
+            let d = d.trim();
+            match self.header_of(Field::Ingredients) {
+                Some(_) => s.push_str(&format!(
+                    "; ingredients <- the labelled section of `{d}` where the ingredients cell is empty"
+                )),
+                None => s.push_str(&format!(
+                    "; ingredients <- the labelled section of `{d}` (no ingredients column)"
+                )),
+            }
+        }
         if !missing.is_empty() {
             s.push_str(&format!("; not found: {}", missing.join(", ")));
         }
         s
+    }
+}
+
+/// The error of a catalog without ingredient lists.
+fn no_ingredients_error(file: &str, headers: &[String], description: Option<&str>) -> Error {
+    let mut message = format!(
+        "no ingredients column; the columns are {}; point it at one with --map ingredients=COLUMN, or give --allow-missing ingredients to score every product without its list (low confidence)",
+        list_columns(headers)
+    );
+    if let Some(d) = description {
+        message.push_str(&format!(
+            "; no `{}` has a labelled ingredient list (\"Ingredients: ...\") either",
+            d.trim()
+        ));
+    }
+    Error::Data {
+        file: file.to_string(),
+        line: 1,
+        column: Some("ingredients".into()),
+        message,
     }
 }
 
@@ -484,9 +552,14 @@ fn csv_error_at(file: &str, e: csv::Error, line: u64) -> Error {
 
 /// A record's field for a canonical field: text with invalid UTF-8 replaced.
 pub fn field<'a>(rec: &'a ByteRecord, columns: &Columns, f: Field) -> Cow<'a, str> {
-    match columns.get(f).and_then(|i| rec.get(i)) {
+    let cell = |i: Option<usize>| match i.and_then(|i| rec.get(i)) {
         Some(b) => String::from_utf8_lossy(strip_cr(b)),
         None => Cow::Borrowed(""),
+    };
+    let v = cell(columns.get(f));
+    match columns.id_fallback {
+        Some(j) if f == Field::ProductId && v.trim().is_empty() => cell(Some(j)),
+        _ => v,
     }
 }
 
@@ -507,6 +580,21 @@ pub struct RowText<'a> {
     pub ingredients: Cow<'a, str>,
     /// The SPF column, parsed; None where empty or not a number.
     pub spf: Option<f64>,
+    /// Whether the ingredient list came from the description.
+    pub from_description: bool,
+}
+
+/// A record's ingredient list: the ingredients column, or where that is
+/// missing or empty, the labelled section of the description; true when
+/// it came from the description.
+pub fn ingredients_of<'a>(rec: &'a ByteRecord, columns: &Columns) -> (Cow<'a, str>, bool) {
+    let list = field(rec, columns, Field::Ingredients);
+    if list.trim().is_empty() && columns.get(Field::Description).is_some() {
+        if let Some(found) = html::ingredients_section(&field(rec, columns, Field::Description)) {
+            return (Cow::Owned(found), true);
+        }
+    }
+    (list, false)
 }
 
 impl<'a> RowText<'a> {
@@ -519,13 +607,15 @@ impl<'a> RowText<'a> {
         if let Some(n) = crate::model::product::pa_rating(&spf_text) {
             claims = Cow::Owned(format!("{claims};PA{}", "+".repeat(n)));
         }
+        let (ingredients, from_description) = ingredients_of(rec, columns);
         RowText {
+            from_description,
             name: get(Field::Name),
             category: get(Field::Category),
             texture: get(Field::Texture),
             area: get(Field::Area),
             claims,
-            ingredients: get(Field::Ingredients),
+            ingredients,
             spf: crate::model::product::parse_spf_column(&spf_text).unwrap_or(None),
         }
     }
@@ -596,6 +686,15 @@ pub fn check_row(rec: &ByteRecord, columns: &Columns) -> std::result::Result<(),
         });
     }
     Ok(())
+}
+
+/// True for a variant row of a Shopify export: a product_id (the handle)
+/// but an empty name (Title). Such a row belongs to the product row above
+/// it with the same id, and is merged into it rather than scored.
+pub fn is_variant_row(rec: &ByteRecord, columns: &Columns) -> bool {
+    rec.len() == columns.headers.len()
+        && !field(rec, columns, Field::ProductId).trim().is_empty()
+        && field(rec, columns, Field::Name).trim().is_empty()
 }
 
 /// True for a row that repeats the header line (two exports concatenated

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CatalogArgs;
-use crate::catalog::{self, CatalogReader, Field};
+use crate::catalog::{self, CatalogReader};
 use std::io::Write;
 
 use crate::error::{Error, Result, EXIT_OK};
@@ -74,12 +74,14 @@ pub fn measure(a: &IngredientsArgs, kb: &KnowledgeBase) -> Result<Coverage> {
     let mut rec = csv::ByteRecord::new();
     let mut c = Coverage::default();
     let mut unknown: HashMap<String, u64> = HashMap::new();
+    let mut lists_in_description = 0u64;
     while reader.read(&mut rec)? {
         if catalog::is_blank(&rec) || catalog::is_repeated_header(&rec, &columns) {
             continue;
         }
         c.rows += 1;
-        let text = catalog::field(&rec, &columns, Field::Ingredients);
+        let (text, from_description) = catalog::ingredients_of(&rec, &columns);
+        lists_in_description += from_description as u64;
         let list = parse_list(&text, kb);
         if list.is_empty() {
             c.rows_without_list += 1;
@@ -96,6 +98,7 @@ pub fn measure(a: &IngredientsArgs, kb: &KnowledgeBase) -> Result<Coverage> {
             }
         }
     }
+    columns.check_lists_found(&reader.name, lists_in_description)?;
     let mut v: Vec<(String, u64)> = unknown.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     c.unknown = v;

@@ -1,10 +1,10 @@
 //! `milia-rank score CATALOG|-|--sample [--out DIR] [--map FIELD=COLUMN]... [--knowledge FILE]
 //! [--concerns LIST] [--concerns-file FILE] [--top N] [--threads N]
-//! [--max-rejects N|P%] [--previous DIR] [--format shopify] [--quiet]`
+//! [--max-rejects N|P%] [--previous DIR] [--format shopify|matrixify] [--quiet]`
 //!
 //! Scores every row and publishes `<concern>.csv`, `scores.csv`,
 //! `rejects.csv`, `unknown-ingredients.csv`, `report.html` and
-//! `summary.json` (and `shopify-metafields.csv`) into DIR, all at once.
+//! `summary.json` (and `shopify-metafields.csv` or `matrixify-products.csv`) into DIR, all at once.
 
 use std::path::PathBuf;
 
@@ -44,8 +44,10 @@ pub struct ScoreArgs {
     /// what changed (default: the run this one replaces in DIR).
     #[arg(long, value_name = "DIR")]
     pub previous: Option<PathBuf>,
-    /// Also write a shop-platform import file: `shopify` writes shopify-metafields.csv.
-    #[arg(long, value_name = "FORMAT", value_parser = ["shopify"])]
+    /// Also write a shop-platform import file: `shopify` writes
+    /// shopify-metafields.csv (Shopify's product CSV import), `matrixify`
+    /// writes matrixify-products.csv (the Matrixify app).
+    #[arg(long, value_name = "FORMAT", value_parser = ["shopify", "matrixify"])]
     pub format: Option<String>,
     /// Keep only the best N per concern.
     #[arg(short = 't', long, value_name = "N")]
@@ -83,7 +85,7 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
         out: a.out,
         max_rejects: a.max_rejects,
         previous: a.previous,
-        shopify: a.format.as_deref() == Some("shopify"),
+        export: a.format.as_deref().and_then(crate::output::Export::parse),
         keep: a.keep as usize,
         wait: a.wait,
         log: Log::new(a.quiet),

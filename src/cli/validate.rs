@@ -47,6 +47,9 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
     let mut findings = Vec::new();
     let mut rows = 0u64;
     let mut header_lines = Vec::new();
+    let mut variants = 0u64;
+    let mut lists_in_description = 0u64;
+    let mut rejected_ids: std::collections::HashSet<String> = Default::default();
     while reader.read(&mut rec)? {
         if catalog::is_blank(&rec) {
             continue;
@@ -56,8 +59,18 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
             header_lines.push(line);
             continue;
         }
-        rows += 1;
         if let Err(p) = catalog::check_row(&rec, &columns) {
+            let id = catalog::field(&rec, &columns, Field::ProductId)
+                .trim()
+                .to_string();
+            if catalog::is_variant_row(&rec, &columns)
+                && (seen.contains_key(&id) || rejected_ids.contains(&id))
+            {
+                variants += 1;
+                continue;
+            }
+            rows += 1;
+            rejected_ids.insert(id);
             findings.push(Finding {
                 line,
                 column: p.column.unwrap_or_default(),
@@ -65,6 +78,8 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
             });
             continue;
         }
+        rows += 1;
+        lists_in_description += catalog::ingredients_of(&rec, &columns).1 as u64;
         let id = catalog::field(&rec, &columns, Field::ProductId)
             .trim()
             .to_string();
@@ -82,6 +97,12 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
         } else {
             seen.insert(id, line);
         }
+    }
+    columns.check_lists_found(&reader.name, lists_in_description)?;
+    if variants > 0 {
+        crate::error::note(&format!(
+            "milia-rank: {variants} variant row(s) (a product's handle again with an empty title) belong to their products; not checked as products"
+        ));
     }
     if !header_lines.is_empty() {
         crate::error::note(&format!(

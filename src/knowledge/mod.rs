@@ -66,6 +66,14 @@ classes! {
     PRESCRIPTION_RETINOID = 31, "prescription-retinoid";
     MILD_RETINOID = 32, "mild-retinoid";
     ACNE_ACTIVE = 33, "acne-active";
+    AROMATIC_WATER = 34, "aromatic-water";
+    ASTRINGENT = 35, "astringent";
+    SALICYLATE = 36, "salicylate";
+    ACIDIC_VITAMIN_C = 37, "acidic-vitamin-c";
+    COOLING_IRRITANT = 38, "cooling-irritant";
+    STRONG_SURFACTANT = 39, "strong-surfactant";
+    CLAY = 40, "clay";
+    SOAP = 41, "soap";
 }
 
 impl Classes {

@@ -35,12 +35,21 @@ pub enum Factor {
     Barrier,
     Soothing,
     LightOil,
+    Contact,
+    EyeOnly,
+    ForBaby,
+    NotForInfants,
+    Soap,
+    Makeup,
+    HiddenIrritant,
+    MultiActive,
+    Minimal,
     NoIngredients,
 }
 
 impl Factor {
     /// Every factor, in a fixed order.
-    pub const ALL: [Factor; 21] = [
+    pub const ALL: [Factor; 30] = [
         Factor::Occlusion,
         Factor::Comedogenic,
         Factor::Texture,
@@ -61,6 +70,15 @@ impl Factor {
         Factor::Barrier,
         Factor::Soothing,
         Factor::LightOil,
+        Factor::Contact,
+        Factor::EyeOnly,
+        Factor::ForBaby,
+        Factor::NotForInfants,
+        Factor::Soap,
+        Factor::Makeup,
+        Factor::HiddenIrritant,
+        Factor::MultiActive,
+        Factor::Minimal,
         Factor::NoIngredients,
     ];
 
@@ -87,6 +105,15 @@ impl Factor {
             Factor::Barrier => "barrier",
             Factor::Soothing => "soothing",
             Factor::LightOil => "light_oil",
+            Factor::Contact => "contact",
+            Factor::EyeOnly => "eye_only",
+            Factor::ForBaby => "for_baby",
+            Factor::NotForInfants => "not_for_infants",
+            Factor::Soap => "soap",
+            Factor::Makeup => "makeup",
+            Factor::HiddenIrritant => "hidden_irritant",
+            Factor::MultiActive => "multi_active",
+            Factor::Minimal => "minimal",
             Factor::NoIngredients => "no_ingredients",
         }
     }
@@ -114,6 +141,15 @@ impl Factor {
             Factor::Barrier => "barrier lipids (ceramides, cholesterol, fatty acids)",
             Factor::Soothing => "soothing ingredients (allantoin, panthenol, centella, oat)",
             Factor::LightOil => "non-comedogenic light oils in place of heavy ones",
+            Factor::Contact => "not a daily leave-on: rinsed off, wiped off (1) or used now and then, as masks, patches and peels (0.8)",
+            Factor::EyeOnly => "made for the eye area only",
+            Factor::ForBaby => "made for babies or children (baby, infant, kids in the name or category)",
+            Factor::NotForInfants => "named for adult results or as a form parents do not use on infants (acne, pore, brightening, anti-age, firming; kits, sticks, bars)",
+            Factor::Soap => "a true soap (saponified oils high in the list)",
+            Factor::Makeup => "tinted or make-up product",
+            Factor::HiddenIrritant => "irritants no grade shows: witch hazel, willow bark, L-ascorbic acid high in the list, menthol, camphor, a strong surfactant, clay with one",
+            Factor::Minimal => "a short, fragrance-free formula: 1 up to 10 ingredients, falling to 0 at 20",
+            Factor::MultiActive => "several actives together (AHA, BHA, PHA, retinoid, acne active, L-ascorbic acid): 0.5 for each beyond the first",
             Factor::NoIngredients => "no usable ingredient list (missing, not a list, or mostly unrecognised)",
         }
     }
@@ -206,6 +242,8 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     /// The product name, lowercased and scanned for the vocabulary.
     pub name: &'a Scanned,
+    /// The category, lowercased and scanned for the vocabulary.
+    pub category: &'a Scanned,
     /// The claims, lowercased and scanned for the vocabulary.
     pub claims: &'a Scanned,
     /// The raw ingredient text, to recognise text that is not a list.
@@ -274,6 +312,8 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let mut recognised_top10 = 0usize;
     let mut top10 = 0usize;
     let mut uva = false;
+    let mut chemical_uva = false;
+    let mut mineral_uva: Option<f64> = None;
     let mut any_uv_filter = false;
     let mut strongest_acid: Option<(f64, String)> = None;
     let mut gentle_acid: Option<(f64, String)> = None;
@@ -289,6 +329,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     let mut soothing_value: f64 = 0.0;
     let mut conflict: Option<String> = None;
     let mut seen: Vec<u32> = Vec::with_capacity(list.len());
+    let mut hidden: Vec<Hit> = Vec::new();
+    let mut aromatic: Option<usize> = None;
+    let mut clay: Option<usize> = None;
+    let mut strong_surfactant: Option<usize> = None;
+    let mut soap: Option<usize> = None;
+    let mut vitamin_c: Option<usize> = None;
+    let mut groups: u8 = 0;
 
     let label_of = |i: usize| kb.facts(list.items[i].id.unwrap_or(0)).name.as_str();
     let at = |i: usize| format!("{} at #{}", label_of(i), list.items[i].position);
@@ -377,6 +424,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             any_uv_filter = true;
             if c.has(Classes::UVA_FILTER) {
                 uva = true;
+                if c.has(Classes::UV_FILTER_CHEMICAL) {
+                    chemical_uva = true;
+                } else if let Some(p) = item.percent {
+                    mineral_uva = Some(mineral_uva.map_or(p as f64, |q: f64| q.max(p as f64)));
+                }
             }
         }
         if !item.may_contain {
@@ -401,6 +453,38 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             }
         }
 
+        // Irritants no grade shows, each down to its window.
+        if !item.may_contain {
+            for (class, win) in &tables.irritants {
+                if c.has(*class) && item.position <= *win {
+                    hidden.push(Hit {
+                        amount: tables.irritant.scale * w,
+                        item: idx,
+                    });
+                    break;
+                }
+            }
+            if c.has(Classes::AROMATIC_WATER)
+                && item.position <= tables.irritant.aromatic_water_window
+            {
+                aromatic.get_or_insert(idx);
+            }
+            if item.position <= tables.irritant.clay_with_surfactant_window {
+                if c.has(Classes::CLAY) {
+                    clay.get_or_insert(idx);
+                }
+                if c.has(Classes::STRONG_SURFACTANT) {
+                    strong_surfactant.get_or_insert(idx);
+                }
+            }
+            if c.has(Classes::SOAP) && item.position <= tables.actives.soap_window {
+                soap.get_or_insert(idx);
+            }
+            if c.has(Classes::ACIDIC_VITAMIN_C) && item.position <= tables.actives.vitamin_c_window
+            {
+                vitamin_c.get_or_insert(idx);
+            }
+        }
         // Chemical exfoliants: active high in the list, at a stated
         // strength, or when the product name names the acid.
         if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
@@ -435,7 +519,14 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 };
                 // Strength from the label or name counts fully; otherwise the
                 // position says how much is there.
-                let value = if percent.is_some() || named {
+                groups |= match group {
+                    AcidGroup::Aha => 1,
+                    AcidGroup::Bha => 2,
+                    AcidGroup::Pha => 4,
+                };
+                let value = if let Some(p) = percent {
+                    tables.acid.strength_share(group, p)
+                } else if named {
                     1.0
                 } else if alphabetical {
                     scale.presence_floor
@@ -461,6 +552,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             && (item.position <= window.acne_active || item.percent.is_some())
         {
             let p = item.percent.map(|p| p as f64).unwrap_or(0.0);
+            groups |= 16;
             if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
                 strongest_acid = Some((p, format!("{} (acne active)", at(idx))));
             }
@@ -488,6 +580,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
                 scale.present(w)
             };
             let v = if mild { scale.mild_retinoid } else { 1.0 } * amount;
+            groups |= 8;
             if retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
                 retinoid = Some((v, desc.clone()));
             }
@@ -558,19 +651,23 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     set(Factor::Occlusion, occlusion, ob);
     let (cm, cb) = load(&mut comed, |i| {
         let f = kb.facts(list.items[i].id.unwrap_or(0));
-        format!("{} (grade {})", at(i), f.comedogenic.unwrap_or(0))
+        format!(
+            "{} (comedogenic grade {} of 5)",
+            at(i),
+            f.comedogenic.unwrap_or(0)
+        )
     });
     set(Factor::Comedogenic, cm * rinse_factor, cb);
     let heaviness = profile
         .texture
         .map_or(tables.unknown_heaviness, |t| tables.heaviness(t))
         * rinse_factor;
-    let texture_name = profile.texture.map_or("unknown", Texture::as_str);
-    set(
-        Factor::Texture,
-        heaviness,
-        vec![format!("{texture_name} texture")],
-    );
+    let texture_text = match profile.texture {
+        None => "texture not known".to_string(),
+        Some(Texture::Water) => "watery texture".to_string(),
+        Some(t) => format!("{} texture", t.as_str()),
+    };
+    set(Factor::Texture, heaviness, vec![texture_text]);
     let (mut sc, mut sb) = load(&mut scrub, at);
     if scrub_in_name && sc < scale.scrub_named_at_least {
         sc = scale.scrub_named_at_least;
@@ -581,25 +678,52 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     set(Factor::Scrub, sc, sb);
     // A peel-strength acid makes the whole product a peel: the gentler acids
     // beside it earn no everyday-exfoliant credit.
+    // Contact time: exfoliant and retinoid credit scale with it.
+    let use_ = tables
+        .contact
+        .use_of(profile.kind, rinse_off, name_hits.has(Key::UseOccasional));
+    let credit = tables.contact.credit(use_);
+    let credit_note = |what: String| -> Vec<String> {
+        if credit < 1.0 {
+            vec![format!("{what}, {} so it acts briefly", use_.as_str())]
+        } else {
+            vec![what]
+        }
+    };
     if strongest_acid.is_none() {
         if let Some((v, a)) = gentle_acid {
-            set(Factor::GentleAcid, v, vec![a]);
+            set(Factor::GentleAcid, v * credit, credit_note(a));
         }
         if let Some((v, p)) = pha {
-            set(Factor::Pha, v, vec![p]);
+            set(Factor::Pha, v * credit, credit_note(p));
         }
     }
     if let Some((_, a)) = strongest_acid {
         set(Factor::StrongAcid, 1.0, vec![a]);
     }
     if let Some((v, r)) = retinoid {
-        set(Factor::Retinoid, v, vec![r]);
+        set(Factor::Retinoid, v * credit, credit_note(r));
     }
     if let Some(r) = strong_retinoid {
         set(Factor::StrongRetinoid, 1.0, vec![r]);
     }
     if let Some(&i) = fragrance.first() {
         set(Factor::Fragrance, 1.0, vec![at(i)]);
+    } else if let Some(&i) = essential
+        .iter()
+        .find(|&&i| list.items[i].position <= tables.irritant.aromatic_water_window)
+    {
+        set(
+            Factor::Fragrance,
+            1.0,
+            vec![format!("{}, an aromatic oil at the top of the list", at(i))],
+        );
+    } else if let Some(i) = aromatic {
+        set(
+            Factor::Fragrance,
+            1.0,
+            vec![format!("{}, an aromatic flower water", at(i))],
+        );
     }
     if !essential.is_empty() {
         let n = essential.len();
@@ -622,7 +746,11 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         set(
             Factor::Allergens,
             n as f64 / scale.allergens_for_full,
-            vec![format!("{n} allergens: {}", b.join(", "))],
+            vec![format!(
+                "{n} allergen{}: {}",
+                if n == 1 { "" } else { "s" },
+                b.join(", ")
+            )],
         );
     }
     let (dr, db) = load(&mut drying, at);
@@ -630,7 +758,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     set(
         Factor::Irritancy,
         scale.irritancy * irritancy,
-        vec!["irritancy grades".into()],
+        vec!["ingredients graded as irritants".into()],
     );
     let spf_value = match profile.spf {
         Spf::None => 0.0,
@@ -655,7 +783,15 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         } else {
             "UVA filter in the list".to_string()
         };
-        set(Factor::BroadSpectrum, 1.0, vec![why]);
+        // A mineral filter's stated strength says how much UVA it blocks.
+        match mineral_uva.filter(|_| !chemical_uva) {
+            Some(p) => set(
+                Factor::BroadSpectrum,
+                tables.spf.mineral_share(p),
+                vec![format!("{why}, mineral filter at {}%", fmt_percent(p))],
+            ),
+            None => set(Factor::BroadSpectrum, 1.0, vec![why]),
+        }
     }
     set(
         Factor::Hydration,
@@ -681,14 +817,71 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         light_oil.min(1.0) * (1.0 - occlusion),
         vec!["light non-comedogenic oils".into()],
     );
+    if use_ != tables::Use::LeaveOn {
+        set(
+            Factor::Contact,
+            tables.contact.factor(use_),
+            vec![use_.as_str().to_string()],
+        );
+    }
+    if profile.area == super::product::Area::Eye {
+        set(Factor::EyeOnly, 1.0, vec!["made for the eye area".into()]);
+    }
+    let audience = |key: Key| {
+        name_hits
+            .first_listed(key)
+            .or_else(|| ctx.category.hits.first_listed(key))
+            .or_else(|| ctx.claims.hits.first_listed(key))
+            .map(|h| vocabulary.phrase(&h).trim_matches('*').to_string())
+    };
+    if let Some(word) = audience(Key::AudienceBaby) {
+        set(
+            Factor::ForBaby,
+            1.0,
+            vec![format!("\"{word}\" in its name")],
+        );
+    }
+    if let Some(word) = name_hits
+        .first_listed(Key::AudienceNotForInfants)
+        .map(|h| vocabulary.phrase(&h).trim_matches('*').to_string())
+    {
+        set(
+            Factor::NotForInfants,
+            1.0,
+            vec![format!("named \"{word}\"")],
+        );
+    }
+    if let Some(i) = soap {
+        set(Factor::Soap, 1.0, vec![format!("{}, a true soap", at(i))]);
+    }
+    if profile.kind == Kind::Makeup {
+        set(Factor::Makeup, 1.0, vec!["tinted or make-up".into()]);
+    }
+    let (mut hi, mut hb) = load(&mut hidden, at);
+    if let (Some(c), Some(su)) = (clay, strong_surfactant) {
+        hi += tables.irritant.clay_with_surfactant;
+        hb.push(format!("{} with {}", label_of(c), label_of(su)));
+    }
+    set(Factor::HiddenIrritant, hi, hb);
+    if vitamin_c.is_some() {
+        groups |= 32;
+    }
+    if groups.count_ones() > 1 {
+        let n = groups.count_ones();
+        set(
+            Factor::MultiActive,
+            tables.actives.each_beyond_first * (n - 1) as f64,
+            vec![format!("{n} kinds of actives together")],
+        );
+    }
     let recognised = if top10 == 0 {
         0.0
     } else {
         recognised_top10 as f64 / top10 as f64
     };
-    let not_a_list = vocabulary
-        .ingredients
-        .scan(&ctx.ingredients.to_lowercase())
+    // The raw ingredient text is scanned for its phrases once.
+    let text_hits = vocabulary.ingredients.scan(&ctx.ingredients.to_lowercase());
+    let not_a_list = text_hits
         .first_listed(Key::NotAList)
         .map(|h| vocabulary.phrase(&h));
     let unusable = if list.is_empty() {
@@ -703,10 +896,29 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             recognised * 100.0
         ))
     } else {
-        partial_list(list, kb, ctx)
+        partial_list(list, kb, ctx, &text_hits)
     };
     if let Some(why) = unusable.clone() {
         set(Factor::NoIngredients, 1.0, vec![why]);
+    } else if fragrance.is_empty()
+        && essential.is_empty()
+        && allergens.is_empty()
+        && aromatic.is_none()
+    {
+        let m = &tables.minimal;
+        let n = list.len() as f64;
+        let short = ((m.none_at - n) / (m.none_at - m.full_at)).clamp(0.0, 1.0);
+        if short > 0.0 {
+            set(
+                Factor::Minimal,
+                short,
+                vec![format!(
+                    "{} ingredient{}, no fragrance",
+                    list.len(),
+                    if list.len() == 1 { "" } else { "s" }
+                )],
+            );
+        }
     }
 
     let claims_clean = ctx
@@ -740,7 +952,12 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
 /// sun filters of a drug-facts panel, a lone footnote, or one or two names
 /// the product name does not mention ("100% Squalane" with `squalane` is
 /// whole; a cream listing only `niacinamide` is not).
-fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Option<String> {
+fn partial_list(
+    list: &ParsedList,
+    kb: &KnowledgeBase,
+    ctx: &Context<'_>,
+    text_hits: &Hits,
+) -> Option<String> {
     let known: Vec<&IngredientFacts> = list
         .items
         .iter()
@@ -750,6 +967,43 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
     let filters = Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL;
     if list.len() <= 6 && !known.is_empty() && known.iter().all(|f| f.classes.any(filters)) {
         return Some("only the active sun filters are listed, not the whole formula".into());
+    }
+    // Marketing names ("extracts of bearberry") are not an INCI list.
+    let vocabulary = vocabulary::builtin();
+    let marketing = text_hits.of(Key::MarketingName).count();
+    if marketing >= 2 {
+        return Some("the list gives marketing names, not INCI names".into());
+    }
+    // A kit's field holds several lists: each starts again with water.
+    let restarts = list
+        .items
+        .iter()
+        .filter(|i| {
+            let n = list.name(i);
+            vocabulary.phrases(Key::ListStart).any(|w| w == n)
+        })
+        .count();
+    if restarts >= 2 {
+        return Some("the field holds several products' lists (a kit)".into());
+    }
+    // An oil whose list has no oil is another product's list.
+    if profile_is_oil(ctx.profile) {
+        let oily = Classes::HEAVY_OIL
+            | Classes::LIGHT_OIL
+            | Classes::EMOLLIENT_ESTER
+            | Classes::BUTTER
+            | Classes::OCCLUSIVE
+            | Classes::SILICONE
+            | Classes::WAX;
+        let has_oil = list
+            .items
+            .iter()
+            .take(5)
+            .filter_map(|i| i.id)
+            .any(|id| kb.facts(id).classes.any(oily));
+        if !has_oil && list.len() >= 3 {
+            return Some("an oil whose list names no oil: not this product's list".into());
+        }
     }
     if ctx.ingredients.trim_start().starts_with('*') && list.len() <= 2 {
         return Some("only a footnote, not an ingredient list".into());
@@ -783,10 +1037,19 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
     None
 }
 
-/// Whether a list is printed in alphabetical order (at least 85% of
-/// neighbouring pairs in order), also after one to three leading actives
-/// ("Benzoyl Peroxide 10%, then the inactive ingredients A to Z").
+/// A product that is an oil: a face oil, or a cleansing oil.
+fn profile_is_oil(p: &Profile) -> bool {
+    p.kind == Kind::FaceOil || (p.kind == Kind::Cleanser && p.texture == Some(Texture::Oil))
+}
+
+/// Whether a list is printed in alphabetical order, also after one to three
+/// leading actives ("Benzoyl Peroxide 10%, then the inactive ingredients A
+/// to Z"): at least 85% of neighbouring pairs in order, and a real majority
+/// (90%) of all pairs, so that a descending list with a few runs in order
+/// is not taken for one.
 pub fn is_alphabetical(list: &ParsedList) -> bool {
+    /// Pairs are counted over this many names at most.
+    const PAIRS_OVER: usize = 120;
     let names: Vec<&str> = list.items.iter().map(|i| list.name(i)).collect();
     (0..=3).any(|skip| {
         let rest = names.get(skip..).unwrap_or(&[]);
@@ -794,7 +1057,16 @@ pub fn is_alphabetical(list: &ParsedList) -> bool {
             return false;
         }
         let ordered = rest.windows(2).filter(|w| w[0] < w[1]).count();
-        ordered * 100 >= (rest.len() - 1) * 85
+        if ordered * 100 < (rest.len() - 1) * 85 {
+            return false;
+        }
+        let head = &rest[..rest.len().min(PAIRS_OVER)];
+        let mut in_order = 0usize;
+        for (i, a) in head.iter().enumerate() {
+            in_order += head[i + 1..].iter().filter(|b| a < *b).count();
+        }
+        let pairs = head.len() * (head.len() - 1) / 2;
+        in_order * 10 >= pairs * 9
     })
 }
 

@@ -71,6 +71,7 @@ pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]
         &features::Context {
             profile: &profile,
             name: &name,
+            category: &category,
             claims: &claims,
             ingredients: input.ingredients,
         },

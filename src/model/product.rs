@@ -375,16 +375,20 @@ fn is_specific(k: Kind) -> bool {
 }
 
 /// True when "oil" names the product ("Face Oil", "Cleansing Oil"), not a
-/// property ("Oil-Free", "Oil Control", "Oil-Absorbing").
+/// property ("Oil-Free", "Oil Control", "Oil-Absorbing", "Zero Oil").
 fn names_an_oil(s: &Scanned) -> bool {
     let vocabulary = vocabulary::builtin();
     s.hits.of(Key::OilNoun).any(|h| {
         let rest = s.text[h.end..]
             .trim_start_matches('s')
             .trim_start_matches(['-', ' ']);
+        let before = s.text[..h.start].trim_end_matches(['-', ' ']);
         !vocabulary
             .phrases(Key::OilPropertyAfter)
             .any(|w| rest.starts_with(w))
+            && !vocabulary
+                .phrases(Key::OilPropertyBefore)
+                .any(|w| before.ends_with(w))
     })
 }
 
@@ -409,10 +413,11 @@ fn find_area(hits: &Hits) -> Option<Area> {
 }
 
 /// The kinds named by vocabulary keys, in the order they are checked.
-const KIND_WORDS: [(Key, Kind); 12] = [
+const KIND_WORDS: [(Key, Kind); 13] = [
     (Key::KindMakeupRemover, Kind::MakeupRemover),
     (Key::KindPeelOffMask, Kind::Mask),
     (Key::KindPeel, Kind::Peel),
+    (Key::KindMask, Kind::Mask),
     (Key::KindExfoliant, Kind::Exfoliant),
     (Key::KindBath, Kind::Bath),
     (Key::KindBodyWash, Kind::BodyWash),

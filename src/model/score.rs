@@ -78,8 +78,8 @@ pub fn grade(score: f64) -> &'static str {
 /// How a factor reads in a reason.
 pub fn factor_label(f: Factor, features: &Features) -> &'static str {
     match f {
-        Factor::Occlusion => "occlusive",
-        Factor::Comedogenic => "comedogenic",
+        Factor::Occlusion => "occlusive: seals the skin",
+        Factor::Comedogenic => "pore-clogging",
         Factor::Texture => match features.texture_heaviness {
             None => "texture unknown",
             Some(h) if h <= 0.25 => "light",
@@ -88,21 +88,30 @@ pub fn factor_label(f: Factor, features: &Features) -> &'static str {
         },
         Factor::Scrub => "harsh scrub",
         Factor::GentleAcid => "gentle exfoliating acid",
-        Factor::Pha => "PHA, gentle exfoliant",
-        Factor::StrongAcid => "strong acid or acne active",
+        Factor::Pha => "PHA, the gentlest exfoliant",
+        Factor::StrongAcid => "strong acid or acne treatment",
         Factor::Retinoid => "retinoid",
         Factor::StrongRetinoid => "strong retinoid",
         Factor::Fragrance => "fragrance",
         Factor::EssentialOil => "essential oil",
         Factor::Allergens => "fragrance allergens",
         Factor::DryingAlcohol => "drying alcohol",
-        Factor::Irritancy => "irritants",
+        Factor::Irritancy => "irritating",
         Factor::Spf => "sun protection",
-        Factor::BroadSpectrum => "UVA",
+        Factor::BroadSpectrum => "UVA protection",
         Factor::Hydration => "light hydration",
         Factor::Barrier => "barrier support",
         Factor::Soothing => "soothing",
         Factor::LightOil => "light oil",
+        Factor::Contact => "not a daily leave-on",
+        Factor::EyeOnly => "an eye product, not for the face",
+        Factor::ForBaby => "made for babies",
+        Factor::NotForInfants => "an adult product",
+        Factor::Soap => "harsh on delicate skin",
+        Factor::Makeup => "make-up, not a dedicated sunscreen",
+        Factor::HiddenIrritant => "irritant",
+        Factor::MultiActive => "actives add up",
+        Factor::Minimal => "a short, gentle formula",
         Factor::NoIngredients => "low confidence",
     }
 }
@@ -158,10 +167,10 @@ pub fn reasons(cs: &ConcernScore, features: &Features, profile: &Profile) -> Str
 pub fn notes(cs: &ConcernScore, features: &Features, profile: &Profile) -> Vec<String> {
     let mut out = Vec::new();
     if features.rinse_off {
-        out.push("rinse-off: loads reduced".to_string());
+        out.push("rinsed off: heavy ingredients count less".to_string());
     }
     if features.alphabetical {
-        out.push("list in alphabetical order: positions not weighted".to_string());
+        out.push("list in alphabetical order, so places say nothing of amounts".to_string());
     }
     if profile.area_source != Source::Column && profile.area_source != Source::Default {
         out.push(format!(
@@ -181,6 +190,9 @@ pub fn notes(cs: &ConcernScore, features: &Features, profile: &Profile) -> Vec<S
     }
     if let Some(c) = &cs.capped {
         out.push(c.clone());
+    }
+    if confidence(features) == "low" {
+        out.push("low confidence: ranked after every product with a trusted list".to_string());
     }
     out
 }

@@ -101,6 +101,18 @@ pub struct SpfCurve {
     /// The factor of a sun product whose SPF is not stated.
     pub unstated: f64,
     pub curve: Vec<SpfPoint>,
+    /// UVA protection resting on a mineral filter of stated strength counts
+    /// `mineral_least` plus the rest in proportion up to this percentage.
+    pub mineral_full_percent: f64,
+    pub mineral_least: f64,
+}
+
+impl SpfCurve {
+    /// The broad-spectrum share of a mineral UVA filter at `percent`.
+    pub fn mineral_share(&self, percent: f64) -> f64 {
+        (self.mineral_least + (1.0 - self.mineral_least) * percent / self.mineral_full_percent)
+            .clamp(self.mineral_least, 1.0)
+    }
 }
 
 impl SpfCurve {
@@ -168,9 +180,25 @@ pub struct Acid {
     pub pha_strong_from_percent: f64,
     /// In a peel product, an acid of the list is strong from this.
     pub peel_product_from_percent: f64,
+    /// A stated everyday strength counts its share of this (at least
+    /// `least_share`): 5% lactic acid is half of 10%.
+    pub aha_full_from_percent: f64,
+    pub bha_full_from_percent: f64,
+    pub pha_full_from_percent: f64,
+    pub least_share: f64,
 }
 
 impl Acid {
+    /// The share of an everyday acid's feature that a stated strength makes.
+    pub fn strength_share(&self, group: AcidGroup, percent: f64) -> f64 {
+        let full = match group {
+            AcidGroup::Aha => self.aha_full_from_percent,
+            AcidGroup::Bha => self.bha_full_from_percent,
+            AcidGroup::Pha => self.pha_full_from_percent,
+        };
+        (percent / full).clamp(self.least_share, 1.0)
+    }
+
     /// Whether an acid at this stated strength is peel strength.
     pub fn strong_at(&self, group: AcidGroup, percent: f64) -> bool {
         match group {
@@ -231,9 +259,76 @@ struct RinseOffTable {
     kind_in_texture: Vec<KindInTexture>,
 }
 
+/// How long a product stays on the skin, and what that changes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactTable {
+    /// Share of exfoliant and retinoid credit a rinsed-off product keeps.
+    pub rinse_off_credit: f64,
+    /// ...a wiped-off product (make-up removers).
+    pub wipe_off_credit: f64,
+    /// ...an occasional product (masks, patches, peels).
+    pub occasional_credit: f64,
+    /// The `contact` factor of each use: how far it is from a daily leave-on.
+    pub rinse_off_factor: f64,
+    pub wipe_off_factor: f64,
+    pub occasional_factor: f64,
+    wipe_off_kinds: Vec<String>,
+    occasional_kinds: Vec<String>,
+}
+
+/// A hidden irritant: an ingredient class and how far down it counts.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IrritantRule {
+    pub class: String,
+    pub window: u16,
+}
+
+/// Irritants that no grade shows.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IrritantsTable {
+    /// Each irritant counts `scale x w` (w its position weight), at most 1 in all.
+    pub scale: f64,
+    pub rules: Vec<IrritantRule>,
+    /// Aromatic flower waters this high count as fragrance.
+    pub aromatic_water_window: u16,
+    /// A clay with a strong surfactant, both this high, counts this much.
+    pub clay_with_surfactant_window: u16,
+    pub clay_with_surfactant: f64,
+}
+
+/// Several actives together.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivesTable {
+    /// Each active group beyond the first adds this to the `multi_active`
+    /// factor (at most 1).
+    pub each_beyond_first: f64,
+    /// An acidic vitamin C this high is an active.
+    pub vitamin_c_window: u16,
+    /// Soap this high makes a product a true soap.
+    pub soap_window: u16,
+}
+
+/// What makes a formula short.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Minimal {
+    /// The `minimal` factor is 1 up to this many ingredients...
+    pub full_at: f64,
+    /// ...and falls evenly to 0 at this many.
+    pub none_at: f64,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    minimal: Minimal,
+    contact: ContactTable,
+    irritants: IrritantsTable,
+    actives: ActivesTable,
     position: Position,
     window: Window,
     scale: Scale,
@@ -269,9 +364,79 @@ impl RinseOff {
     }
 }
 
+/// How a product is used: what decides its contact time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Use {
+    LeaveOn,
+    RinseOff,
+    WipeOff,
+    Occasional,
+}
+
+impl Use {
+    /// The use in plain words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Use::LeaveOn => "leave-on",
+            Use::RinseOff => "rinsed off",
+            Use::WipeOff => "wiped off",
+            Use::Occasional => "used now and then",
+        }
+    }
+}
+
+/// Contact time, checked.
+#[derive(Clone, Debug)]
+pub struct Contact {
+    pub table: ContactTable,
+    wipe_off: Vec<Kind>,
+    occasional: Vec<Kind>,
+}
+
+impl Contact {
+    /// The use of a product of this kind; `rinsed` from the rinse-off
+    /// table, `occasional_named` from the words of its name.
+    pub fn use_of(&self, kind: Kind, rinsed: bool, occasional_named: bool) -> Use {
+        if self.wipe_off.contains(&kind) {
+            Use::WipeOff
+        } else if rinsed {
+            Use::RinseOff
+        } else if self.occasional.contains(&kind) || occasional_named {
+            Use::Occasional
+        } else {
+            Use::LeaveOn
+        }
+    }
+
+    /// The share of exfoliant and retinoid credit a use keeps.
+    pub fn credit(&self, u: Use) -> f64 {
+        match u {
+            Use::LeaveOn => 1.0,
+            Use::RinseOff => self.table.rinse_off_credit,
+            Use::WipeOff => self.table.wipe_off_credit,
+            Use::Occasional => self.table.occasional_credit,
+        }
+    }
+
+    /// The `contact` factor of a use.
+    pub fn factor(&self, u: Use) -> f64 {
+        match u {
+            Use::LeaveOn => 0.0,
+            Use::RinseOff => self.table.rinse_off_factor,
+            Use::WipeOff => self.table.wipe_off_factor,
+            Use::Occasional => self.table.occasional_factor,
+        }
+    }
+}
+
 /// Every number table of the model, checked.
 #[derive(Clone, Debug)]
 pub struct Tables {
+    pub minimal: Minimal,
+    pub contact: Contact,
+    pub irritants: Vec<(Classes, u16)>,
+    pub irritant: IrritantsTable,
+    pub actives: ActivesTable,
     pub position: Position,
     pub window: Window,
     pub scale: Scale,
@@ -343,6 +508,28 @@ impl Tables {
                 })
                 .collect::<Result<_, String>>()?,
         };
+        let kinds = |list: &[String], what: &str| -> Result<Vec<Kind>, String> {
+            list.iter()
+                .map(|k| {
+                    Kind::parse(k).ok_or_else(|| format!("contact: unknown kind `{k}` in {what}"))
+                })
+                .collect()
+        };
+        let contact = Contact {
+            wipe_off: kinds(&f.contact.wipe_off_kinds, "wipe_off_kinds")?,
+            occasional: kinds(&f.contact.occasional_kinds, "occasional_kinds")?,
+            table: f.contact,
+        };
+        let irritants = f
+            .irritants
+            .rules
+            .iter()
+            .map(|r| {
+                Classes::from_tag(&r.class)
+                    .map(|c| (c, r.window))
+                    .ok_or_else(|| format!("irritants: unknown class `{}`", r.class))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
         let curve = &f.spf.curve;
         if curve.first().is_none_or(|p| p.from != 0.0) {
             return Err("spf.curve: the first point must be from 0".into());
@@ -358,7 +545,15 @@ impl Tables {
         if f.grades.letters.windows(2).any(|w| w[1].from >= w[0].from) {
             return Err("grades.letters: list them from the highest score down".into());
         }
+        if f.minimal.none_at <= f.minimal.full_at {
+            return Err("minimal: none_at must be above full_at".into());
+        }
         Ok(Tables {
+            minimal: f.minimal,
+            contact,
+            irritants,
+            irritant: f.irritants,
+            actives: f.actives,
             position: f.position,
             window: f.window,
             scale: f.scale,
@@ -381,6 +576,44 @@ impl Tables {
     pub fn summary(&self) -> String {
         let list = |items: Vec<String>| items.join(", ");
         let mut s = String::new();
+        let ct = &self.contact.table;
+        s.push_str(&format!(
+            "- Contact (`[contact]`): exfoliant and retinoid credit x{} rinsed off, x{} wiped off, \
+             x{} used now and then; the contact factor {} rinsed off, {} wiped off, {} now and then.\n",
+            ct.rinse_off_credit,
+            ct.wipe_off_credit,
+            ct.occasional_credit,
+            ct.rinse_off_factor,
+            ct.wipe_off_factor,
+            ct.occasional_factor
+        ));
+        let ir = &self.irritant;
+        s.push_str(&format!(
+            "- Hidden irritants (`[irritants]`): {} x w each, {}; aromatic flower waters and \
+             essential oils in the first {} places are fragrance; clay with a strong surfactant \
+             in the first {} places adds {}.\n",
+            ir.scale,
+            list(
+                ir.rules
+                    .iter()
+                    .map(|r| format!("{} to #{}", r.class, r.window))
+                    .collect()
+            ),
+            ir.aromatic_water_window,
+            ir.clay_with_surfactant_window,
+            ir.clay_with_surfactant
+        ));
+        s.push_str(&format!(
+            "- Minimal (`[minimal]`): a fragrance-free list of up to {} ingredients is 1, \
+             falling to 0 at {}.\n",
+            self.minimal.full_at, self.minimal.none_at
+        ));
+        let ac = &self.actives;
+        s.push_str(&format!(
+            "- Actives (`[actives]`): {} per active group beyond the first; L-ascorbic acid \
+             counts to #{}; a soap to #{} makes a true soap.\n",
+            ac.each_beyond_first, ac.vitamin_c_window, ac.soap_window
+        ));
         let p = &self.position;
         s.push_str(&format!(
             "- Position (`[position]`): weight x{} per place, at least percent / {} \
@@ -461,7 +694,8 @@ impl Tables {
             r.share
         ));
         s.push_str(&format!(
-            "- SPF factor (`[spf]`): {}, evenly between; not stated {}.\n",
+            "- SPF factor (`[spf]`): {}, evenly between; not stated {}; UVA protection \
+             resting on a mineral filter of stated strength {} plus the rest up to {}%.\n",
             list(
                 self.spf
                     .curve
@@ -469,7 +703,9 @@ impl Tables {
                     .map(|p| format!("{} at SPF {}", p.value, p.from))
                     .collect()
             ),
-            self.spf.unstated
+            self.spf.unstated,
+            self.spf.mineral_least,
+            self.spf.mineral_full_percent
         ));
         s.push_str(&format!(
             "- Grades (`[grades]`): {}, below that {}.\n",

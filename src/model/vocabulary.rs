@@ -52,6 +52,7 @@ keys! {
     KindMakeupRemover = ("kind", "make-up-remover"),
     KindPeelOffMask = ("kind", "peel-off-mask"),
     KindPeel = ("kind", "peel"),
+    KindMask = ("kind", "mask"),
     KindExfoliant = ("kind", "exfoliant"),
     KindBath = ("kind", "bath"),
     KindBodyWash = ("kind", "body-wash"),
@@ -68,6 +69,7 @@ keys! {
     NotSkincare = ("kind", "not-skincare"),
     OilNoun = ("oil", "noun"),
     OilPropertyAfter = ("oil", "property-after"),
+    OilPropertyBefore = ("oil", "property-before"),
     TextureGelCream = ("texture", "gel-cream"),
     TextureRichCream = ("texture", "rich-cream"),
     TextureOintment = ("texture", "ointment"),
@@ -105,6 +107,11 @@ keys! {
     NameRetinoid = ("name", "retinoid"),
     NameMildRetinoid = ("name", "mild-retinoid"),
     NotAList = ("ingredients", "not-a-list"),
+    MarketingName = ("ingredients", "marketing-name"),
+    ListStart = ("ingredients", "list-start"),
+    UseOccasional = ("use", "occasional"),
+    AudienceBaby = ("audience", "baby"),
+    AudienceNotForInfants = ("audience", "not-for-infants"),
 }
 
 /// The section whose phrases are looked for in the raw ingredient text;

@@ -1,5 +1,9 @@
 //! Compares two published output directories: products that appeared or
-//! disappeared, and per concern the products whose rank moved most.
+//! disappeared, and per concern the products whose own score moved most.
+//!
+//! A product is a mover only when its own score changed by at least
+//! [`MIN_SCORE_CHANGE`] points: a rank that shifts because other products
+//! arrived, left or changed is not a move of its own.
 //!
 //! Only one concern's rankings of both runs are held at a time, as maps
 //! from product id to rank, score, name and reasons.
@@ -17,6 +21,10 @@ pub const SUMMARY_FILE: &str = "summary.json";
 /// Movers kept per direction and concern.
 pub const MOVERS: usize = 10;
 
+/// The smallest change of a product's own score, in points, that makes it
+/// a riser or a faller (scores are written to one decimal).
+pub const MIN_SCORE_CHANGE: f64 = 1.0;
+
 /// A product whose rank changed in one concern.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mover {
@@ -31,9 +39,14 @@ pub struct Mover {
 }
 
 impl Mover {
-    /// Places gained: positive for a riser, negative for a faller.
+    /// Places gained (positive) or lost (negative).
     pub fn rank_change(&self) -> i64 {
         self.old_rank as i64 - self.new_rank as i64
+    }
+
+    /// Points gained (positive for a riser) or lost (negative for a faller).
+    pub fn score_change(&self) -> f64 {
+        self.new_score - self.old_score
     }
 }
 
@@ -41,9 +54,12 @@ impl Mover {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConcernChanges {
     pub slug: String,
-    /// Up to [`MOVERS`] products that moved up, biggest move first.
+    /// Products in both runs whose score changed by at least
+    /// [`MIN_SCORE_CHANGE`], up or down (all of them, not only those listed).
+    pub score_changes: u64,
+    /// Up to [`MOVERS`] products whose score rose, biggest change first.
     pub risers: Vec<Mover>,
-    /// Up to [`MOVERS`] products that moved down, biggest move first.
+    /// Up to [`MOVERS`] products whose score fell, biggest change first.
     pub fallers: Vec<Mover>,
 }
 
@@ -52,6 +68,14 @@ pub struct ConcernChanges {
 pub struct Changes {
     /// The previous directory, as given.
     pub previous: String,
+    /// The previous run's start time and catalog, from its summary.json
+    /// (null where it did not record them).
+    pub previous_started_at: Option<String>,
+    pub previous_catalog: Option<String>,
+    pub previous_catalog_bytes: Option<u64>,
+    pub previous_catalog_modified: Option<String>,
+    /// The score change that makes a mover ([`MIN_SCORE_CHANGE`]).
+    pub min_score_change: f64,
     /// Products only in the current run: (id, name), by id.
     pub new_products: Vec<(String, String)>,
     /// Products only in the previous run: (id, name), by id.
@@ -61,6 +85,20 @@ pub struct Changes {
 }
 
 impl Changes {
+    /// Products whose score changed by at least the threshold, over all
+    /// concerns (a product counts once per concern).
+    pub fn score_changes(&self) -> u64 {
+        self.concerns.iter().map(|c| c.score_changes).sum()
+    }
+
+    /// Whether this run differs from the previous one: a product new or
+    /// dropped, or a score changed by at least the threshold.
+    pub fn differs(&self) -> bool {
+        !self.new_products.is_empty()
+            || !self.dropped_products.is_empty()
+            || self.score_changes() > 0
+    }
+
     /// A short text of what changed between a mover's old and new reasons.
     ///
     /// Reason items are `; `-separated. Items only in the new reasons are
@@ -189,8 +227,15 @@ fn multiset_minus<'a>(a: &[&'a str], b: &[&str]) -> Vec<&'a str> {
 
 /// Compares the run in `previous_dir` with the run in `current_dir`.
 pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
-    let old_slugs = concern_slugs(previous_dir)?;
+    let old_summary = read_summary(previous_dir)?;
+    let old_slugs = slugs_of(&old_summary);
     let new_slugs = concern_slugs(current_dir)?;
+    let text = |k: &str| {
+        old_summary
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let old_products = products(previous_dir)?;
     let new_products = products(current_dir)?;
     let added = only_in(&new_products, &old_products);
@@ -205,6 +250,11 @@ pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
     }
     Ok(Changes {
         previous: previous_dir.display().to_string(),
+        previous_started_at: text("started_at"),
+        previous_catalog: text("catalog"),
+        previous_catalog_bytes: old_summary.get("catalog_bytes").and_then(|v| v.as_u64()),
+        previous_catalog_modified: text("catalog_modified"),
+        min_score_change: MIN_SCORE_CHANGE,
         new_products: added,
         dropped_products: dropped,
         concerns,
@@ -235,7 +285,8 @@ fn movers(
     let mut fallers = Vec::new();
     for (id, n) in new {
         let Some(o) = old.get(&id) else { continue };
-        if o.rank == n.rank {
+        // Scores are written to one decimal: a tenth of a tenth is noise.
+        if (n.score - o.score).abs() + 1e-6 < MIN_SCORE_CHANGE {
             continue;
         }
         let m = Mover {
@@ -248,23 +299,26 @@ fn movers(
             old_reasons: o.reasons.clone(),
             new_reasons: n.reasons,
         };
-        if m.rank_change() > 0 {
+        if m.score_change() > 0.0 {
             risers.push(m);
         } else {
             fallers.push(m);
         }
     }
+    let score_changes = (risers.len() + fallers.len()) as u64;
     for list in [&mut risers, &mut fallers] {
         list.sort_by(|a, b| {
-            b.rank_change()
+            b.score_change()
                 .abs()
-                .cmp(&a.rank_change().abs())
+                .total_cmp(&a.score_change().abs())
+                .then_with(|| b.rank_change().abs().cmp(&a.rank_change().abs()))
                 .then_with(|| a.product_id.cmp(&b.product_id))
         });
         list.truncate(MOVERS);
     }
     ConcernChanges {
         slug: slug.to_string(),
+        score_changes,
         risers,
         fallers,
     }

@@ -14,6 +14,7 @@ use std::time::Instant;
 use crate::error::{Error, Result};
 use crate::model::Concern;
 use crate::rank::Entry;
+use serde::Serialize;
 
 /// One row per scored product.
 pub const SCORES_FILE: &str = "scores.csv";
@@ -25,6 +26,9 @@ pub const UNKNOWN_FILE: &str = "unknown-ingredients.csv";
 pub const REPORT_FILE: &str = "report.html";
 /// The Shopify product-CSV import file (with `--format shopify`).
 pub const SHOPIFY_FILE: &str = "shopify-metafields.csv";
+/// The Matrixify import file (with `--format matrixify`); Matrixify reads a
+/// CSV file as Products when its name says so.
+pub const MATRIXIFY_FILE: &str = "matrixify-products.csv";
 /// Columns of rejects.csv.
 pub const REJECTS_HEADER: [&str; 5] = ["line", "product_id", "column", "reason", "raw"];
 /// Columns of each `<concern>.csv`. `brand` came last so that the columns
@@ -72,6 +76,7 @@ pub fn check_file_names(concerns: &[Concern]) -> Result<()> {
         UNKNOWN_FILE,
         REPORT_FILE,
         SHOPIFY_FILE,
+        MATRIXIFY_FILE,
         publish::MARKER,
         publish::MANIFEST,
     ];
@@ -349,12 +354,131 @@ pub fn write_unknown(path: &Path, counts: Vec<(String, u64)>) -> Result<()> {
     finish(w, path)
 }
 
-/// The Shopify metafield key of a concern's score or rank: `milia_prone_score`.
+/// A shop-platform import file (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// Shopify's own product CSV import.
+    Shopify,
+    /// The Matrixify app's Products sheet.
+    Matrixify,
+}
+
+impl Export {
+    /// Parses a `--format` value.
+    pub fn parse(s: &str) -> Option<Export> {
+        match s {
+            "shopify" => Some(Export::Shopify),
+            "matrixify" => Some(Export::Matrixify),
+            _ => None,
+        }
+    }
+
+    /// The `--format` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Export::Shopify => "shopify",
+            Export::Matrixify => "matrixify",
+        }
+    }
+
+    /// The file written.
+    pub fn file(self) -> &'static str {
+        match self {
+            Export::Shopify => SHOPIFY_FILE,
+            Export::Matrixify => MATRIXIFY_FILE,
+        }
+    }
+}
+
+/// Products listed by name in summary.json's `export.not_exportable_products`.
+pub const MAX_NOT_EXPORTABLE_LISTED: usize = 100;
+
+/// A scored product the import file leaves out, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotExportable {
+    pub line: u64,
+    pub product_id: String,
+    pub reason: String,
+}
+
+/// What the import file holds, for summary.json and the log.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportSummary {
+    /// `shopify` or `matrixify`.
+    pub format: &'static str,
+    /// The file written.
+    pub file: &'static str,
+    /// The catalog column the handles came from; null when it has none.
+    pub handle_column: Option<String>,
+    pub products_exported: u64,
+    /// Scored products left out of the file.
+    pub not_exportable: u64,
+    /// The first of them, with the reason.
+    pub not_exportable_products: Vec<NotExportable>,
+}
+
+impl ExportSummary {
+    /// The log's warning when products were left out.
+    pub fn warning(&self) -> Option<String> {
+        if self.not_exportable == 0 {
+            return None;
+        }
+        let mut s = format!(
+            "{} scored product{} not in {} (listed in summary.json, export.not_exportable_products)",
+            self.not_exportable,
+            if self.not_exportable == 1 { " is" } else { "s are" },
+            self.file
+        );
+        if self.handle_column.is_none() {
+            s.push_str(
+                ": the catalog has no handle column (Handle, URL handle, handle, url_handle, slug); point one with --map handle=COLUMN",
+            );
+            return Some(s);
+        }
+        let shown: Vec<String> = self
+            .not_exportable_products
+            .iter()
+            .take(5)
+            .map(|n| format!("line {} `{}`: {}", n.line, n.product_id, n.reason))
+            .collect();
+        s.push_str(": ");
+        s.push_str(&shown.join("; "));
+        if self.not_exportable > 5 {
+            s.push_str("; ...");
+        }
+        Some(s)
+    }
+}
+
+/// Checks a Shopify handle: 1 to 255 lowercase ASCII letters, digits and
+/// hyphens, as Shopify makes them. A handle outside that form is not
+/// corrected (the shop's product would not be the one matched).
+pub fn check_handle(h: &str) -> std::result::Result<(), String> {
+    if h.is_empty() {
+        return Err(
+            "no handle: the import file matches products by handle, and none is made up".into(),
+        );
+    }
+    let valid = h.len() <= 255
+        && h.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is not a Shopify handle (lowercase ASCII letters, digits and hyphens)",
+            crate::error::printable(h)
+        ))
+    }
+}
+
+/// The Shopify metafield key of a concern's score: `milia_prone_score`.
 pub fn shopify_key(slug: &str, what: &str) -> String {
     format!("{}_{what}", slug.replace('-', "_"))
 }
 
-/// The header of a Shopify product-CSV metafield column:
+/// The header of a Shopify product-CSV metafield column, as Shopify's
+/// product CSV documents it (`<name> (product.metafields.<namespace>.<key>)`):
 /// `Milia-prone score (product.metafields.custom.milia_prone_score)`.
 pub fn shopify_column(slug: &str, what: &str) -> String {
     let mut title = slug.to_string();
@@ -367,34 +491,57 @@ pub fn shopify_column(slug: &str, what: &str) -> String {
     )
 }
 
+/// The header of a Matrixify metafield column, as Matrixify documents it
+/// (`Metafield: <namespace>.<key> [<type>]`):
+/// `Metafield: custom.milia_prone_score [number_decimal]`.
+pub fn matrixify_column(slug: &str, what: &str) -> String {
+    format!(
+        "Metafield: custom.{} [number_decimal]",
+        shopify_key(slug, what)
+    )
+}
+
 /// A product's (rank, score) in each concern, None where not ranked.
 pub type Placings = Vec<Option<(u64, f64)>>;
 
-/// Shopify's import file: one row per scored product, keyed by handle, a
-/// score and a rank column per concern (empty where not ranked).
-pub fn write_shopify(path: &Path, concerns: &[Concern], rows: &[(String, Placings)]) -> Result<()> {
+/// A row of the import file: handle, title, placings.
+pub type ExportRow = (String, String, Placings);
+
+/// Writes the import file: one row per product, keyed by handle, one score
+/// metafield column per concern (empty where the product is not ranked).
+///
+/// Shopify: `Handle`, `Title` (the two columns its import needs to update
+/// an existing product), then the metafields. Matrixify: `Handle`,
+/// `Command` = `UPDATE` (update an existing product, never create one),
+/// then the metafields.
+pub fn write_export(
+    format: Export,
+    path: &Path,
+    concerns: &[Concern],
+    rows: &[ExportRow],
+) -> Result<()> {
     let mut w = csv_writer(path)?;
-    let mut header = vec!["Handle".to_string()];
+    let mut header: Vec<String> = match format {
+        Export::Shopify => vec!["Handle".into(), "Title".into()],
+        Export::Matrixify => vec!["Handle".into(), "Command".into()],
+    };
     for c in concerns {
-        header.push(shopify_column(&c.slug, "score"));
-        header.push(shopify_column(&c.slug, "rank"));
+        header.push(match format {
+            Export::Shopify => shopify_column(&c.slug, "score"),
+            Export::Matrixify => matrixify_column(&c.slug, "score"),
+        });
     }
     w.write_record(&header).map_err(|e| write_error(path, e))?;
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
-    for (handle, ranks) in rows {
+    for (handle, title, placings) in rows {
         rec.clear();
         rec.push(handle.clone());
-        for r in ranks {
-            match r {
-                Some((rank, score)) => {
-                    rec.push(format!("{score:.1}"));
-                    rec.push(rank.to_string());
-                }
-                None => {
-                    rec.push(String::new());
-                    rec.push(String::new());
-                }
-            }
+        rec.push(match format {
+            Export::Shopify => title.clone(),
+            Export::Matrixify => "UPDATE".into(),
+        });
+        for p in placings {
+            rec.push(p.map_or(String::new(), |(_, score)| format!("{score:.1}")));
         }
         w.write_record(&rec).map_err(|e| write_error(path, e))?;
     }

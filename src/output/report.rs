@@ -3,8 +3,10 @@
 //! ingredients and, given a comparison, what changed since the previous run.
 //!
 //! The page has no scripts and loads nothing: styles are inline and charts
-//! are inline SVG. It depends only on the directory's files, so the same
-//! directory always renders the same page.
+//! are inline SVG. It depends only on the directory's files and the
+//! comparison, so the same input renders the same page, but for one line:
+//! the element with id `run-time` ([`RUN_TIME_ID`]), which says when the
+//! run started and how old the catalog was then.
 
 use std::collections::HashMap;
 use std::fmt::{self, Display, Write};
@@ -24,6 +26,11 @@ const FIRST_REJECTS: usize = 20;
 const UNKNOWN_TOP: usize = 30;
 const MAX_CONFLICTS: usize = 100;
 const MAX_PRODUCTS: usize = 50;
+
+/// The id of the report's one run-specific element, a single line of the
+/// page: the run's start time (and the previous run's), and the catalog's
+/// age at the start.
+pub const RUN_TIME_ID: &str = "run-time";
 
 /// Renders the report of the run in `dir`, with a section on `changes` if given.
 pub fn render(dir: &Path, changes: Option<&Changes>) -> Result<String> {
@@ -134,14 +141,22 @@ fn read_scores(dir: &Path, slugs: &[String]) -> Result<Scores> {
     Ok(s)
 }
 
-/// The first rows of a concern file: (rank, product_id, name, score, grade, reasons).
-type TopRow = [String; 6];
+/// The first rows of a concern file: (rank, product_id, name, brand, score, grade, reasons).
+type TopRow = [String; 7];
 
 fn read_top(dir: &Path, slug: &str) -> Result<Vec<TopRow>> {
     let path = dir.join(format!("{slug}.csv"));
     let (mut r, cols) = open_csv(
         &path,
-        ["rank", "product_id", "name", "score", "grade", "reasons"],
+        [
+            "rank",
+            "product_id",
+            "name",
+            "brand",
+            "score",
+            "grade",
+            "reasons",
+        ],
     )?;
     let mut out = Vec::new();
     for rec in r.records().take(TOP) {
@@ -279,6 +294,9 @@ svg{display:block;width:100%;height:auto}
 .gA{background:#1a7f37}.gB{background:#4d9a1f}.gC{background:#b58100}.gD{background:#c4540a}.gE{background:#b42318}
 .up{color:#1a7f37}.down{color:#b42318}
 .kv th{width:200px;background:none}
+.morning{border-left:5px solid var(--accent)}
+.morning .when{font-size:17px;margin:0 0 10px}
+.yes{color:#1a7f37;font-weight:600}.no{color:#b42318;font-weight:600}
 "#;
 
 /// Bar colours, low scores to high.
@@ -313,6 +331,7 @@ fn write_page(o: &mut String, d: &Data, changes: Option<&Changes>) -> fmt::Resul
         write!(o, "<a href=\"#{id}\">{title}</a>")?;
     }
     o.push_str("</nav>\n</header>\n");
+    write_morning(o, &d.summary, changes)?;
     write_summary(o, &d.summary)?;
     write_distribution(o, &d.slugs, &d.scores)?;
     write_top(o, &d.slugs, &d.tops)?;
@@ -356,6 +375,180 @@ fn label(key: &str) -> String {
 
 fn open_section(o: &mut String, id: &str, title: &str) -> fmt::Result {
     writeln!(o, "<section id=\"{id}\">\n<h2>{title}</h2>")
+}
+
+/// Bytes as text: `1.2 MB (1234567 bytes)`.
+fn size_text(bytes: u64) -> String {
+    let b = bytes as f64;
+    let short = if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.1} kB", b / 1e3)
+    } else {
+        return format!("{bytes} bytes");
+    };
+    format!("{short} ({bytes} bytes)")
+}
+
+/// A duration in words: `3 h 05 min`, `2 days 4 h`.
+fn age_text(secs: i64) -> String {
+    let m = secs.unsigned_abs() / 60;
+    let (d, h, m) = (m / 1440, m / 60 % 24, m % 60);
+    if d > 0 {
+        format!("{d} day{} {h} h", if d == 1 { "" } else { "s" })
+    } else if h > 0 {
+        format!("{h} h {m:02} min")
+    } else {
+        format!("{m} min")
+    }
+}
+
+fn parse_time(t: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// The first screen: when the run started, which catalog it read (path,
+/// size, modification time), the tool version, whether the catalog is new
+/// since the previous run, and whether the results differ from it.
+fn write_morning(o: &mut String, s: &Value, changes: Option<&Changes>) -> fmt::Result {
+    o.push_str("<section id=\"run\" class=\"morning\">\n");
+    let started = s.get("started_at").and_then(Value::as_str);
+    let modified = s.get("catalog_modified").and_then(Value::as_str);
+    // The one run-specific line: nothing else on the page depends on the
+    // clock (tests/determinism.rs compares everything but this line).
+    let mut when = format!(
+        "Run started <b>{}</b>",
+        Esc(&started.map_or("—".into(), |t| t.replace('T', " ").replace('Z', " UTC")))
+    );
+    if let (Some(a), Some(b)) = (started.and_then(parse_time), modified.and_then(parse_time)) {
+        let secs = (a - b).whole_seconds();
+        if secs >= 0 {
+            when.push_str(&format!(
+                ", {} after the catalog was last modified",
+                age_text(secs)
+            ));
+        } else {
+            when.push_str(", before the catalog's modification time (a clock differs)");
+        }
+    }
+    if let Some(p) = changes.and_then(|c| c.previous_started_at.as_deref()) {
+        when.push_str(&format!(
+            "; the previous run started {}",
+            Esc(&p.replace('T', " ").replace('Z', " UTC"))
+        ));
+    }
+    writeln!(o, "<p class=\"when\" id=\"{RUN_TIME_ID}\">{when}.</p>")?;
+    o.push_str("<table class=\"kv\"><tbody>\n");
+    let bytes = s.get("catalog_bytes").and_then(Value::as_u64);
+    let rows: [(&str, String); 4] = [
+        ("Catalog", text(s, "catalog")),
+        (
+            "Catalog size",
+            bytes.map_or("— (standard input)".into(), size_text),
+        ),
+        (
+            "Catalog modified",
+            modified.map_or("— (standard input or the built-in sample)".into(), |m| {
+                m.replace('T', " ").replace('Z', " UTC")
+            }),
+        ),
+        (
+            "Tool",
+            format!("{} {}", text(s, "tool"), text(s, "version")),
+        ),
+    ];
+    for (k, v) in rows {
+        writeln!(o, "<tr><th>{k}</th><td>{}</td></tr>", Esc(&v))?;
+    }
+    let (fresh_class, fresh) = freshness(s, changes);
+    writeln!(
+        o,
+        "<tr><th>Fresh catalog</th><td><span class=\"{fresh_class}\">{}</span></td></tr>",
+        Esc(&fresh)
+    )?;
+    let (diff_class, diff) = match changes {
+        None => ("muted", "No previous run to compare with.".to_string()),
+        Some(c) if !c.differs() => (
+            "no",
+            format!(
+                "No: no product new or dropped, and no score changed by {:.1} point or more.",
+                c.min_score_change
+            ),
+        ),
+        Some(c) => (
+            "yes",
+            format!(
+                "Yes: {} new, {} dropped, {} score change{} of {:.1} point or more over all concerns (see Changes).",
+                c.new_products.len(),
+                c.dropped_products.len(),
+                c.score_changes(),
+                if c.score_changes() == 1 { "" } else { "s" },
+                c.min_score_change
+            ),
+        ),
+    };
+    writeln!(
+        o,
+        "<tr><th>Differs from the previous run</th><td><span class=\"{diff_class}\">{}</span></td></tr>",
+        Esc(&diff)
+    )?;
+    if let Some(e) = s.get("export").filter(|e| e.is_object()) {
+        let n = e.get("not_exportable").and_then(Value::as_u64).unwrap_or(0);
+        let mut line = format!(
+            "{}: {} products",
+            text(e, "file"),
+            text(e, "products_exported")
+        );
+        if n > 0 {
+            line.push_str(&format!(
+                "; {n} scored product{} left out (no valid handle, or a repeated one; listed in summary.json)",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        writeln!(o, "<tr><th>Import file</th><td>{}</td></tr>", Esc(&line))?;
+    }
+    o.push_str("</tbody></table>\n</section>\n");
+    Ok(())
+}
+
+/// Whether the catalog is new since the previous run, judged by its path,
+/// size and modification time: (class, sentence).
+fn freshness(s: &Value, changes: Option<&Changes>) -> (&'static str, String) {
+    let modified = s.get("catalog_modified").and_then(Value::as_str);
+    let Some(modified) = modified else {
+        return (
+            "muted",
+            "Unknown: the catalog has no modification time (standard input or the built-in sample).".into(),
+        );
+    };
+    let Some(c) = changes else {
+        return (
+            "muted",
+            "Unknown: no previous run to compare with; see the catalog's modification time above."
+                .into(),
+        );
+    };
+    let same = c.previous_catalog_modified.as_deref() == Some(modified)
+        && c.previous_catalog_bytes == s.get("catalog_bytes").and_then(Value::as_u64)
+        && c.previous_catalog.as_deref() == s.get("catalog").and_then(Value::as_str);
+    if same {
+        (
+            "no",
+            "No: the same catalog file as the previous run (same path, size and modification time). Was the new export written?".into(),
+        )
+    } else {
+        (
+            "yes",
+            format!(
+                "Yes: the catalog changed since the previous run (then modified {}).",
+                c.previous_catalog_modified
+                    .as_deref()
+                    .map_or("—".into(), |m| m.replace('T', " ").replace('Z', " UTC"))
+            ),
+        )
+    }
 }
 
 fn write_summary(o: &mut String, s: &Value) -> fmt::Result {
@@ -556,15 +749,17 @@ fn write_top(o: &mut String, slugs: &[String], tops: &[Vec<TopRow>]) -> fmt::Res
             o,
             &[
                 ("#", "44px", true),
-                ("Product", "28%", false),
+                ("Product", "26%", false),
+                ("Brand", "14%", false),
                 ("Score", "72px", true),
                 ("Grade", "64px", false),
                 ("Reasons", "", false),
             ],
         )?;
-        for [rank, id, name, score, grade, reasons] in rows {
+        for [rank, id, name, brand, score, grade, reasons] in rows {
             write!(o, "<tr><td class=\"n\">{}</td>", Esc(rank))?;
             product(o, id, name)?;
+            write!(o, "<td>{}</td>", Esc(or_dash(brand)))?;
             let class = match grade.as_str() {
                 "A" | "B" | "C" | "D" | "E" => grade.as_str(),
                 _ => "E",
@@ -723,15 +918,15 @@ fn movers(o: &mut String, title: &str, list: &[Mover]) -> fmt::Result {
         o,
         &[
             (title, "24%", false),
-            ("Rank", "118px", true),
-            ("Change", "78px", true),
             ("Score", "118px", true),
+            ("Change", "78px", true),
+            ("Rank", "118px", true),
             ("What changed", "", false),
         ],
     )?;
     for m in list {
-        let d = m.rank_change();
-        let (class, arrow) = if d > 0 {
+        let d = m.score_change();
+        let (class, arrow) = if d > 0.0 {
             ("up", "▲")
         } else {
             ("down", "▼")
@@ -740,13 +935,13 @@ fn movers(o: &mut String, title: &str, list: &[Mover]) -> fmt::Result {
         product(o, &m.product_id, &m.name)?;
         writeln!(
             o,
-            "<td class=\"n\">{} → {}</td><td class=\"n {class}\">{arrow} {}</td>\
-             <td class=\"n\">{:.1} → {:.1}</td><td class=\"why\">{}</td></tr>",
-            m.old_rank,
-            m.new_rank,
-            d.unsigned_abs(),
+            "<td class=\"n\">{:.1} → {:.1}</td><td class=\"n {class}\">{arrow} {:.1}</td>\
+             <td class=\"n\">{} → {}</td><td class=\"why\">{}</td></tr>",
             m.old_score,
             m.new_score,
+            d.abs(),
+            m.old_rank,
+            m.new_rank,
             Esc(&Changes::reason_change(m))
         )?;
     }
@@ -758,13 +953,20 @@ fn write_changes(o: &mut String, c: &Changes) -> fmt::Result {
     open_section(o, "changes", "Changes since the previous run")?;
     writeln!(
         o,
-        "<p class=\"muted\">Compared with {}.</p>",
-        Esc(&c.previous)
+        "<p class=\"muted\">Compared with {}. Risers and fallers are products whose own score changed by {:.1} point or more; a rank that moved only because other products arrived, left or changed is not listed.</p>",
+        Esc(&c.previous),
+        c.min_score_change
     )?;
     product_list(o, "New products", &c.new_products)?;
     product_list(o, "Dropped products", &c.dropped_products)?;
     for cc in &c.concerns {
-        writeln!(o, "<h3>{}</h3>", Esc(&cc.slug))?;
+        writeln!(
+            o,
+            "<h3>{} <small>{} score change{}</small></h3>",
+            Esc(&cc.slug),
+            cc.score_changes,
+            if cc.score_changes == 1 { "" } else { "s" }
+        )?;
         movers(o, "Risers", &cc.risers)?;
         movers(o, "Fallers", &cc.fallers)?;
     }

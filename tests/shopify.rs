@@ -1,0 +1,273 @@
+//! The Shopify round trip: a product export as Shopify writes it (variant
+//! rows, HTML descriptions, a metafield column) in, an import file that
+//! updates the same products out.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use predicates::prelude::*;
+
+/// The hand-written export: 5 products, 5 variant and image rows.
+fn export() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shopify-export.csv")
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn scores(out: &Path) -> Vec<Vec<String>> {
+    read_csv(&out.join("scores.csv")).1
+}
+
+#[test]
+fn a_shopify_export_round_trips_to_an_import_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    bin()
+        .arg("score")
+        .arg(export())
+        .args(["--format", "shopify", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(
+                "merged 5 variant rows (a product's handle again with an empty title) into their products",
+            )
+            .and(predicate::str::contains(
+                "warning: 1 scored product is not in shopify-metafields.csv",
+            ))
+            .and(predicate::str::contains("line 15 `TC-30`: no handle"))
+            .and(predicate::str::contains(
+                "ingredients <- the labelled section of `Body (HTML)` where the ingredients cell is empty",
+            )),
+        );
+    // One product per handle; variant and image rows are neither scored nor rejected.
+    let s = json(&out.join("summary.json"));
+    assert_eq!(s["rows_read"], 5);
+    assert_eq!(s["rows_scored"], 5);
+    assert_eq!(s["rows_rejected"], 0);
+    assert_eq!(s["variant_rows_merged"], 5);
+    assert_eq!(s["ingredients_from_description"], 2);
+    assert_eq!(s["export"]["format"], "shopify");
+    assert_eq!(s["export"]["products_exported"], 4);
+    assert_eq!(s["export"]["not_exportable"], 1);
+    let listed = &s["export"]["not_exportable_products"][0];
+    assert_eq!(listed["line"], 15);
+    assert_eq!(listed["product_id"], "TC-30");
+    assert!(listed["reason"].as_str().unwrap().starts_with("no handle"));
+
+    // The ingredient lists: the metafield where filled, else the body's
+    // labelled section; "Key ingredients" is not the list.
+    let rows = scores(&out);
+    let conf = |id: &str| {
+        let r = rows.iter().find(|r| r[0] == id).unwrap();
+        r[r.len() - 2].clone()
+    };
+    assert_eq!(conf("hydra-gel-cream"), "high");
+    assert_eq!(
+        conf("daily-sun-fluid-spf-50"),
+        "high",
+        "from <h3>Ingredients</h3>"
+    );
+    assert_eq!(conf("TC-30"), "high", "from <b>INCI:</b>");
+    assert_eq!(conf("calming-toner"), "low", "only key ingredients");
+    let brand = rows.iter().find(|r| r[0] == "TC-30").unwrap()[2].clone();
+    assert_eq!(brand, "Halcyon Lab");
+
+    // The import file: Handle and Title (what Shopify's import needs to
+    // update a product), one metafield column per concern, no duplicates,
+    // no made-up handles.
+    let (h, import) = read_csv(&out.join("shopify-metafields.csv"));
+    let mut want = vec!["Handle".to_string(), "Title".to_string()];
+    for c in CONCERNS {
+        let key = c.replace('-', "_");
+        let mut name = c.to_string();
+        name[..1].make_ascii_uppercase();
+        want.push(format!(
+            "{name} score (product.metafields.custom.{key}_score)"
+        ));
+    }
+    assert_eq!(h, want);
+    let handles: Vec<&str> = import.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        handles,
+        [
+            "hydra-gel-cream",
+            "daily-sun-fluid-spf-50",
+            "rich-night-balm",
+            "calming-toner"
+        ]
+    );
+    assert_eq!(import[0][1], "Hydra Gel Cream");
+    // The report's first screen names the file and what it left out.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(
+        "<tr><th>Import file</th><td>shopify-metafields.csv: 4 products; 1 scored product left out"
+    ));
+    // Each score is the one in the concern files.
+    for r in &import {
+        for (k, c) in CONCERNS.iter().enumerate() {
+            let want = score_of(&out, c, &r[0]).map_or(String::new(), |v| format!("{v:.1}"));
+            assert_eq!(r[2 + k], want, "{} {c}", r[0]);
+        }
+    }
+    let sun = 2 + CONCERNS.iter().position(|c| *c == "sun-care").unwrap();
+    assert!(!import[1][sun].is_empty(), "the sunscreen is in sun-care");
+    assert!(import[0][sun].is_empty(), "the gel cream is not");
+    // The occlusive balm scores far below the gel cream for milia.
+    let milia = |r: &Vec<String>| r[2].parse::<f64>().unwrap();
+    assert!(milia(&import[2]) + 30.0 < milia(&import[0]));
+}
+
+#[test]
+fn matrixify_writes_its_own_column_form_and_update_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    score(&export(), &out, &["--format", "matrixify"]);
+    assert!(!out.join("shopify-metafields.csv").exists());
+    let (h, rows) = read_csv(&out.join("matrixify-products.csv"));
+    assert_eq!(
+        h[..3],
+        [
+            "Handle",
+            "Command",
+            "Metafield: custom.milia_prone_score [number_decimal]"
+        ]
+    );
+    assert_eq!(h.len(), 2 + CONCERNS.len());
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r[1] == "UPDATE"));
+    assert_eq!(
+        rows[0][2],
+        format!(
+            "{:.1}",
+            score_of(&out, "milia-prone", "hydra-gel-cream").unwrap()
+        )
+    );
+    assert_eq!(
+        json(&out.join("summary.json"))["export"]["file"],
+        "matrixify-products.csv"
+    );
+}
+
+#[test]
+fn handles_are_checked_never_made_up_and_never_repeated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{HEADER},handle\n\
+         A,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10,light-gel\n\
+         B,Light Gel Refill,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10,light-gel\n\
+         C,Rosé Toner,B,toner,water,face,,,\"Aqua, Glycerin\",10,Rosé-Toner\n\
+         D,No Handle,B,toner,water,face,,,\"Aqua, Glycerin\",10,\n"
+    );
+    let cat = tmp.path().join("c.csv");
+    fs::write(&cat, text).unwrap();
+    let out = tmp.path().join("out");
+    bin()
+        .arg("score")
+        .arg(&cat)
+        .args(["--format", "shopify", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: 3 scored products are not in shopify-metafields.csv",
+        ));
+    let (_, rows) = read_csv(&out.join("shopify-metafields.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][..2], ["light-gel", "Light Gel"]);
+    let s = json(&out.join("summary.json"));
+    let reasons: Vec<(String, String)> = s["export"]["not_exportable_products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["product_id"].as_str().unwrap().to_string(),
+                n["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons[0].0, "B");
+    assert!(
+        reasons[0].1.contains("also product `A`'s (line 2)"),
+        "{}",
+        reasons[0].1
+    );
+    assert_eq!(reasons[1].0, "C");
+    assert!(reasons[1]
+        .1
+        .contains("`Rosé-Toner` is not a Shopify handle"));
+    assert_eq!(reasons[2].0, "D");
+    assert!(reasons[2].1.starts_with("no handle"));
+
+    // No handle column at all: nothing exported, and the log says how to fix it.
+    let out2 = tmp.path().join("out2");
+    let plain = catalog(tmp.path(), &["a-1,Gel,B,moisturiser,gel,face,,,\"Aqua\",1"]);
+    bin()
+        .arg("score")
+        .arg(&plain)
+        .args(["--format", "shopify", "-q", "--out"])
+        .arg(&out2)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("the catalog has no handle column")
+                .and(predicate::str::contains("--map handle=COLUMN")),
+        );
+    let (h, rows) = read_csv(&out2.join("shopify-metafields.csv"));
+    assert_eq!(h[0], "Handle");
+    assert!(rows.is_empty(), "product ids are not handles");
+}
+
+#[test]
+fn a_variant_row_without_its_product_is_rejected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("c.csv");
+    fs::write(
+        &cat,
+        "Handle,Title,Body (HTML),Vendor,Type,Option1 Value\n\
+         gel,Gel,<p>Ingredients: Aqua</p>,B,Moisturiser,30 ml\n\
+         gel,,,,,50 ml\n\
+         lost,,,,,50 ml\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    score(&cat, &out, &["--max-rejects", "1"]);
+    let (_, rejects) = read_csv(&out.join("rejects.csv"));
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0][..2], ["4", "lost"]);
+    assert!(rejects[0][3].contains("no product row with product_id `lost` comes before it"));
+    assert_eq!(json(&out.join("summary.json"))["variant_rows_merged"], 1);
+    // validate agrees: the variant row is not a problem, the orphan is.
+    bin().arg("validate").arg(&cat).assert().code(1).stdout(
+        predicate::str::contains("2 rows checked, 1 would be rejected")
+            .and(predicate::str::contains("line 4")),
+    );
+}
+
+#[test]
+fn the_new_export_headers_are_read_too() {
+    // Shopify's newer export names: `URL handle`, `Description`.
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = tmp.path().join("c.csv");
+    fs::write(
+        &cat,
+        "Title,URL handle,Description,Vendor,Type,SKU\n\
+         Gel,gel,\"<h2>Ingredients</h2><p>Aqua, Glycerin</p>\",B,Moisturiser,G-1\n\
+         ,gel,,,,G-2\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    score(&cat, &out, &["--format", "shopify"]);
+    let (_, rows) = read_csv(&out.join("shopify-metafields.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][..2], ["gel", "Gel"]);
+    let r = &scores(&out)[0];
+    assert_eq!(r[r.len() - 2], "high");
+}
