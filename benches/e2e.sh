@@ -99,10 +99,11 @@ if [[ -n $GROWTH ]]; then
 fi
 ratio "full ranking peak RSS at $ROWS rows" "$(awk -v m="$(peak all)" 'BEGIN{print m/1024}')" 300 " MB"
 
-# Sequential share, from the fastest 1-thread run's timings: setup, the
+# Sequential share, from the fastest run's timings: setup, the
 # busier of the reader and collector threads (they overlap each other and
 # the scoring), and finish are sequential; scoring and the per-concern
-# rankings are parallel. Amdahl: speedup on N cores <= 1 / (s + (1 - s) / N).
+# rankings are parallel. Amdahl, with s from the 1-thread run: speedup on N
+# cores <= 1 / (s + (1 - s) / N).
 echo
 for key in one all top; do
   python3 - "$WORK/$key.summaries" "$key" <<'PY'
@@ -122,9 +123,12 @@ seq = t["setup"] + max(t["reading"], t["collecting"]) + t["finish"]
 s = seq / wall
 bound = lambda n: 1 / (s + (1 - s) / n)
 name = {"one": "1 thread", "all": "all cores", "top": "all cores, --top 100"}[sys.argv[2]]
-print(f"- {name}: {wall:.2f}s = setup {t['setup']:.2f} + stream {t['stream']:.2f} "
-      f"(reading {t['reading']:.2f}, collecting {t['collecting']:.2f} busy) + rankings "
-      f"{t['rankings']:.2f} + finish {t['finish']:.2f}; sequential share {s*100:.1f}%, "
-      f"Amdahl bound {bound(16):.1f}x on 16 cores, {bound(64):.1f}x on 64")
+line = (f"- {name}: {wall:.2f}s = setup {t['setup']:.2f} + stream {t['stream']:.2f} "
+        f"(reading {t['reading']:.2f}, collecting {t['collecting']:.2f} busy) + rankings "
+        f"{t['rankings']:.2f} + finish {t['finish']:.2f}; sequential share {s*100:.1f}%")
+if sys.argv[2] == "one":
+    # Amdahl's law takes the share from the run on one core.
+    line += f", Amdahl bound {bound(16):.1f}x on 16 cores, {bound(64):.1f}x on 64"
+print(line)
 PY
 done
