@@ -3,11 +3,9 @@
 //! of a list"). The expectations read product names, not the model's own
 //! classification. Skipped where ../shared is absent.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 const FILES: [(&str, &[&str]); 3] = [
     (
@@ -138,7 +136,7 @@ fn the_top_of_each_list_holds_what_an_expert_would_feature() {
     let Some(dir) = shared_catalogs() else { return };
     let mut failures = Vec::new();
     for (file, maps) in FILES {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = workdir();
         let out = tmp.path().join("out");
         score(&dir.join(file), &out, maps);
         let mut fail = |concern: &str, i: usize, r: &Row, why: &str| {
