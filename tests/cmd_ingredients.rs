@@ -2,16 +2,15 @@
 //! knowledge base recognises.
 
 use crate::common::*;
-use crate::real_catalogs::{maps, FILES};
 
 #[test]
 fn ingredient_coverage_of_real_catalogs_is_at_least_95_percent_in_the_top_ten() {
     let Some(dir) = shared_catalogs() else { return };
-    for f in FILES {
+    for f in REAL_CATALOGS {
         let output = bin()
             .arg("ingredients")
             .arg(dir.join(f))
-            .args(maps(f))
+            .args(real_catalog_maps(f))
             .output()
             .unwrap();
         assert!(output.status.success());

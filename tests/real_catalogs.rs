@@ -3,44 +3,6 @@
 
 use crate::common::*;
 
-pub(crate) fn maps(file: &str) -> Vec<&'static str> {
-    match file {
-        "lookfantastic-skincare.csv" => vec![
-            "--map",
-            "product_id=product_name",
-            "--map",
-            "name=product_name",
-            "--map",
-            "category=product_type",
-            "--map",
-            "ingredients=clean_ingreds",
-        ],
-        "sephora-cosmetics.csv" => vec![
-            "--map",
-            "product_id=Name",
-            "--map",
-            "name=Name",
-            "--map",
-            "brand=Brand",
-            "--map",
-            "category=Label",
-            "--map",
-            "ingredients=Ingredients",
-        ],
-        "sephora-skincare.csv" => vec![
-            "--map",
-            "name=product_name",
-            "--map",
-            "brand=brand_name",
-            "--map",
-            "category=secondary_category",
-            "--map",
-            "price=price_usd",
-        ],
-        _ => unreachable!(),
-    }
-}
-
 /// The fewest `--map` options each catalog needs now that headers are
 /// matched against their synonyms.
 fn fewer_maps(file: &str) -> Vec<&'static str> {
@@ -52,19 +14,13 @@ fn fewer_maps(file: &str) -> Vec<&'static str> {
     }
 }
 
-pub(crate) const FILES: [&str; 3] = [
-    "lookfantastic-skincare.csv",
-    "sephora-cosmetics.csv",
-    "sephora-skincare.csv",
-];
-
 #[test]
 fn each_real_catalog_scores_with_few_rejects_and_every_file() {
     let Some(dir) = shared_catalogs() else { return };
-    for f in FILES {
+    for f in REAL_CATALOGS {
         let tmp = workdir();
         let out = tmp.path().join("out");
-        score(&dir.join(f), &out, &maps(f));
+        score(&dir.join(f), &out, &real_catalog_maps(f));
         let summary: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
                 .unwrap();
@@ -95,7 +51,7 @@ fn real_catalog_rankings_are_sensible() {
     let tmp = workdir();
     let out = tmp.path().join("out");
     let f = "sephora-cosmetics.csv";
-    score(&dir.join(f), &out, &maps(f));
+    score(&dir.join(f), &out, &real_catalog_maps(f));
     // La Mer's Crème de la Mer (mineral oil and petrolatum at #2 and #3)
     // sinks in milia-prone: in the bottom quarter.
     let (_, mp) = read_csv(&out.join("milia-prone.csv"));
@@ -112,10 +68,10 @@ fn real_catalog_rankings_are_sensible() {
 #[test]
 fn real_catalogs_need_only_the_id_map_now_and_score_the_same() {
     let Some(dir) = shared_catalogs() else { return };
-    for f in FILES {
+    for f in REAL_CATALOGS {
         let tmp = workdir();
         let (full, few) = (tmp.path().join("full"), tmp.path().join("few"));
-        score(&dir.join(f), &full, &maps(f));
+        score(&dir.join(f), &full, &real_catalog_maps(f));
         score(&dir.join(f), &few, &fewer_maps(f));
         for (name, bytes) in dir_files(&full) {
             if name == "summary.json" {

@@ -7,48 +7,6 @@ use std::path::Path;
 
 use crate::common::*;
 
-const FILES: [(&str, &[&str]); 3] = [
-    (
-        "lookfantastic-skincare.csv",
-        &[
-            "--map",
-            "product_id=product_name",
-            "--map",
-            "name=product_name",
-            "--map",
-            "category=product_type",
-            "--map",
-            "ingredients=clean_ingreds",
-        ],
-    ),
-    (
-        "sephora-cosmetics.csv",
-        &[
-            "--map",
-            "product_id=Name",
-            "--map",
-            "name=Name",
-            "--map",
-            "brand=Brand",
-            "--map",
-            "category=Label",
-            "--map",
-            "ingredients=Ingredients",
-        ],
-    ),
-    (
-        "sephora-skincare.csv",
-        &[
-            "--map",
-            "name=product_name",
-            "--map",
-            "brand=brand_name",
-            "--map",
-            "category=secondary_category",
-        ],
-    ),
-];
-
 /// One ranked product: name, reasons, confidence.
 struct Row {
     name: String,
@@ -135,10 +93,11 @@ const NOT_FOR_BABIES: &[&str] = &[
 fn the_top_of_each_list_holds_what_an_expert_would_feature() {
     let Some(dir) = shared_catalogs() else { return };
     let mut failures = Vec::new();
-    for (file, maps) in FILES {
+    for file in REAL_CATALOGS {
+        let maps = real_catalog_maps(file);
         let tmp = workdir();
         let out = tmp.path().join("out");
-        score(&dir.join(file), &out, maps);
+        score(&dir.join(file), &out, &maps);
         let mut fail = |concern: &str, i: usize, r: &Row, why: &str| {
             failures.push(format!("{file} {concern} #{}: {} ({why})", i + 1, r.name));
         };

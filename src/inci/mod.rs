@@ -58,9 +58,33 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
     };
     let mut scratch = String::new();
     let mut variant = String::new();
+    // A piece split off by the label's own punctuation that belongs to the
+    // next name: the locant of "1, 2-Hexanediol", the "Ext." of "Ext. Violet 2".
+    let mut carried = String::new();
     for_each_item(raw, |item| {
         normalize_name_into(item.text, &mut scratch);
         if scratch.is_empty() || out.items.len() >= u16::MAX as usize {
+            return;
+        }
+        if !carried.is_empty() {
+            let joins = if carried.ends_with(',') {
+                scratch.starts_with(|c: char| c.is_ascii_digit())
+            } else {
+                true
+            };
+            if joins {
+                scratch.insert_str(0, &carried);
+            }
+            carried.clear();
+        }
+        if is_locant(&scratch) {
+            carried.push_str(&scratch);
+            carried.push(',');
+            return;
+        }
+        if LABEL_ABBREVIATIONS.contains(&scratch.as_str()) {
+            carried.push_str(&scratch);
+            carried.push_str(". ");
             return;
         }
         let id = resolve(&scratch, kb, &mut variant);
@@ -78,6 +102,20 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
     });
     out
 }
+
+/// Abbreviations a label ends with a full stop inside a name
+/// ("Ext. Violet 2"), which the list splitter would take for a sentence end.
+const LABEL_ABBREVIATIONS: [&str; 2] = ["ext", "no"];
+
+/// A locant split off a chemical name at its comma ("1" of "1, 2-Hexanediol").
+fn is_locant(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 2 && name.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Last words of polymer names, which list their monomers with a slash
+/// ("Lactic Acid/Glycolic Acid Copolymer"): such a name is one ingredient,
+/// never one of its monomers.
+const POLYMER_WORDS: [&str; 3] = ["copolymer", "crosspolymer", "polymer"];
 
 /// Lower-cases a label name and tidies its punctuation and spacing, so that
 /// variants of one name compare equal. Writes into `out` (cleared first).
@@ -182,7 +220,11 @@ pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<I
     } else {
         name
     };
-    if bare.contains('/') {
+    let polymer = bare
+        .rsplit(' ')
+        .next()
+        .is_some_and(|w| POLYMER_WORDS.contains(&w));
+    if bare.contains('/') && !polymer {
         for part in bare.split('/') {
             if let Some(id) = kb.lookup(part.trim()) {
                 return Some(id);
@@ -317,6 +359,37 @@ mod tests {
             "kb",
         )
         .unwrap()
+    }
+
+    #[test]
+    fn label_punctuation_inside_a_name_keeps_the_name_whole() {
+        let kb = kb();
+        let list = parse_list(
+            "Water, 1, 2-Hexanediol, Ext. Violet 2, Lactic Acid/Glycolic Acid Copolymer, Glycerin",
+            &kb,
+        );
+        let names: Vec<&str> = list.items.iter().map(|i| list.name(i)).collect();
+        assert_eq!(
+            names,
+            [
+                "water",
+                "1,2-hexanediol",
+                "ext. violet 2",
+                "lactic acid/glycolic acid copolymer",
+                "glycerin"
+            ]
+        );
+        assert_eq!(list.items[1].id, kb.lookup("1,2-hexanediol"));
+        // A polymer is never taken for one of its monomers.
+        let builtin = KnowledgeBase::builtin();
+        let mut v = String::new();
+        assert!(builtin.lookup("glycolic acid").is_some());
+        assert_eq!(
+            resolve("glycolic acid/lactic acid crosspolymer", &builtin, &mut v),
+            None
+        );
+        assert!(resolve("glycolic acid/lactic acid", &builtin, &mut v).is_some());
+        assert_eq!(list.items[4].position, 5);
     }
 
     #[test]

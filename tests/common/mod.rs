@@ -167,3 +167,50 @@ pub fn without_run_time(html: &[u8]) -> Vec<u8> {
         .flat_map(|l| l.bytes().chain([b'\n']))
         .collect()
 }
+
+/// The three real catalogs of ../shared/catalogs.
+pub const REAL_CATALOGS: [&str; 3] = [
+    "lookfantastic-skincare.csv",
+    "sephora-cosmetics.csv",
+    "sephora-skincare.csv",
+];
+
+/// The `--map` options each real catalog is scored with (README, "The real
+/// catalogs").
+pub fn real_catalog_maps(file: &str) -> Vec<&'static str> {
+    match file {
+        "lookfantastic-skincare.csv" => vec![
+            "--map",
+            "product_id=product_name",
+            "--map",
+            "name=product_name",
+            "--map",
+            "category=product_type",
+            "--map",
+            "ingredients=clean_ingreds",
+        ],
+        "sephora-cosmetics.csv" => vec![
+            "--map",
+            "product_id=Name",
+            "--map",
+            "name=Name",
+            "--map",
+            "brand=Brand",
+            "--map",
+            "category=Label",
+            "--map",
+            "ingredients=Ingredients",
+        ],
+        "sephora-skincare.csv" => vec![
+            "--map",
+            "name=product_name",
+            "--map",
+            "brand=brand_name",
+            "--map",
+            "category=secondary_category",
+            "--map",
+            "price=price_usd",
+        ],
+        _ => unreachable!(),
+    }
+}
