@@ -51,6 +51,6 @@ fn concerns_file_changes_weights_adds_a_concern_and_reports_bad_keys() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "p.toml: line 2, column `weights.sparkle`: unknown factor `sparkle`",
+            "p.toml: line 4, column `weights.sparkle`: unknown factor `sparkle`",
         ));
 }

@@ -38,3 +38,67 @@ fn validate_reports_what_would_be_rejected_and_writes_nothing() {
         "validate wrote nothing"
     );
 }
+
+#[test]
+fn validate_reads_the_knowledge_file_score_would_use() {
+    let tmp = workdir();
+    let cat = catalog(tmp.path(), &[GOOD]);
+    let bad = tmp.path().join("bad-kb.csv");
+    fs::write(
+        &bad,
+        "name,aliases,comedogenic,irritancy,classes,source\npetrolatum,,9,0,occlusive,x\n",
+    )
+    .unwrap();
+    // score refuses this knowledge base; so does validate, the same way.
+    let refused = format!(
+        "milia-rank: error: {}: line 2, column `comedogenic`: `9` is not a grade from 0 to 5",
+        bad.display()
+    );
+    bin()
+        .args(["score", "-q", "-o"])
+        .arg(tmp.path().join("out"))
+        .arg(&cat)
+        .arg("--knowledge")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(refused.as_str()));
+    bin()
+        .arg("validate")
+        .arg(&cat)
+        .arg("--knowledge")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(refused.as_str()));
+    // A missing knowledge file is an I/O error.
+    bin()
+        .arg("validate")
+        .arg(&cat)
+        .arg("--knowledge")
+        .arg(tmp.path().join("none.csv"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "none.csv: no such file or directory",
+        ));
+    // One that reads but lacks classes the model asks for: warned, checked.
+    let thin = tmp.path().join("thin-kb.csv");
+    fs::write(
+        &thin,
+        "name,aliases,comedogenic,irritancy,classes,source\npetrolatum,,0,0,occlusive,x\n",
+    )
+    .unwrap();
+    bin()
+        .arg("validate")
+        .arg(&cat)
+        .arg("--knowledge")
+        .arg(&thin)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "1 rows checked, 0 would be rejected",
+        ))
+        .stderr(predicate::str::contains("warning").and(predicate::str::contains("`uva-filter`")));
+}

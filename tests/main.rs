@@ -21,6 +21,7 @@ mod columns;
 mod determinism;
 mod domain;
 mod encodings;
+mod errors;
 mod fuzz_regressions;
 mod input;
 mod labels;

@@ -52,3 +52,31 @@ fn readme_lists_every_knowledge_class() {
         "README's class list is stale; it should read: {sentence}"
     );
 }
+
+#[test]
+fn readme_usage_lines_are_what_clap_prints() {
+    let mut lines = Vec::new();
+    for sub in [
+        "score",
+        "ingredients",
+        "validate",
+        "explain",
+        "concerns",
+        "generate",
+    ] {
+        let out = bin().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let help = String::from_utf8(out.stdout).unwrap();
+        let usage = help
+            .lines()
+            .find_map(|l| l.strip_prefix("Usage: "))
+            .unwrap_or_else(|| panic!("`{sub} --help` has a usage line"));
+        lines.push(format!("    {usage}"));
+    }
+    let block = format!("## Command line\n\n{}\n", lines.join("\n"));
+    assert!(
+        readme().contains(&block),
+        "README's usage lines are stale; clap prints:\n{}",
+        lines.join("\n")
+    );
+}
