@@ -43,12 +43,13 @@ pub enum Factor {
     Makeup,
     HiddenIrritant,
     MultiActive,
+    Minimal,
     NoIngredients,
 }
 
 impl Factor {
     /// Every factor, in a fixed order.
-    pub const ALL: [Factor; 29] = [
+    pub const ALL: [Factor; 30] = [
         Factor::Occlusion,
         Factor::Comedogenic,
         Factor::Texture,
@@ -77,6 +78,7 @@ impl Factor {
         Factor::Makeup,
         Factor::HiddenIrritant,
         Factor::MultiActive,
+        Factor::Minimal,
         Factor::NoIngredients,
     ];
 
@@ -111,6 +113,7 @@ impl Factor {
             Factor::Makeup => "makeup",
             Factor::HiddenIrritant => "hidden_irritant",
             Factor::MultiActive => "multi_active",
+            Factor::Minimal => "minimal",
             Factor::NoIngredients => "no_ingredients",
         }
     }
@@ -145,6 +148,7 @@ impl Factor {
             Factor::Soap => "a true soap (saponified oils high in the list)",
             Factor::Makeup => "tinted or make-up product",
             Factor::HiddenIrritant => "irritants no grade shows: witch hazel, willow bark, L-ascorbic acid high in the list, menthol, camphor, a strong surfactant, clay with one",
+            Factor::Minimal => "a short, fragrance-free formula: 1 up to 10 ingredients, falling to 0 at 20",
             Factor::MultiActive => "several actives together (AHA, BHA, PHA, retinoid, acne active, L-ascorbic acid): 0.5 for each beyond the first",
             Factor::NoIngredients => "no usable ingredient list (missing, not a list, or mostly unrecognised)",
         }
@@ -875,9 +879,9 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
     } else {
         recognised_top10 as f64 / top10 as f64
     };
-    let not_a_list = vocabulary
-        .ingredients
-        .scan(&ctx.ingredients.to_lowercase())
+    // The raw ingredient text is scanned for its phrases once.
+    let text_hits = vocabulary.ingredients.scan(&ctx.ingredients.to_lowercase());
+    let not_a_list = text_hits
         .first_listed(Key::NotAList)
         .map(|h| vocabulary.phrase(&h));
     let unusable = if list.is_empty() {
@@ -892,10 +896,29 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             recognised * 100.0
         ))
     } else {
-        partial_list(list, kb, ctx)
+        partial_list(list, kb, ctx, &text_hits)
     };
     if let Some(why) = unusable.clone() {
         set(Factor::NoIngredients, 1.0, vec![why]);
+    } else if fragrance.is_empty()
+        && essential.is_empty()
+        && allergens.is_empty()
+        && aromatic.is_none()
+    {
+        let m = &tables.minimal;
+        let n = list.len() as f64;
+        let short = ((m.none_at - n) / (m.none_at - m.full_at)).clamp(0.0, 1.0);
+        if short > 0.0 {
+            set(
+                Factor::Minimal,
+                short,
+                vec![format!(
+                    "{} ingredient{}, no fragrance",
+                    list.len(),
+                    if list.len() == 1 { "" } else { "s" }
+                )],
+            );
+        }
     }
 
     let claims_clean = ctx
@@ -929,7 +952,12 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
 /// sun filters of a drug-facts panel, a lone footnote, or one or two names
 /// the product name does not mention ("100% Squalane" with `squalane` is
 /// whole; a cream listing only `niacinamide` is not).
-fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Option<String> {
+fn partial_list(
+    list: &ParsedList,
+    kb: &KnowledgeBase,
+    ctx: &Context<'_>,
+    text_hits: &Hits,
+) -> Option<String> {
     let known: Vec<&IngredientFacts> = list
         .items
         .iter()
@@ -942,11 +970,7 @@ fn partial_list(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Opt
     }
     // Marketing names ("extracts of bearberry") are not an INCI list.
     let vocabulary = vocabulary::builtin();
-    let marketing = vocabulary
-        .ingredients
-        .scan(&ctx.ingredients.to_lowercase())
-        .of(Key::MarketingName)
-        .count();
+    let marketing = text_hits.of(Key::MarketingName).count();
     if marketing >= 2 {
         return Some("the list gives marketing names, not INCI names".into());
     }

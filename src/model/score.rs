@@ -111,6 +111,7 @@ pub fn factor_label(f: Factor, features: &Features) -> &'static str {
         Factor::Makeup => "make-up, not a dedicated sunscreen",
         Factor::HiddenIrritant => "irritant",
         Factor::MultiActive => "actives add up",
+        Factor::Minimal => "a short, gentle formula",
         Factor::NoIngredients => "low confidence",
     }
 }

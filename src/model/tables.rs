@@ -312,9 +312,20 @@ pub struct ActivesTable {
     pub soap_window: u16,
 }
 
+/// What makes a formula short.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Minimal {
+    /// The `minimal` factor is 1 up to this many ingredients...
+    pub full_at: f64,
+    /// ...and falls evenly to 0 at this many.
+    pub none_at: f64,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    minimal: Minimal,
     contact: ContactTable,
     irritants: IrritantsTable,
     actives: ActivesTable,
@@ -421,6 +432,7 @@ impl Contact {
 /// Every number table of the model, checked.
 #[derive(Clone, Debug)]
 pub struct Tables {
+    pub minimal: Minimal,
     pub contact: Contact,
     pub irritants: Vec<(Classes, u16)>,
     pub irritant: IrritantsTable,
@@ -533,7 +545,11 @@ impl Tables {
         if f.grades.letters.windows(2).any(|w| w[1].from >= w[0].from) {
             return Err("grades.letters: list them from the highest score down".into());
         }
+        if f.minimal.none_at <= f.minimal.full_at {
+            return Err("minimal: none_at must be above full_at".into());
+        }
         Ok(Tables {
+            minimal: f.minimal,
             contact,
             irritants,
             irritant: f.irritants,
@@ -586,6 +602,11 @@ impl Tables {
             ir.aromatic_water_window,
             ir.clay_with_surfactant_window,
             ir.clay_with_surfactant
+        ));
+        s.push_str(&format!(
+            "- Minimal (`[minimal]`): a fragrance-free list of up to {} ingredients is 1, \
+             falling to 0 at {}.\n",
+            self.minimal.full_at, self.minimal.none_at
         ));
         let ac = &self.actives;
         s.push_str(&format!(
