@@ -19,13 +19,29 @@ pub enum Error {
     /// Bad arguments.
     #[error("{}", printable(.0))]
     Usage(String),
-    /// A file that cannot be read or written.
-    #[error("{}: {}", printable(.path), printable(.message))]
+    /// A file that cannot be read or written: the system's error, said in
+    /// plain words ([`describe`]) and kept as the cause.
+    #[error("{}: {}", printable(.path), printable(&describe(.source)))]
     Io {
         /// The file or directory.
         path: String,
-        /// What went wrong.
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file or directory that cannot be used as asked, in milia-rank's
+    /// words (a directory given as a catalog, too little free space),
+    /// with the system's error behind it when there is one. Exit status
+    /// as [`Error::Io`].
+    #[error("{}: {}", printable(.path), printable(.message))]
+    Unusable {
+        /// The file or directory.
+        path: String,
+        /// What is wrong and what to do, one line.
         message: String,
+        /// The system's error, if one is behind the message.
+        #[source]
+        source: Option<std::io::Error>,
     },
     /// Bad data, located in a file.
     #[error("{}", format_data(.file, *.line, .column.as_deref(), .message))]
@@ -43,7 +59,8 @@ pub enum Error {
     /// or because another run holds the output directory.
     #[error("{}", printable(.0))]
     Refused(String),
-    /// A bug: something that cannot happen did.
+    /// A bug: something that cannot happen did (a panic included). Exit
+    /// status 4.
     #[error("internal error: {}", printable(.0))]
     Internal(String),
     /// The reader of stdout went away (`| head`): the program ends quietly.
@@ -94,8 +111,37 @@ impl Error {
     pub fn io(path: &Path, e: std::io::Error) -> Error {
         Error::Io {
             path: path.display().to_string(),
-            message: describe(&e),
+            source: e,
         }
+    }
+
+    /// A file or directory that cannot be used, for a reason said in
+    /// `message`; `source` is the system's error behind it, if any.
+    pub fn unusable(
+        path: &Path,
+        message: impl Into<String>,
+        source: Option<std::io::Error>,
+    ) -> Error {
+        Error::Unusable {
+            path: path.display().to_string(),
+            message: message.into(),
+            source,
+        }
+    }
+
+    /// A panic turned into an error: its message and, when known, where
+    /// in the source it happened, as one line.
+    pub fn from_panic(payload: &(dyn std::any::Any + Send), location: Option<&str>) -> Error {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string());
+        let what = what.split_whitespace().collect::<Vec<_>>().join(" ");
+        Error::Internal(match location {
+            Some(at) => format!("{what} (at {at})"),
+            None => what,
+        })
     }
 
     /// A failed write to stdout: a closed pipe ends the program quietly,
@@ -106,7 +152,7 @@ impl Error {
         } else {
             Error::Io {
                 path: "stdout".into(),
-                message: describe(&e),
+                source: e,
             }
         }
     }
@@ -115,7 +161,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
-            Error::Io { .. } => EXIT_IO,
+            Error::Io { .. } | Error::Unusable { .. } => EXIT_IO,
             Error::Data { .. } | Error::Refused(_) => EXIT_DATA,
             Error::Internal(_) => EXIT_INTERNAL,
             Error::ClosedPipe => EXIT_OK,
@@ -175,10 +221,56 @@ mod tests {
             text,
             "a\\x1B[2J.csv: line 1, column `p\\x00r\\x00o`: bad\\r\\nthing\\x85"
         );
-        let e = Error::Io {
+        let e = Error::Unusable {
             path: "x".into(),
             message: "\0".into(),
+            source: None,
         };
         assert_eq!(e.to_string(), "x: \\x00");
+    }
+
+    #[test]
+    fn an_io_error_keeps_its_cause_and_says_it_in_plain_words() {
+        use std::error::Error as _;
+        let e = Error::io(
+            Path::new("c.csv"),
+            std::io::Error::from_raw_os_error(libc::EACCES),
+        );
+        assert_eq!(e.to_string(), "c.csv: permission denied");
+        let cause = e.source().expect("a cause");
+        let io = cause
+            .downcast_ref::<std::io::Error>()
+            .expect("an io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(e.exit_code(), EXIT_IO);
+        let e = Error::unusable(
+            Path::new("out"),
+            "cannot create the output directory: read-only file system",
+            Some(std::io::Error::from_raw_os_error(libc::EROFS)),
+        );
+        assert_eq!(
+            e.to_string(),
+            "out: cannot create the output directory: read-only file system"
+        );
+        assert!(e.source().is_some());
+        assert_eq!(e.exit_code(), EXIT_IO);
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_on_one_line_with_status_4() {
+        let payload: Box<dyn std::any::Any + Send> =
+            Box::new(String::from("index 9\nout of range"));
+        let e = Error::from_panic(payload.as_ref(), Some("src/rank.rs:10:5"));
+        assert!(matches!(e, Error::Internal(_)));
+        assert_eq!(
+            e.to_string(),
+            "internal error: index 9 out of range (at src/rank.rs:10:5)"
+        );
+        assert_eq!(e.exit_code(), EXIT_INTERNAL);
+        let payload: Box<dyn std::any::Any + Send> = Box::new("boom");
+        assert_eq!(
+            Error::from_panic(payload.as_ref(), None).to_string(),
+            "internal error: boom"
+        );
     }
 }

@@ -4,9 +4,15 @@
 //! stderr are best effort, and a closed stdout (`| head`) ends the program
 //! quietly with status 0.
 
+use std::sync::Mutex;
+
 use clap::Parser;
 use milia_rank::cli::{self, Cli};
-use milia_rank::error::{note, Error, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE};
+use milia_rank::error::{note, Error, EXIT_OK, EXIT_USAGE};
+
+/// Where the last panic happened (file:line:column), for its one-line
+/// message; set by the panic hook, read after the unwind.
+static PANIC_AT: Mutex<Option<String>> = Mutex::new(None);
 
 /// mimalloc: scoring allocates and frees many small strings on every
 /// thread, where it is faster than the system allocator.
@@ -38,15 +44,12 @@ fn main() {
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
             if e.use_stderr() {
-                // One line, with the program's prefix.
-                let text = e.render().to_string();
-                let first = text
-                    .lines()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("bad arguments");
-                let first = first.strip_prefix("error: ").unwrap_or(first);
+                let args: Vec<String> = std::env::args_os()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
                 note(&format!(
-                    "milia-rank: error: {first} (see `milia-rank --help`)"
+                    "milia-rank: error: {}",
+                    cli::usage_error(&e, &args)
                 ));
             } else if let Err(err) = print_help(&e) {
                 if !matches!(err, Error::ClosedPipe) {
@@ -57,17 +60,26 @@ fn main() {
             std::process::exit(code);
         }
     };
+    // A panic prints nothing itself: it becomes Error::Internal, said on
+    // one line below like every other error, with exit status 4.
     std::panic::set_hook(Box::new(|info| {
-        note(&format!("milia-rank: internal error: {info}"));
+        if let Ok(mut at) = PANIC_AT.lock() {
+            *at = info
+                .location()
+                .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+        }
     }));
-    let code = match std::panic::catch_unwind(|| cli::run(cli)) {
-        Ok(Ok(code)) => code,
-        Ok(Err(Error::ClosedPipe)) => EXIT_OK,
-        Ok(Err(e)) => {
+    let result = std::panic::catch_unwind(|| cli::run(cli)).unwrap_or_else(|payload| {
+        let at = PANIC_AT.lock().ok().and_then(|mut at| at.take());
+        Err(Error::from_panic(payload.as_ref(), at.as_deref()))
+    });
+    let code = match result {
+        Ok(code) => code,
+        Err(Error::ClosedPipe) => EXIT_OK,
+        Err(e) => {
             note(&format!("milia-rank: error: {e}"));
             e.exit_code()
         }
-        Err(_) => EXIT_INTERNAL,
     };
     std::process::exit(code);
 }

@@ -1124,10 +1124,7 @@ fn fingerprint(id: &str) -> u64 {
 fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
     let f = File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = BufWriter::new(f);
-    serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::io(path, e.into()))?;
     w.write_all(b"\n").map_err(|e| Error::io(path, e))?;
     w.flush().map_err(|e| Error::io(path, e))
 }

@@ -1,11 +1,9 @@
 //! Columns found by their header synonyms (`catalog/columns.toml`), the
 //! `--map` override, and a catalog without an ingredients column.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 const ROWS: [&str; 3] = [
@@ -31,7 +29,7 @@ fn summary(out: &std::path::Path) -> serde_json::Value {
 
 #[test]
 fn synonym_headers_feed_the_same_fields_as_canonical_ones() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let canonical = write_catalog(
         tmp.path(),
         "c.csv",
@@ -87,7 +85,7 @@ fn synonym_headers_feed_the_same_fields_as_canonical_ones() {
 
 #[test]
 fn the_log_says_which_column_fed_which_field() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let shop = write_catalog(tmp.path(), "s.csv", "Handle,Title,Vendor,Type,INCI");
     bin()
         .arg("score")
@@ -111,7 +109,7 @@ fn the_log_says_which_column_fed_which_field() {
 
 #[test]
 fn an_explicit_map_wins_over_a_synonym() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     // `ingredients` holds a marketing blurb; the label is in `INCI`.
     let text = "product_id,name,category,ingredients,INCI\n\
                 A2,Rich Night Cream,Moisturiser,with love,\"Petrolatum, Paraffinum Liquidum, Lanolin\"\n";
@@ -135,7 +133,7 @@ fn an_explicit_map_wins_over_a_synonym() {
 
 #[test]
 fn no_ingredients_column_fails_naming_the_columns_unless_allowed() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let text = "product_id,name,category,description\nA1,Gel Cleanser,Cleanser,lovely\n";
     let cat = tmp.path().join("noing.csv");
     fs::write(&cat, text).unwrap();
@@ -172,7 +170,7 @@ fn no_ingredients_column_fails_naming_the_columns_unless_allowed() {
 
 #[test]
 fn mapping_one_field_twice_is_a_usage_error() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let cat = write_catalog(
         tmp.path(),
         "c.csv",

@@ -3,16 +3,14 @@
 //! full and with `--top`, on 1, 2 and 8 threads. A change of output shows
 //! here first; when it is meant (a model change), regenerate the file with
 //!
-//!     MILIA_UPDATE_DIGESTS=1 cargo test --test digests
+//!     MILIA_UPDATE_DIGESTS=1 cargo test --test main digests
 //!
 //! and commit it with the change and its reason.
-
-mod common;
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use sha2::{Digest, Sha256};
 
 const DIGESTS: &str = "tests/digests.txt";
@@ -109,7 +107,7 @@ fn output_matches_the_checked_in_digests() {
     }
     let text = format!(
         "# SHA-256 of each file `score` publishes (see tests/digests.rs); regenerate with\n\
-         #   MILIA_UPDATE_DIGESTS=1 cargo test --test digests\n{}\n",
+         #   MILIA_UPDATE_DIGESTS=1 cargo test --test main digests\n{}\n",
         lines.join("\n")
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DIGESTS);
@@ -129,7 +127,7 @@ fn output_matches_the_checked_in_digests() {
     assert!(
         changed.is_empty() && got.len() == want.len(),
         "output differs from {DIGESTS} ({} of {} files):\n{}\n\
-         If the change is meant, regenerate with MILIA_UPDATE_DIGESTS=1 cargo test --test digests",
+         If the change is meant, regenerate with MILIA_UPDATE_DIGESTS=1 cargo test --test main digests",
         changed.len(),
         got.len(),
         changed.join("\n")

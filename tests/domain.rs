@@ -1,12 +1,10 @@
 //! Rankings judged pair by pair, as someone applying the domain rules would:
 //! each test builds a small catalog and checks who ranks above whom.
 
-mod common;
+use crate::common::*;
 
-use common::*;
-
-fn run(rows: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
+fn run(rows: &[&str]) -> (WorkDir, std::path::PathBuf) {
+    let tmp = workdir();
     let cat = catalog(tmp.path(), rows);
     let out = tmp.path().join("out");
     score(&cat, &out, &[]);

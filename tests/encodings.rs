@@ -2,13 +2,11 @@
 //! files, archives that are no CSV, and other delimiters, read without
 //! options and said in the log and summary.json.
 
-mod common;
-
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 const ROWS: [&str; 3] = [
@@ -61,7 +59,7 @@ fn same_as_utf8(tmp: &Path, name: &str, bytes: &[u8], extra: &[&str]) -> serde_j
 
 #[test]
 fn utf16_with_a_byte_order_mark_is_read() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let mut le = vec![0xff, 0xfe];
     le.extend(text().encode_utf16().flat_map(|u| u.to_le_bytes()));
     let s = same_as_utf8(tmp.path(), "le.csv", &le, &[]);
@@ -80,7 +78,7 @@ fn utf16_with_a_byte_order_mark_is_read() {
 
 #[test]
 fn windows_1252_is_converted_with_a_note() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let t = text();
     let (cp, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&t);
     assert!(!unmappable);
@@ -108,7 +106,7 @@ fn windows_1252_is_converted_with_a_note() {
 
 #[test]
 fn encoding_option_overrides_the_detection() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let cat = write(tmp.path(), "u.csv", text().as_bytes());
     let out = tmp.path().join("out");
     score(&cat, &out, &["--encoding", "windows-1252"]);
@@ -127,7 +125,7 @@ fn encoding_option_overrides_the_detection() {
 
 #[test]
 fn gzip_and_zstd_files_are_read_as_they_are() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(text().as_bytes()).unwrap();
     let gz = gz.finish().unwrap();
@@ -172,7 +170,7 @@ fn gzip_and_zstd_files_are_read_as_they_are() {
 
 #[test]
 fn a_corrupt_gzip_names_the_file_the_line_and_the_compression() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let mut body = text();
     for i in 0..3000 {
         body.push_str(&format!(
@@ -203,7 +201,7 @@ fn a_corrupt_gzip_names_the_file_the_line_and_the_compression() {
 
 #[test]
 fn archives_that_are_no_csv_are_refused_by_name() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     for (name, bytes, what) in [
         (
             "book.xlsx",
@@ -238,7 +236,7 @@ fn archives_that_are_no_csv_are_refused_by_name() {
 
 #[test]
 fn errors_never_print_raw_control_bytes() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     // UTF-16 read as UTF-8 on purpose: the header is full of NUL bytes.
     let mut le = vec![0xff, 0xfe];
     le.extend(
@@ -285,7 +283,7 @@ fn errors_never_print_raw_control_bytes() {
 
 #[test]
 fn the_delimiter_is_read_from_the_header_line_unless_given() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     for (d, name) in [(";", "semi"), ("\t", "tab"), ("|", "pipe")] {
         // Commas stay inside the quoted ingredient lists.
         let body = text()

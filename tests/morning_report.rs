@@ -2,12 +2,10 @@
 //! whether the catalog is new and whether the results differ from the
 //! previous run; movers are products whose own score changed.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
@@ -34,7 +32,7 @@ const ROWS: [&str; 4] = [
 
 #[test]
 fn the_first_screen_says_when_which_catalog_and_whether_anything_changed() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let cat = catalog(tmp.path(), &ROWS);
     let out = tmp.path().join("out");
 
@@ -109,7 +107,7 @@ fn the_first_screen_says_when_which_catalog_and_whether_anything_changed() {
 
 #[test]
 fn a_catalog_from_standard_input_has_no_age() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     let text = format!("{HEADER}\n{}\n", ROWS[0]);
     bin()

@@ -3,16 +3,14 @@
 //! that overlap or die are handled by the lock, and closed or full output
 //! streams never crash the program.
 
-mod common;
-
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 
+use crate::common::*;
 use assert_cmd::prelude::*;
-use common::*;
 use predicates::prelude::*;
 
 /// Every entry under `dir`, recursively, hidden ones included: path, kind
@@ -54,7 +52,7 @@ fn project(dir: &Path) {
 
 #[test]
 fn a_folder_with_a_foreign_summary_survives_byte_for_byte() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let proj = tmp.path().join("proj");
     project(&proj);
     let before = tree(&proj);
@@ -82,7 +80,7 @@ fn a_folder_with_a_foreign_summary_survives_byte_for_byte() {
 
 #[test]
 fn outputs_go_beside_other_files_which_are_kept() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     // A merchandiser's sub-folders of earlier runs, notes and the catalog.
     fs::create_dir_all(out.join("lookfantastic")).unwrap();
@@ -102,7 +100,7 @@ fn outputs_go_beside_other_files_which_are_kept() {
 
 #[test]
 fn a_published_file_replaced_by_the_user_is_not_overwritten() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     score_sample(&out);
     // Saved over by a spreadsheet program: now a plain file of the user's.
@@ -123,7 +121,7 @@ fn a_published_file_replaced_by_the_user_is_not_overwritten() {
 
 #[test]
 fn odd_paths_publish_correctly() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let real = tmp.path().join("real");
     fs::create_dir(&real).unwrap();
     let link = tmp.path().join("link");
@@ -155,7 +153,7 @@ fn odd_paths_publish_correctly() {
 
 #[test]
 fn a_private_group_folder_keeps_its_mode_and_group() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("shared");
     fs::create_dir(&out).unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o2770)).unwrap();
@@ -179,7 +177,7 @@ fn a_private_group_folder_keeps_its_mode_and_group() {
 
 #[test]
 fn a_second_run_fails_fast_on_the_lock_or_waits_for_it() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     score_sample(&out);
     let lock = out.join(".milia-rank/lock");
@@ -223,7 +221,7 @@ fn a_second_run_fails_fast_on_the_lock_or_waits_for_it() {
 
 #[test]
 fn staging_of_a_dead_run_in_another_pid_namespace_is_cleaned() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     score_sample(&out);
     // PID 1 exists here too: a PID says nothing across containers.
@@ -240,7 +238,7 @@ fn staging_of_a_dead_run_in_another_pid_namespace_is_cleaned() {
 
 #[test]
 fn checks_fail_before_scoring_and_leave_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     bin()
         .args(["score", "--sample", "-q", "--threads", "100000", "--out"])
@@ -323,7 +321,7 @@ impl Drop for Mount {
 
 #[test]
 fn a_mount_point_is_published_into_and_a_read_only_one_fails_first() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("volume");
     let Some(mount) = Mount::new(&out, "size=16m") else {
         return;
@@ -349,7 +347,7 @@ fn a_mount_point_is_published_into_and_a_read_only_one_fails_first() {
 
 #[test]
 fn a_disk_too_small_fails_before_scoring_and_keeps_yesterday() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("small");
     let Some(_mount) = Mount::new(&out, "size=4m") else {
         return;
@@ -377,7 +375,7 @@ fn a_disk_too_small_fails_before_scoring_and_keeps_yesterday() {
 
 #[test]
 fn a_closed_stdout_ends_quietly_with_status_0() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     // Enough output to fill a pipe: one finding per bad row.
     let rows: Vec<String> = (0..20_000)
         .map(|i| format!(",Name {i},B,moisturiser,gel,face,,,Aqua,1"))
@@ -430,7 +428,7 @@ fn a_full_stdout_is_an_io_error_and_a_closed_or_full_stderr_never_stops_a_run() 
         .assert()
         .code(3)
         .stderr(predicate::str::contains("stdout: no space left on device"));
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     let full = fs::OpenOptions::new()
         .write(true)

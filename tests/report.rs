@@ -4,10 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-mod common;
-
+use crate::common::{workdir, CONCERNS, HEADER};
 use assert_cmd::Command;
-use common::{CONCERNS, HEADER};
 use milia_rank::error::Error;
 use milia_rank::output::compare::{compare, Changes};
 use milia_rank::output::report::render;
@@ -68,7 +66,7 @@ fn two_runs(dir: &Path) -> (PathBuf, PathBuf) {
 
 #[test]
 fn compare_finds_new_and_dropped_products_and_the_petrolatum_faller() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let (old, new) = two_runs(tmp.path());
     let c = compare(&old, &new).unwrap();
     assert_eq!(c.previous, old.display().to_string());
@@ -119,14 +117,14 @@ fn compare_finds_new_and_dropped_products_and_the_petrolatum_faller() {
     .iter()
     .any(|id| {
         let (o, n) = (
-            common::rank_of(&old, "milia-prone", id),
-            common::rank_of(&new, "milia-prone", id),
+            crate::common::rank_of(&old, "milia-prone", id),
+            crate::common::rank_of(&new, "milia-prone", id),
         );
         o.is_some()
             && n.is_some()
             && o != n
-            && common::score_of(&old, "milia-prone", id)
-                == common::score_of(&new, "milia-prone", id)
+            && crate::common::score_of(&old, "milia-prone", id)
+                == crate::common::score_of(&new, "milia-prone", id)
     });
     assert!(shifted_only, "the test data has a product moved by others");
     assert_eq!(
@@ -147,7 +145,7 @@ fn compare_finds_new_and_dropped_products_and_the_petrolatum_faller() {
 
 #[test]
 fn compare_refuses_a_directory_that_is_not_an_output() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let (_, new) = two_runs(tmp.path());
     let foreign = tmp.path().join("foreign");
     std::fs::create_dir(&foreign).unwrap();
@@ -171,7 +169,7 @@ fn compare_refuses_a_directory_that_is_not_an_output() {
 
 #[test]
 fn report_has_every_section_and_loads_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let (old, new) = two_runs(tmp.path());
     let c = compare(&old, &new).unwrap();
     let html = render(&new, Some(&c)).unwrap();
@@ -207,7 +205,7 @@ fn report_has_every_section_and_loads_nothing() {
 
 #[test]
 fn report_escapes_text_from_the_data() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = run(tmp.path(), "out", &rows(TONER));
     let html = render(&out, None).unwrap();
     assert!(
@@ -220,7 +218,7 @@ fn report_escapes_text_from_the_data() {
 
 #[test]
 fn report_without_changes_or_unknown_file_says_so() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = run(tmp.path(), "out", &rows(TONER));
     // A directory from a run that recorded no unknown ingredients.
     std::fs::remove_file(out.join("unknown-ingredients.csv")).unwrap();
@@ -232,7 +230,7 @@ fn report_without_changes_or_unknown_file_says_so() {
 
 #[test]
 fn report_lists_the_30_most_frequent_unknown_ingredients() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = run(tmp.path(), "out", &rows(TONER));
     let mut text = String::from("name,count\n");
     for i in 0..35 {

@@ -1,15 +1,14 @@
 //! Hostile and messy input: every case gets a clear outcome, never a crash,
 //! and a failed run never touches what was published before.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
-const GOOD: &str = "A1,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Panthenol\",10";
+pub(crate) const GOOD: &str =
+    "A1,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Panthenol\",10";
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.join(name);
@@ -27,7 +26,7 @@ fn rejects(out: &Path) -> Vec<Vec<String>> {
 
 #[test]
 fn byte_order_mark_and_crlf_line_ends() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let text = format!("\u{feff}{HEADER}\r\n{GOOD}\r\nA2,Rich Balm,B,balm,balm,face,,,\"Petrolatum, Lanolin\",12\r\nA3,Short\r\n\r\nA4,,B,,,,,,,\r\n");
     let cat = write(tmp.path(), "c.csv", text.as_bytes());
     let out = tmp.path().join("out");
@@ -44,7 +43,7 @@ fn byte_order_mark_and_crlf_line_ends() {
 
 #[test]
 fn quoted_fields_with_commas_quotes_and_newlines_keep_line_numbers() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let text = format!(
         "{HEADER}\nQ1,\"Gel, \"\"Extra\"\" Light\nEdition\",B,moisturiser,gel,face,,,\"Aqua,\nGlycerin\",10\nQ2,,B,,,,,,,\n"
     );
@@ -62,7 +61,7 @@ fn quoted_fields_with_commas_quotes_and_newlines_keep_line_numbers() {
 
 #[test]
 fn semicolon_and_tab_delimiters() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     for (delim, arg) in [(";", ";"), ("\t", "tab")] {
         let text = format!(
             "{}\nD1{d}Gel{d}B{d}moisturiser{d}gel{d}face{d}{d}{d}Aqua, Glycerin{d}10\n",
@@ -79,7 +78,7 @@ fn semicolon_and_tab_delimiters() {
 
 #[test]
 fn invalid_utf8_is_read_as_windows_1252_or_replaced_and_said() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let bad_row: &[u8] =
         b"U1,Cr\xe8me L\xe9g\xe8re Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10\n";
     // Near the top: the file is an Excel-style Windows-1252 export, converted.
@@ -120,7 +119,7 @@ fn invalid_utf8_is_read_as_windows_1252_or_replaced_and_said() {
 
 #[test]
 fn rows_with_too_many_or_too_few_fields_are_rejected_with_their_line() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let cat = catalog(
         tmp.path(),
         &[
@@ -147,7 +146,7 @@ fn rows_with_too_many_or_too_few_fields_are_rejected_with_their_line() {
 
 #[test]
 fn blank_lines_are_skipped_not_rejected() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let text = format!("{HEADER}\n\n{GOOD}\n\n,,,,,,,,,\n\n");
     let cat = write(tmp.path(), "b.csv", text.as_bytes());
     let out = tmp.path().join("out");
@@ -158,7 +157,7 @@ fn blank_lines_are_skipped_not_rejected() {
 
 #[test]
 fn duplicate_product_id_keeps_the_first_and_names_its_line() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let dup = GOOD.replace("Light Gel", "Other Gel");
     let cat = catalog(
         tmp.path(),
@@ -180,7 +179,7 @@ fn duplicate_product_id_keeps_the_first_and_names_its_line() {
 
 #[test]
 fn a_one_megabyte_field_is_handled() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let big = "Aqua, ".repeat(180_000);
     let row = format!("M1,Huge,B,moisturiser,gel,face,,,\"{big}Glycerin\",1");
     let cat = catalog(tmp.path(), &[&row, GOOD]);
@@ -191,7 +190,7 @@ fn a_one_megabyte_field_is_handled() {
 
 #[test]
 fn empty_file_header_only_and_missing_column_fail_clearly() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let empty = write(tmp.path(), "empty.csv", b"");
     bin()
         .arg("score")
@@ -248,7 +247,7 @@ fn empty_file_header_only_and_missing_column_fail_clearly() {
 
 #[test]
 fn unreadable_catalog_and_bad_output_paths() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     bin()
         .args(["score", "/nonexistent/catalog.csv", "--out"])
         .arg(tmp.path().join("o"))
@@ -299,7 +298,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn too_many_rejects_fail_and_keep_the_previous_output() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     let good = catalog(tmp.path(), &[GOOD]);
     score(&good, &out, &[]);
@@ -347,41 +346,8 @@ fn too_many_rejects_fail_and_keep_the_previous_output() {
 }
 
 #[test]
-fn validate_reports_what_would_be_rejected_and_writes_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let cat = catalog(tmp.path(), &[GOOD, "A2,,B,,,,,,,", GOOD]);
-    bin()
-        .current_dir(tmp.path())
-        .arg("validate")
-        .arg(&cat)
-        .assert()
-        .code(1)
-        .stdout(
-            predicate::str::contains("line 3, column `name`: empty name")
-                .and(predicate::str::contains(
-                    "line 4, column `product_id`: duplicate product_id `A1`",
-                ))
-                .and(predicate::str::contains(
-                    "3 rows checked, 2 would be rejected",
-                )),
-        );
-    let clean = catalog(tmp.path(), &[GOOD]);
-    bin()
-        .current_dir(tmp.path())
-        .arg("validate")
-        .arg(&clean)
-        .assert()
-        .code(0);
-    assert_eq!(
-        fs::read_dir(tmp.path()).unwrap().count(),
-        1,
-        "validate wrote nothing"
-    );
-}
-
-#[test]
 fn hostile_megabyte_fields_finish_quickly() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let fields = [
         "[+/-".repeat(250_000),
         "(".repeat(1_000_000),
@@ -405,24 +371,4 @@ fn hostile_megabyte_fields_finish_quickly() {
         .timeout(std::time::Duration::from_secs(120))
         .assert()
         .success();
-}
-
-#[test]
-fn generate_never_overwrites_an_existing_file_unless_forced() {
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("mine.csv");
-    fs::write(&p, "my data\n").unwrap();
-    bin()
-        .args(["generate", "--rows", "5", "--out"])
-        .arg(&p)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("does not overwrite"));
-    assert_eq!(fs::read(&p).unwrap(), b"my data\n");
-    bin()
-        .args(["generate", "--rows", "5", "--force", "--out"])
-        .arg(&p)
-        .assert()
-        .success();
-    assert!(fs::read_to_string(&p).unwrap().starts_with("product_id,"));
 }

@@ -2,12 +2,10 @@
 //! rows, HTML descriptions, a metafield column) in, an import file that
 //! updates the same products out.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use predicates::prelude::*;
 
 /// The hand-written export: 5 products, 5 variant and image rows.
@@ -25,7 +23,7 @@ fn scores(out: &Path) -> Vec<Vec<String>> {
 
 #[test]
 fn a_shopify_export_round_trips_to_an_import_file() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     bin()
         .arg("score")
@@ -126,7 +124,7 @@ fn a_shopify_export_round_trips_to_an_import_file() {
 
 #[test]
 fn matrixify_writes_its_own_column_form_and_update_commands() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     score(&export(), &out, &["--format", "matrixify"]);
     assert!(!out.join("shopify-metafields.csv").exists());
@@ -157,7 +155,7 @@ fn matrixify_writes_its_own_column_form_and_update_commands() {
 
 #[test]
 fn handles_are_checked_never_made_up_and_never_repeated() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let text = format!(
         "{HEADER},handle\n\
          A,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10,light-gel\n\
@@ -227,7 +225,7 @@ fn handles_are_checked_never_made_up_and_never_repeated() {
 
 #[test]
 fn a_variant_row_without_its_product_is_rejected() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let cat = tmp.path().join("c.csv");
     fs::write(
         &cat,
@@ -254,7 +252,7 @@ fn a_variant_row_without_its_product_is_rejected() {
 #[test]
 fn the_new_export_headers_are_read_too() {
     // Shopify's newer export names: `URL handle`, `Description`.
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let cat = tmp.path().join("c.csv");
     fs::write(
         &cat,
@@ -270,4 +268,42 @@ fn the_new_export_headers_are_read_too() {
     assert_eq!(rows[0][..2], ["gel", "Gel"]);
     let r = &scores(&out)[0];
     assert_eq!(r[r.len() - 2], "high");
+}
+
+#[test]
+fn shopify_export_is_keyed_by_handle_with_metafield_columns() {
+    let tmp = workdir();
+    let text = format!(
+        "{HEADER},url_handle\nA,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin\",10,light-gel\nS,Sun Fluid,B,sunscreen,fluid,face,50,,\"Aqua, Zinc Oxide 20%\",10,sun-fluid\n"
+    );
+    let cat = tmp.path().join("c.csv");
+    fs::write(&cat, text).unwrap();
+    let out = tmp.path().join("out");
+    score(
+        &cat,
+        &out,
+        &["--format", "shopify", "--map", "handle=url_handle"],
+    );
+    let (h, rows) = read_csv(&out.join("shopify-metafields.csv"));
+    assert_eq!(h[0], "Handle");
+    assert_eq!(h[1], "Title");
+    assert_eq!(
+        h[2],
+        "Milia-prone score (product.metafields.custom.milia_prone_score)"
+    );
+    assert_eq!(h.len(), 2 + 6, "one metafield column per concern");
+    assert_eq!(rows[0][..2], ["light-gel", "Light Gel"]);
+    let sun = h
+        .iter()
+        .position(|c| c.starts_with("Sun-care score"))
+        .unwrap();
+    assert_eq!(
+        rows[1][sun],
+        format!("{:.1}", score_of(&out, "sun-care", "S").unwrap())
+    );
+    assert_eq!(rows[0][sun], "", "not a sun product");
+    // Without --format, no import file.
+    let plain = tmp.path().join("plain");
+    score(&cat, &plain, &[]);
+    assert!(!plain.join("shopify-metafields.csv").exists());
 }

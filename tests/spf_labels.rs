@@ -1,12 +1,10 @@
 //! SPF columns as labels write them, and the PA rating as a UVA signal.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn spf_columns_as_labels_write_them_are_read() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let list = "\"Aqua, Ethylhexyl Methoxycinnamate, Homosalate, Glycerin, Dimethicone\"";
     let labels = [
         ("S1", "SPF50+", "50"),
@@ -49,7 +47,7 @@ fn spf_columns_as_labels_write_them_are_read() {
 
 #[test]
 fn spf_words_of_other_languages_are_read_in_names() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let list = "\"Aqua, Zinc Oxide, Glycerin\"";
     let rows = [
         format!("L1,Sonnenfluid LSF 30,B,Sonnenschutz,fluid,face,,,{list},20"),

@@ -3,11 +3,9 @@
 //! of a list"). The expectations read product names, not the model's own
 //! classification. Skipped where ../shared is absent.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// One ranked product: name, reasons, confidence.
 struct Row {
@@ -97,7 +95,7 @@ fn the_top_of_each_list_holds_what_an_expert_would_feature() {
     let mut failures = Vec::new();
     for file in REAL_CATALOGS {
         let maps = real_catalog_maps(file);
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = workdir();
         let out = tmp.path().join("out");
         score(&dir.join(file), &out, &maps);
         let mut fail = |concern: &str, i: usize, r: &Row, why: &str| {

@@ -403,7 +403,7 @@ pub fn open(
 fn read_error(name: &str, e: io::Error) -> Error {
     Error::Io {
         path: name.to_string(),
-        message: e.to_string(),
+        source: e,
     }
 }
 

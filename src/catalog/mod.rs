@@ -463,9 +463,10 @@ impl CatalogReader {
             }
             CatalogSource::File(p) => {
                 if p.is_dir() {
-                    return Err(Error::Io {
+                    return Err(Error::Unusable {
                         path: name,
                         message: "is a directory, not a catalog file".into(),
+                        source: None,
                     });
                 }
                 Box::new(File::open(p).map_err(|e| Error::io(p, e))?)
@@ -537,9 +538,10 @@ fn csv_error(file: &str, e: csv::Error) -> Error {
 fn csv_error_at(file: &str, e: csv::Error, line: u64) -> Error {
     let line = e.position().map(|p| p.line()).unwrap_or(line);
     match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::Io {
+        csv::ErrorKind::Io(io) => Error::Unusable {
             path: file.to_string(),
-            message: format!("line {line}: {io}"),
+            message: format!("line {line}: {}", crate::error::describe(&io)),
+            source: Some(io),
         },
         other => Error::Data {
             file: file.to_string(),

@@ -1,4 +1,5 @@
-//! `milia-rank concerns [--dump] [--concerns-file FILE]`
+//! `milia-rank concerns`: its usage is `milia-rank concerns --help` (clap
+//! writes it from the argument definitions below).
 //!
 //! Prints the concern profiles: who each ranking is for and every factor's
 //! weight, as the Markdown table the README carries. `--dump` writes them

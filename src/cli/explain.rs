@@ -1,4 +1,5 @@
-//! `milia-rank explain PRODUCT_ID CATALOG|-|--sample [--map FIELD=COLUMN]... [--knowledge FILE]`
+//! `milia-rank explain`: its usage is `milia-rank explain --help` (clap
+//! writes it from the argument definitions below).
 //!
 //! For one product: how it was classified, how each ingredient was read,
 //! and for each concern the score with every factor's contribution and the

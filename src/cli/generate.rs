@@ -1,4 +1,5 @@
-//! `milia-rank generate --rows N [--seed S] --out FILE|- [--force]`
+//! `milia-rank generate`: its usage is `milia-rank generate --help` (clap
+//! writes it from the argument definitions below).
 //!
 //! Writes a realistic canonical catalog of N products, the same for the
 //! same seed, for benchmarks and tests on large inputs.

@@ -1,4 +1,5 @@
-//! `milia-rank ingredients CATALOG|-|--sample [--map FIELD=COLUMN]... [--knowledge FILE] [--limit N]`
+//! `milia-rank ingredients`: its usage is `milia-rank ingredients --help` (clap
+//! writes it from the argument definitions below).
 //!
 //! A coverage report: the first two lines are exactly `coverage: NN.N%`
 //! (all ingredient occurrences) and `top10-coverage: NN.N%` (occurrences in

@@ -187,6 +187,63 @@ pub fn flush(mut w: std::io::BufWriter<std::io::StdoutLock<'static>>) -> Result<
     Ok(())
 }
 
+/// A command-line error from clap as one line, without the `error: `
+/// prefix: clap's message (its first paragraph, its lines joined), then
+/// clap's usage line for the command concerned (`args` says which) and
+/// where to read more. Usage text comes from clap alone, so it cannot
+/// drift from the options.
+pub fn usage_error(e: &clap::Error, args: &[String]) -> String {
+    use clap::CommandFactory;
+    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .filter(|n| n != "help")
+            .collect();
+        return format!(
+            "no command given; the commands are {} (see `milia-rank --help`)",
+            names.join(", ")
+        );
+    }
+    let text = e.render().to_string();
+    let mut message = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("Usage:") {
+            break;
+        }
+        message.push(line.strip_prefix("error: ").unwrap_or(line));
+    }
+    let message = if message.is_empty() {
+        "bad arguments".to_string()
+    } else {
+        message.join(" ")
+    };
+    let mut cli = Cli::command();
+    cli.build();
+    let sub = args
+        .iter()
+        .skip(1)
+        .find_map(|a| cli.find_subcommand(a).map(|c| c.get_name().to_string()));
+    let Some(sub) = sub else {
+        return format!("{message} (see `milia-rank --help`)");
+    };
+    // The usage clap wrote into its message (it may name an option that
+    // was given), else clap's usage of the command.
+    let usage = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Usage: "))
+        .map(|u| u.trim().to_string())
+        .or_else(|| {
+            cli.find_subcommand_mut(&sub).map(|c| {
+                let u = c.render_usage().to_string();
+                u.trim().trim_start_matches("Usage:").trim().to_string()
+            })
+        })
+        .unwrap_or_default();
+    format!("{message}; usage: {usage} (see `milia-rank {sub} --help`)")
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -196,5 +253,72 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Explain(a) => explain::run(a),
         Command::Concerns(a) => concerns::run(a),
         Command::Generate(a) => generate::run(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    fn error(args: &[&str]) -> String {
+        let e = Cli::try_parse_from(args).expect_err("a usage error");
+        assert!(e.use_stderr(), "{args:?}");
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        usage_error(&e, &args)
+    }
+
+    /// clap's own usage line of a subcommand.
+    fn usage_of(name: &str) -> String {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let sub = cmd.find_subcommand_mut(name).expect("a subcommand");
+        let usage = sub.render_usage().to_string();
+        usage.trim().trim_start_matches("Usage:").trim().to_string()
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_with_clap_usage() {
+        let e = error(&["milia-rank", "score", "--bogus"]);
+        assert!(!e.contains('\n'), "{e}");
+        assert!(
+            e.starts_with("unexpected argument '--bogus' found; usage: "),
+            "{e}"
+        );
+        assert!(e.contains(&usage_of("score")), "{e}");
+        assert!(e.ends_with("(see `milia-rank score --help`)"), "{e}");
+        // clap's message spans lines here: the missing argument is kept.
+        let e = error(&["milia-rank", "explain"]);
+        assert!(!e.contains('\n'), "{e}");
+        assert!(
+            e.starts_with("the following required arguments were not provided: <PRODUCT_ID>"),
+            "{e}"
+        );
+        // The usage clap wrote for this error: the required arguments.
+        assert!(
+            e.contains("; usage: milia-rank explain <PRODUCT_ID> [CATALOG] (see `milia-rank explain --help`)"),
+            "{e}"
+        );
+        let e = error(&["milia-rank", "generate", "--rows", "x", "-o", "f.csv"]);
+        assert!(e.starts_with("invalid value 'x' for '--rows <N>'"), "{e}");
+        assert!(
+            e.contains(&format!(
+                "; usage: {} (see `milia-rank generate --help`)",
+                usage_of("generate")
+            )),
+            "{e}"
+        );
+        let e = error(&["milia-rank", "--bogus"]);
+        assert!(e.starts_with("unexpected argument '--bogus' found"), "{e}");
+        assert!(e.ends_with("(see `milia-rank --help`)"), "{e}");
+    }
+
+    #[test]
+    fn no_command_names_the_commands() {
+        assert_eq!(
+            error(&["milia-rank"]),
+            "no command given; the commands are score, ingredients, validate, explain, \
+             concerns, generate (see `milia-rank --help`)"
+        );
     }
 }

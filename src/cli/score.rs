@@ -1,6 +1,5 @@
-//! `milia-rank score CATALOG|-|--sample [--out DIR] [--map FIELD=COLUMN]... [--knowledge FILE]
-//! [--concerns LIST] [--concerns-file FILE] [--top N] [--threads N]
-//! [--max-rejects N|P%] [--previous DIR] [--format shopify|matrixify] [--quiet]`
+//! `milia-rank score`: its usage is `milia-rank score --help` (clap
+//! writes it from the argument definitions below).
 //!
 //! Scores every row and publishes `<concern>.csv`, `scores.csv`,
 //! `rejects.csv`, `unknown-ingredients.csv`, `report.html` and

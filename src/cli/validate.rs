@@ -1,8 +1,10 @@
-//! `milia-rank validate CATALOG|-|--sample [--map FIELD=COLUMN]... [--delimiter CHAR]`
-//!
-//! Reads the whole catalog with the checks `score` applies and prints each
-//! row that would be rejected, with its line, column and reason. Writes no
-//! file. Exit 0 when clean, 1 when any row would be rejected.
+//! `milia-rank validate`: reads the whole catalog with the checks `score`
+//! applies and prints each row that would be rejected, with its line,
+//! column and reason. Writes no file. Exit 0 when clean, 1 when any row
+//! would be rejected. With `--knowledge FILE` it first reads that file as
+//! `score` would, so a knowledge base `score` would refuse fails here too
+//! (and one that lacks a class the model asks for is warned about).
+//! `milia-rank validate --help` gives the usage.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -34,6 +36,9 @@ pub struct Finding {
 
 /// Checks a catalog; returns rows read and the findings.
 pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
+    if a.catalog_args.knowledge.is_some() {
+        a.catalog_args.knowledge_base()?;
+    }
     let mut reader = CatalogReader::open(
         &a.catalog_args.source(a.catalog.as_deref())?,
         &a.catalog_args.options(),

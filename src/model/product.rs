@@ -614,9 +614,11 @@ pub fn pa_rating(text: &str) -> Option<usize> {
     None
 }
 
-/// The words labels put before the factor: SPF, and FPS (Spanish,
-/// Portuguese, French), LSF (German), IP (French "indice de protection").
-const SPF_WORDS: [&str; 4] = ["spf", "fps", "lsf", "ip"];
+/// The words labels put before the factor (vocabulary `[sun] factor-words`:
+/// SPF, FPS, LSF, IP), SPF first.
+fn spf_words() -> impl Iterator<Item = &'static str> {
+    vocabulary::builtin().phrases(Key::SunFactorWords)
+}
 
 /// "LSF 30", "FPS 50", "IP 50" in a lowercased name without "SPF": the
 /// factor; only with a number after the word.
@@ -624,7 +626,7 @@ fn spf_after_other_word(lower: &str) -> Option<f64> {
     if has_word_prefix(lower, "spf").is_some() {
         return None;
     }
-    SPF_WORDS[1..].iter().find_map(|w| {
+    spf_words().skip(1).find_map(|w| {
         let at = has_word_prefix(lower, w)?;
         let rest = lower[at + w.len()..].trim_start_matches([' ', '-', ':']);
         let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -658,7 +660,7 @@ pub fn parse_spf_column(raw: &str) -> Result<Option<f64>, String> {
         }
     }
     let mut core = core.trim();
-    if let Some(w) = SPF_WORDS.iter().find(|w| core.starts_with(**w)) {
+    if let Some(w) = spf_words().find(|w| core.starts_with(*w)) {
         core = core[w.len()..].trim_start_matches([' ', ':', '-']);
     }
     let digits = core.trim().trim_end_matches('+').trim();

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 use super::concerns::{Concern, Eligibility};
 use super::features::{Factor, N_FACTORS};
@@ -38,18 +39,20 @@ struct File {
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+// Values and keys a message can be about are `Spanned`: an error names the
+// line of the bad key itself, not the line of its concern's slug.
 struct ConcernToml {
-    slug: String,
+    slug: Spanned<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    base: Option<f64>,
+    base: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    no_list_cap: Option<f64>,
+    no_list_cap: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    active_cap: Option<f64>,
+    active_cap: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    weights: BTreeMap<String, f64>,
+    weights: BTreeMap<Spanned<String>, f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     eligibility: Option<EligibilityToml>,
 }
@@ -58,11 +61,11 @@ struct ConcernToml {
 #[serde(deny_unknown_fields)]
 struct EligibilityToml {
     #[serde(default)]
-    areas: Vec<String>,
+    areas: Vec<Spanned<String>>,
     #[serde(default)]
-    kinds: Vec<String>,
+    kinds: Vec<Spanned<String>>,
     #[serde(default)]
-    exclude_kinds: Vec<String>,
+    exclude_kinds: Vec<Spanned<String>>,
     #[serde(default)]
     requires_spf: bool,
 }
@@ -89,34 +92,34 @@ pub fn dump(concerns: &[Concern]) -> String {
         concern: concerns
             .iter()
             .map(|c| ConcernToml {
-                slug: c.slug.clone(),
+                slug: unplaced(c.slug.clone()),
                 description: Some(c.description.clone()),
-                base: Some(c.base),
-                no_list_cap: Some(c.no_list_cap),
-                active_cap: c.active_cap,
+                base: Some(unplaced(c.base)),
+                no_list_cap: Some(unplaced(c.no_list_cap)),
+                active_cap: c.active_cap.map(unplaced),
                 weights: Factor::ALL
                     .iter()
                     .filter(|f| c.weight(**f) != 0.0)
-                    .map(|f| (f.key().to_string(), c.weight(*f)))
+                    .map(|f| (unplaced(f.key().to_string()), c.weight(*f)))
                     .collect(),
                 eligibility: Some(EligibilityToml {
                     areas: c
                         .eligibility
                         .areas
                         .iter()
-                        .map(|a| a.as_str().to_string())
+                        .map(|a| unplaced(a.as_str().to_string()))
                         .collect(),
                     kinds: c
                         .eligibility
                         .kinds
                         .iter()
-                        .map(|k| k.as_str().to_string())
+                        .map(|k| unplaced(k.as_str().to_string()))
                         .collect(),
                     exclude_kinds: c
                         .eligibility
                         .exclude_kinds
                         .iter()
-                        .map(|k| k.as_str().to_string())
+                        .map(|k| unplaced(k.as_str().to_string()))
                         .collect(),
                     requires_spf: c.eligibility.requires_spf,
                 }),
@@ -148,59 +151,66 @@ pub fn dump(concerns: &[Concern]) -> String {
     out
 }
 
+/// A value written by [`dump`], which has no place in a file yet.
+fn unplaced<T>(value: T) -> Spanned<T> {
+    Spanned::new(0..0, value)
+}
+
 /// Applies a profiles file to the built-in concerns: a known slug changes
 /// only the keys given, a new slug adds a concern. `name` names the file
 /// in errors.
 pub fn apply(text: &str, name: &str, mut concerns: Vec<Concern>) -> Result<Vec<Concern>> {
     let file: File = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+        // toml's message may run over several lines ("invalid table
+        // header" then "expected `.`, `]`"): one line, its parts joined.
+        let message = e
+            .message()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
         Error::Data {
             file: name.to_string(),
             line: line as u64,
             column: None,
-            message: format!("{} (at column {column})", e.message()),
+            message: format!("{message} (at column {column})"),
         }
     })?;
+    let line_of = |span: std::ops::Range<usize>| line_col(text, span.start).0 as u64;
     for t in file.concern {
-        let line = text
-            .find(&format!("\"{}\"", t.slug))
-            .map(|p| line_col(text, p).0 as u64)
-            .unwrap_or(0);
-        let err = |key: &str, message: String| Error::Data {
+        let slug_line = line_of(t.slug.span());
+        let err_at = |line: u64, key: &str, message: String| Error::Data {
             file: name.to_string(),
             line,
             column: Some(key.to_string()),
             message,
         };
-        if t.slug.is_empty()
-            || !t
-                .slug
+        let err = |key: &str, message: String| err_at(slug_line, key, message);
+        let slug = t.slug.into_inner();
+        if slug.is_empty()
+            || !slug
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
             return Err(err(
                 "slug",
-                format!(
-                    "`{}` is not a slug: use lowercase letters, digits and '-'",
-                    t.slug
-                ),
+                format!("`{slug}` is not a slug: use lowercase letters, digits and '-'"),
             ));
         }
-        let existing = concerns.iter().position(|c| c.slug == t.slug);
+        let existing = concerns.iter().position(|c| c.slug == slug);
         let mut c = match existing {
             Some(i) => concerns[i].clone(),
             None => {
                 if t.base.is_none() || t.eligibility.is_none() {
                     return Err(err(
                         "base",
-                        format!(
-                            "new concern `{}` needs `base` and `[concern.eligibility]`",
-                            t.slug
-                        ),
+                        format!("new concern `{slug}` needs `base` and `[concern.eligibility]`"),
                     ));
                 }
                 Concern {
-                    slug: t.slug.clone(),
+                    slug: slug.clone(),
                     description: String::new(),
                     base: 0.0,
                     weights: [0.0; N_FACTORS],
@@ -218,25 +228,29 @@ pub fn apply(text: &str, name: &str, mut concerns: Vec<Concern>) -> Result<Vec<C
         if let Some(d) = t.description {
             c.description = d;
         }
-        let check = |key: &str, v: f64, lo: f64, hi: f64| -> Result<f64> {
+        let check = |key: &str, v: &Spanned<f64>, lo: f64, hi: f64| -> Result<f64> {
+            let (line, v) = (line_of(v.span()), *v.get_ref());
             if v.is_finite() && (lo..=hi).contains(&v) {
                 Ok(v)
             } else {
-                Err(err(key, format!("{v} is outside {lo}..={hi}")))
+                Err(err_at(line, key, format!("{v} is outside {lo}..={hi}")))
             }
         };
-        if let Some(b) = t.base {
+        if let Some(b) = &t.base {
             c.base = check("base", b, -100.0, 200.0)?;
         }
-        if let Some(b) = t.no_list_cap {
+        if let Some(b) = &t.no_list_cap {
             c.no_list_cap = check("no_list_cap", b, 0.0, 100.0)?;
         }
-        if let Some(b) = t.active_cap {
+        if let Some(b) = &t.active_cap {
             c.active_cap = Some(check("active_cap", b, 0.0, 100.0)?);
         }
-        for (key, v) in &t.weights {
+        for (spanned_key, v) in &t.weights {
+            let key = spanned_key.get_ref();
+            let line = line_of(spanned_key.span());
             let f = Factor::from_key(key).ok_or_else(|| {
-                err(
+                err_at(
+                    line,
                     &format!("weights.{key}"),
                     format!(
                         "unknown factor `{key}`; factors are {}",
@@ -248,23 +262,30 @@ pub fn apply(text: &str, name: &str, mut concerns: Vec<Concern>) -> Result<Vec<C
                     ),
                 )
             })?;
-            c.weights[f as usize] = check(&format!("weights.{key}"), *v, -200.0, 200.0)?;
+            let v = Spanned::new(spanned_key.span(), *v);
+            c.weights[f as usize] = check(&format!("weights.{key}"), &v, -200.0, 200.0)?;
         }
         if let Some(e) = t.eligibility {
-            let area = |a: &String| {
-                Area::parse(a).ok_or_else(|| {
-                    err(
+            let area = |a: &Spanned<String>| {
+                Area::parse(a.get_ref()).ok_or_else(|| {
+                    err_at(
+                        line_of(a.span()),
                         "eligibility.areas",
-                        format!("unknown area `{a}`; areas are face, eye, body, lip, scalp"),
+                        format!(
+                            "unknown area `{}`; areas are face, eye, body, lip, scalp",
+                            a.get_ref()
+                        ),
                     )
                 })
             };
-            let kind = |k: &String, key: &str| {
-                Kind::parse(k).ok_or_else(|| {
-                    err(
+            let kind = |k: &Spanned<String>, key: &str| {
+                Kind::parse(k.get_ref()).ok_or_else(|| {
+                    err_at(
+                        line_of(k.span()),
                         key,
                         format!(
-                            "unknown kind `{k}`; kinds are {}",
+                            "unknown kind `{}`; kinds are {}",
+                            k.get_ref(),
                             Kind::ALL
                                 .iter()
                                 .map(|k| k.as_str())
@@ -365,8 +386,34 @@ mod tests {
         let e = apply(bad, "p.toml", builtin_concerns())
             .unwrap_err()
             .to_string();
+        // The line of the bad key itself, not of its concern's slug.
         assert!(
-            e.contains("p.toml: line 2, column `weights.glitter`: unknown factor `glitter`"),
+            e.contains("p.toml: line 5, column `weights.glitter`: unknown factor `glitter`"),
+            "{e}"
+        );
+        let out_of_range = "[[concern]]\nslug = \"baby\"\n\n[concern.weights]\nocclusion = 900\n";
+        let e = apply(out_of_range, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("p.toml: line 5, column `weights.occlusion`: 900 is outside"),
+            "{e}"
+        );
+        let area = "[[concern]]\nslug = \"baby\"\n[concern.eligibility]\nareas = [\n  \"face\",\n  \"elbow\",\n]\n";
+        let e = apply(area, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("p.toml: line 6, column `eligibility.areas`: unknown area `elbow`"),
+            "{e}"
+        );
+        // toml's own messages of several lines become one.
+        let header = "[[concern]\nslug = \"baby\"\n";
+        let e = apply(header, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("p.toml: line 1: ") && !e.contains('\n') && !e.contains("\\n"),
             "{e}"
         );
         let syntax = "[[concern]]\nslug = \"baby\"\nbase = \n";

@@ -96,6 +96,7 @@ keys! {
     SunBroadSpectrumName = ("sun", "broad-spectrum-name"),
     SunNumberAfter = ("sun", "number-after"),
     SunNamedProtection = ("sun", "named-protection"),
+    SunFactorWords = ("sun", "factor-words"),
     ClaimNonComedogenic = ("claims", "non-comedogenic"),
     NameScrub = ("name", "scrub"),
     NameExfoliating = ("name", "exfoliating"),

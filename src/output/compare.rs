@@ -400,19 +400,15 @@ pub(crate) fn open_csv<const N: usize>(
 
 /// A CSV read error located in its file.
 pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
-    match e.kind() {
-        csv::ErrorKind::Io(io) => Error::Io {
-            path: path.display().to_string(),
-            message: match io.kind() {
-                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-                _ => io.to_string(),
-            },
-        },
+    let line = e.position().map_or(0, |p| p.line());
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
         _ => Error::Data {
             file: path.display().to_string(),
-            line: e.position().map_or(0, |p| p.line()),
+            line,
             column: None,
-            message: e.to_string(),
+            message,
         },
     }
 }

@@ -166,26 +166,22 @@ pub fn finish_bytes(mut w: BufWriter<File>, path: &Path) -> Result<()> {
 
 /// A write error on a path.
 pub fn write_error(path: &Path, e: csv::Error) -> Error {
-    let message = match e.kind() {
-        csv::ErrorKind::Io(io) => crate::error::describe(io),
-        _ => e.to_string(),
-    };
-    Error::Io {
-        path: path.display().to_string(),
-        message,
+    let text = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        // A row of milia-rank's own that cannot be written as CSV: a bug.
+        _ => Error::Internal(format!("{}: {text}", path.display())),
     }
 }
 
 /// Flushes a writer, reporting errors.
 pub fn finish(w: csv::Writer<BufWriter<File>>, path: &Path) -> Result<()> {
-    let inner = w.into_inner().map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let mut f = inner.into_inner().map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let inner = w
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    let mut f = inner
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
     f.flush().map_err(|e| Error::io(path, e))
 }
 

@@ -112,10 +112,7 @@ pub struct Staging {
 }
 
 fn io_msg(path: &Path, message: impl Into<String>) -> Error {
-    Error::Io {
-        path: path.display().to_string(),
-        message: message.into(),
-    }
+    Error::unusable(path, message, None)
 }
 
 /// The link target a published name must have to be milia-rank's.
@@ -198,9 +195,10 @@ impl Staging {
                     .map(Path::to_path_buf)
                     .collect();
                 fs::create_dir_all(&target).map_err(|e| {
-                    io_msg(
+                    Error::unusable(
                         &target,
                         format!("cannot create the output directory: {}", crate::error::describe(&e)),
+                        Some(e),
                     )
                 })?;
             }
@@ -222,12 +220,13 @@ impl Staging {
             Err(_) => {
                 if let Err(e) = fs::create_dir(&store) {
                     remove_empty(&created_target);
-                    return Err(io_msg(
+                    return Err(Error::unusable(
                         &target,
                         format!(
                             "cannot write into the output directory: {}; choose a writable --out",
                             crate::error::describe(&e)
                         ),
+                        Some(e),
                     ));
                 }
                 created_store = true;
@@ -246,7 +245,7 @@ impl Staging {
                     let _ = fs::remove_file(&owner);
                     let _ = fs::remove_dir(&store);
                     remove_empty(&created_target);
-                    return Err(io_msg(&owner, crate::error::describe(&e)));
+                    return Err(Error::io(&owner, e));
                 }
             }
         }
@@ -310,12 +309,13 @@ impl Staging {
         let probe = self.store.join(format!("{CURRENT}.new-probe"));
         let _ = fs::remove_file(&probe);
         symlink(RELEASES, &probe).map_err(|e| {
-            io_msg(
+            Error::unusable(
                 &self.target,
                 format!(
                     "this filesystem does not take symbolic links ({}); choose an --out on a local filesystem",
                     crate::error::describe(&e)
                 ),
+                Some(e),
             )
         })?;
         let _ = fs::remove_file(&probe);

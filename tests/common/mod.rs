@@ -1,5 +1,5 @@
 //! Helpers shared by the end-to-end tests: run the built binary in a
-//! throw-away directory and read what it wrote.
+//! work folder and read what it wrote.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -9,6 +9,41 @@ use assert_cmd::Command;
 /// The binary under test.
 pub fn bin() -> Command {
     Command::cargo_bin("milia-rank").expect("binary built")
+}
+
+/// A test's work folder: a temporary directory removed when the test
+/// passes and kept when it fails, its path printed, so that the catalog,
+/// the output and the log can be looked at after the fact.
+pub struct WorkDir {
+    dir: Option<tempfile::TempDir>,
+}
+
+/// A new work folder. Its name is neutral (`milia-rank-test-XXXX`): paths
+/// show in the messages that tests read.
+pub fn workdir() -> WorkDir {
+    let dir = tempfile::Builder::new()
+        .prefix("milia-rank-test-")
+        .tempdir()
+        .expect("a temporary directory");
+    WorkDir { dir: Some(dir) }
+}
+
+impl WorkDir {
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().expect("present until dropped").path()
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let Some(dir) = self.dir.take() else { return };
+        if std::thread::panicking() {
+            let kept = dir.keep();
+            let test = std::thread::current().name().unwrap_or("test").to_string();
+            eprintln!("{test}: work folder kept: {}", kept.display());
+        }
+    }
 }
 
 /// ../shared/catalogs, if present beside the repository.

@@ -1,14 +1,12 @@
 //! The main job on the built-in sample catalog: every file, its header,
 //! its ordering, and the summary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use predicates::prelude::PredicateBooleanExt;
 
 #[test]
 fn score_without_catalog_writes_every_file_from_any_directory() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     // Run from an unrelated directory: the sample is built in.
     bin()
         .current_dir(tmp.path())
@@ -76,7 +74,7 @@ fn score_without_catalog_writes_every_file_from_any_directory() {
 
 #[test]
 fn eligibility_leaves_products_out_rather_than_scoring_zero() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     bin()
         .current_dir(tmp.path())
@@ -105,7 +103,7 @@ fn eligibility_leaves_products_out_rather_than_scoring_zero() {
 
 #[test]
 fn top_limits_every_concern_file_to_the_best_n() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let full = tmp.path().join("full");
     let top = tmp.path().join("top");
     bin()
@@ -128,7 +126,7 @@ fn top_limits_every_concern_file_to_the_best_n() {
 
 #[test]
 fn concerns_option_selects_files_and_rejects_unknown_slugs() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let out = tmp.path().join("out");
     bin()
         .args([
@@ -152,58 +150,9 @@ fn concerns_option_selects_files_and_rejects_unknown_slugs() {
         .stderr(predicates::str::contains("unknown concern `acne`"));
 }
 
-fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
-}
-
-/// Text with every run of whitespace made one space, so line wrapping does
-/// not matter.
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[test]
-fn readme_weights_table_is_what_concerns_prints() {
-    let out = bin().arg("concerns").output().unwrap();
-    assert!(out.status.success());
-    let printed = String::from_utf8(out.stdout).unwrap();
-    let table: Vec<&str> = printed.lines().filter(|l| l.starts_with('|')).collect();
-    assert_eq!(table.len(), 2 + 1 + milia_rank::model::Factor::ALL.len());
-    assert!(
-        readme().contains(&table.join("\n")),
-        "README weights table is stale: paste the table `milia-rank concerns` prints:\n{}",
-        table.join("\n")
-    );
-    // And the table is the built-in profiles', catalog/concerns.toml.
-    let model = milia_rank::cli::concerns::markdown_table(&milia_rank::model::builtin_concerns());
-    assert_eq!(table.join("\n"), model.trim_end());
-}
-
-#[test]
-fn readme_numbers_are_model_toml() {
-    let summary = milia_rank::model::tables::builtin().summary();
-    assert!(
-        readme().contains(&summary),
-        "README's number list is stale; catalog/model.toml says:\n{summary}"
-    );
-}
-
-#[test]
-fn readme_lists_every_knowledge_class() {
-    let tags: Vec<&str> = milia_rank::knowledge::Classes::ALL
-        .iter()
-        .map(|(t, _)| *t)
-        .collect();
-    let sentence = format!("The classes are: {}.", tags.join(", "));
-    assert!(
-        flat(&readme()).contains(&sentence),
-        "README's class list is stale; it should read: {sentence}"
-    );
-}
-
 #[test]
 fn a_knowledge_file_without_a_class_the_model_asks_for_is_warned_about() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = workdir();
     let kb = tmp.path().join("kb.csv");
     std::fs::write(
         &kb,

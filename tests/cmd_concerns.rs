@@ -1,0 +1,56 @@
+//! `milia-rank concerns` and concern profiles from a `--concerns-file`.
+
+use std::fs;
+
+use crate::common::*;
+use predicates::prelude::*;
+
+#[test]
+fn concerns_file_changes_weights_adds_a_concern_and_reports_bad_keys() {
+    let tmp = workdir();
+    // The dump is a valid profiles file.
+    let dump = bin().args(["concerns", "--dump"]).output().unwrap();
+    let dumped = tmp.path().join("dump.toml");
+    fs::write(&dumped, &dump.stdout).unwrap();
+    bin()
+        .args(["concerns", "--concerns-file"])
+        .arg(&dumped)
+        .assert()
+        .success();
+
+    let profiles = tmp.path().join("p.toml");
+    fs::write(
+        &profiles,
+        "[[concern]]\nslug = \"oily-t-zone\"\ndescription = \"oily skin\"\nbase = 60\n\
+         [concern.weights]\ncomedogenic = -30\n[concern.eligibility]\nareas = [\"face\"]\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    bin()
+        .args(["score", "--sample", "-q", "--concerns-file"])
+        .arg(&profiles)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (_, rows) = read_csv(&out.join("oily-t-zone.csv"));
+    assert!(!rows.is_empty());
+    let (h, _) = read_csv(&out.join("scores.csv"));
+    assert!(h.contains(&"oily-t-zone".to_string()));
+
+    fs::write(
+        &profiles,
+        "[[concern]]\nslug = \"baby\"\n[concern.weights]\nsparkle = -3\n",
+    )
+    .unwrap();
+    bin()
+        .args(["score", "--sample", "-q", "--concerns-file"])
+        .arg(&profiles)
+        .arg("--out")
+        .arg(tmp.path().join("bad"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "p.toml: line 4, column `weights.sparkle`: unknown factor `sparkle`",
+        ));
+}

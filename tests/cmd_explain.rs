@@ -1,0 +1,40 @@
+//! `milia-rank explain`: every factor behind one product's scores.
+
+use crate::common::*;
+use predicates::prelude::*;
+
+#[test]
+fn explain_shows_every_factor_and_the_ingredients_behind_it() {
+    let tmp = workdir();
+    let cat = catalog(
+        tmp.path(),
+        &["E1,Rich Night Eye Cream,B,eye cream,,eye,,,\"Petrolatum, Paraffinum Liquidum, Aqua, Mystery Root, Parfum\",20"],
+    );
+    bin()
+        .arg("explain")
+        .arg("E1")
+        .arg(&cat)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("texture: cream (inferred from name)")
+                .and(predicate::str::contains(
+                    "#1   petrolatum -> petrolatum, comedogenic 0, occlusive",
+                ))
+                .and(predicate::str::contains("mystery root -> UNRECOGNISED"))
+                .and(predicate::str::contains("eye-area:"))
+                .and(predicate::str::contains(
+                    "occlusion = 1.00 x -35.0: petrolatum at #1, paraffinum liquidum at #2",
+                ))
+                .and(predicate::str::contains("sun-care: not ranked")),
+        );
+    bin()
+        .arg("explain")
+        .arg("NOPE")
+        .arg(&cat)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no product with product_id `NOPE`",
+        ));
+}

@@ -1,0 +1,82 @@
+//! The README's model section checked against the data files it describes,
+//! so that it cannot drift from catalog/concerns.toml, catalog/model.toml
+//! and the knowledge classes.
+
+use crate::common::*;
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// Text with every run of whitespace made one space, so line wrapping does
+/// not matter.
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn readme_weights_table_is_what_concerns_prints() {
+    let out = bin().arg("concerns").output().unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let table: Vec<&str> = printed.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 2 + 1 + milia_rank::model::Factor::ALL.len());
+    assert!(
+        readme().contains(&table.join("\n")),
+        "README weights table is stale: paste the table `milia-rank concerns` prints:\n{}",
+        table.join("\n")
+    );
+    // And the table is the built-in profiles', catalog/concerns.toml.
+    let model = milia_rank::cli::concerns::markdown_table(&milia_rank::model::builtin_concerns());
+    assert_eq!(table.join("\n"), model.trim_end());
+}
+
+#[test]
+fn readme_numbers_are_model_toml() {
+    let summary = milia_rank::model::tables::builtin().summary();
+    assert!(
+        readme().contains(&summary),
+        "README's number list is stale; catalog/model.toml says:\n{summary}"
+    );
+}
+
+#[test]
+fn readme_lists_every_knowledge_class() {
+    let tags: Vec<&str> = milia_rank::knowledge::Classes::ALL
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
+    let sentence = format!("The classes are: {}.", tags.join(", "));
+    assert!(
+        flat(&readme()).contains(&sentence),
+        "README's class list is stale; it should read: {sentence}"
+    );
+}
+
+#[test]
+fn readme_usage_lines_are_what_clap_prints() {
+    let mut lines = Vec::new();
+    for sub in [
+        "score",
+        "ingredients",
+        "validate",
+        "explain",
+        "concerns",
+        "generate",
+    ] {
+        let out = bin().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let help = String::from_utf8(out.stdout).unwrap();
+        let usage = help
+            .lines()
+            .find_map(|l| l.strip_prefix("Usage: "))
+            .unwrap_or_else(|| panic!("`{sub} --help` has a usage line"));
+        lines.push(format!("    {usage}"));
+    }
+    let block = format!("## Command line\n\n{}\n", lines.join("\n"));
+    assert!(
+        readme().contains(&block),
+        "README's usage lines are stale; clap prints:\n{}",
+        lines.join("\n")
+    );
+}
