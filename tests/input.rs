@@ -187,14 +187,7 @@ fn short_flags_match_the_long_ones() {
 
 #[test]
 fn every_subcommand_help_shows_an_example() {
-    for sub in [
-        "score",
-        "ingredients",
-        "validate",
-        "explain",
-        "concerns",
-        "generate",
-    ] {
+    for sub in SUBCOMMANDS {
         bin()
             .args([sub, "--help"])
             .assert()

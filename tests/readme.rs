@@ -56,14 +56,7 @@ fn readme_lists_every_knowledge_class() {
 #[test]
 fn readme_usage_lines_are_what_clap_prints() {
     let mut lines = Vec::new();
-    for sub in [
-        "score",
-        "ingredients",
-        "validate",
-        "explain",
-        "concerns",
-        "generate",
-    ] {
+    for sub in SUBCOMMANDS {
         let out = bin().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success());
         let help = String::from_utf8(out.stdout).unwrap();

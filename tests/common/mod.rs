@@ -214,3 +214,13 @@ pub fn real_catalog_maps(file: &str) -> Vec<&'static str> {
         _ => unreachable!(),
     }
 }
+
+/// Every subcommand, in the order `--help` lists them.
+pub const SUBCOMMANDS: [&str; 6] = [
+    "score",
+    "ingredients",
+    "validate",
+    "explain",
+    "concerns",
+    "generate",
+];
