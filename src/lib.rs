@@ -3,7 +3,8 @@
 //!
 //! The data flows one way: [`catalog`] reads rows, [`inci`] parses each
 //! ingredient list against the [`knowledge`] base, [`model`] turns a
-//! product into features and per-concern scores, [`rank`] orders them, and
+//! product into features and per-concern scores ([`pipeline`] takes one
+//! catalog record through those steps), [`rank`] orders them, and
 //! [`output`] writes and publishes the files. [`run`] wires the `score` job;
 //! [`cli`] holds the subcommands.
 
@@ -15,6 +16,7 @@ pub mod inci;
 pub mod knowledge;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod rank;
 pub mod run;
 

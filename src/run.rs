@@ -6,7 +6,6 @@
 //! the output is the same whatever the thread count.
 
 use std::fs::File;
-use std::hash::{Hash, Hasher};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +16,7 @@ use std::time::Instant;
 use csv::ByteRecord;
 use ordered_float::OrderedFloat;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::catalog::{self, CatalogOptions, CatalogReader, CatalogSource, Columns, Field};
@@ -26,6 +25,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::model::{self, score, Concern};
 use crate::output::publish::{Plan, Staging};
 use crate::output::{self, Log};
+use crate::pipeline::{self, Checked, IdVerdict, Ids, Product};
 use crate::rank::{Bar, Entry, Payload, Ranker};
 
 /// Records per batch handed to the scoring pool.
@@ -303,31 +303,34 @@ fn process(
     delimiter: u8,
     bars: &[Bar],
 ) -> Outcome {
-    let line = rec.position().map(|p| p.line()).unwrap_or(0);
-    if catalog::is_blank(rec) {
-        return Outcome::Blank;
-    }
-    if catalog::is_repeated_header(rec, columns) {
-        return Outcome::Header(line);
-    }
     let get = |f: Field| catalog::field(rec, columns, f);
-    if let Err(p) = catalog::check_row(rec, columns) {
-        let reject = RejectRow {
-            line,
-            product_id: get(Field::ProductId).trim().to_string(),
-            column: p.column.unwrap_or_default(),
-            reason: p.reason,
-            raw: catalog::raw_record(rec, delimiter),
-        };
-        if catalog::is_variant_row(rec, columns) {
-            return Outcome::Variant(reject);
+    let product = match pipeline::check(rec, columns) {
+        Checked::Blank => return Outcome::Blank,
+        Checked::RepeatedHeader(line) => return Outcome::Header(line),
+        Checked::Rejected(r) => {
+            let variant = r.variant;
+            let reject = RejectRow {
+                line: r.line,
+                product_id: r.product_id,
+                column: r.column,
+                reason: r.reason,
+                raw: catalog::raw_record(rec, delimiter),
+            };
+            return if variant {
+                Outcome::Variant(reject)
+            } else {
+                Outcome::Reject(reject)
+            };
         }
-        return Outcome::Reject(reject);
-    }
-    let product_id = get(Field::ProductId).trim().to_string();
-    let row = catalog::RowText::from_record(rec, columns);
+        Checked::Product(p) => p,
+    };
+    let a = pipeline::assess(&product, kb, concerns);
+    let Product {
+        line,
+        product_id,
+        row,
+    } = product;
     let name = row.name.trim();
-    let a = model::assess(&row.input(), kb, concerns);
     let bad_utf8 = catalog::invalid_utf8_columns(rec, columns);
     let utf8_note = (!bad_utf8.is_empty()).then(|| {
         format!(
@@ -476,9 +479,8 @@ struct Collector<'c> {
     rejects_w: CsvOut,
     rankers: Vec<Ranker>,
     ranked_counts: Vec<u64>,
-    /// Duplicate detection keeps a 64-bit fingerprint and the first line per
-    /// product_id instead of the id itself.
-    seen: SeenIds,
+    /// The duplicate-id and variant-row rule.
+    ids: Ids,
     read: u64,
     scored: u64,
     rejected: u64,
@@ -489,9 +491,6 @@ struct Collector<'c> {
     variants: u64,
     /// Products whose ingredient list came from the description.
     lists_in_description: u64,
-    /// Fingerprints of the product_ids of rejected rows: their variant
-    /// rows are merged, not rejected again.
-    rejected_ids: rustc_hash::FxHashSet<u64>,
     /// Handles exported so far: handle -> (product_id, line).
     handles: FxHashMap<String, (String, u64)>,
     not_exportable: Vec<output::NotExportable>,
@@ -528,7 +527,7 @@ impl<'c> Collector<'c> {
             rejects_w,
             rankers: cfg.concerns.iter().map(|_| Ranker::new(cfg.top)).collect(),
             ranked_counts: vec![0; cfg.concerns.len()],
-            seen: SeenIds::new(),
+            ids: Ids::new(),
             read: 0,
             scored: 0,
             rejected: 0,
@@ -536,7 +535,6 @@ impl<'c> Collector<'c> {
             header_lines: Vec::new(),
             variants: 0,
             lists_in_description: 0,
-            rejected_ids: Default::default(),
             handles: FxHashMap::default(),
             not_exportable: Vec::new(),
             not_exportable_count: 0,
@@ -559,47 +557,50 @@ impl<'c> Collector<'c> {
                     self.header_lines.push(line);
                     continue;
                 }
-                Outcome::Reject(r) => r,
                 Outcome::Variant(mut r) => {
-                    let fp = fingerprint(&r.product_id);
-                    if self.seen.get(fp).is_some() || self.rejected_ids.contains(&fp) {
-                        self.variants += 1;
-                        continue;
+                    let as_rejected = pipeline::Rejected {
+                        line: r.line,
+                        product_id: std::mem::take(&mut r.product_id),
+                        column: std::mem::take(&mut r.column),
+                        reason: std::mem::take(&mut r.reason),
+                        variant: true,
+                    };
+                    match self.ids.rejected(&as_rejected) {
+                        Some(IdVerdict::VariantOfKnown) => {
+                            self.variants += 1;
+                            continue;
+                        }
+                        Some(IdVerdict::OrphanVariant(reason)) => r.reason = reason,
+                        _ => r.reason = as_rejected.reason,
                     }
-                    r.reason = format!(
-                        "{}, and no product row with product_id `{}` comes before it (a variant row without its product?)",
-                        r.reason, r.product_id
-                    );
+                    r.product_id = as_rejected.product_id;
+                    r.column = as_rejected.column;
                     r
                 }
-                Outcome::Scored(s) => {
-                    let fp = fingerprint(&s.product_id);
-                    if let Some(first) = self.seen.get(fp) {
-                        RejectRow {
-                            line: s.line,
-                            column: self
-                                .columns
-                                .header_of(Field::ProductId)
-                                .unwrap_or("product_id")
-                                .to_string(),
-                            reason: format!(
-                                "duplicate product_id `{}`: first seen on line {first}, which is kept",
-                                s.product_id
-                            ),
-                            product_id: s.product_id,
-                            raw: catalog::raw_record(rec, delimiter),
-                        }
-                    } else {
-                        self.accept(fp, s)?;
+                Outcome::Reject(r) => {
+                    self.ids.note_rejected(&r.product_id);
+                    r
+                }
+                Outcome::Scored(s) => match self.ids.product(&s.product_id, s.line) {
+                    IdVerdict::Duplicate(reason) => RejectRow {
+                        line: s.line,
+                        column: self
+                            .columns
+                            .header_of(Field::ProductId)
+                            .unwrap_or("product_id")
+                            .to_string(),
+                        reason,
+                        product_id: s.product_id,
+                        raw: catalog::raw_record(rec, delimiter),
+                    },
+                    _ => {
+                        self.accept(s)?;
                         continue;
                     }
-                }
+                },
             };
             self.read += 1;
             self.rejected += 1;
-            if !reject.product_id.is_empty() {
-                self.rejected_ids.insert(fingerprint(&reject.product_id));
-            }
             self.rejects_w
                 .write_record([
                     reject.line.to_string(),
@@ -613,10 +614,9 @@ impl<'c> Collector<'c> {
         Ok(())
     }
 
-    fn accept(&mut self, fp: u64, mut s: ScoredRow) -> Result<()> {
+    fn accept(&mut self, mut s: ScoredRow) -> Result<()> {
         self.read += 1;
         self.scored += 1;
-        self.seen.insert(fp, s.line);
         self.conflicts += s.claim_conflict as u64;
         self.low += s.low_confidence as u64;
         self.lists_in_description += s.from_description as u64;
@@ -1036,130 +1036,10 @@ pub fn repeated_header_note(lines: &[u64]) -> String {
     )
 }
 
-/// The product_ids seen so far, as 64-bit fingerprints with the first line
-/// of each, for duplicate detection in little memory: 2^16 partitions by a
-/// fingerprint's top 16 bits, each a sorted vector of fingerprints and one
-/// of lines (u32), grown by an eighth at a time. That is 12 bytes a row plus
-/// at most an eighth of slack, about 13.5 bytes a row, and never a
-/// table-wide rehash (a hash map holds 16-byte slots at 44-88% load, and
-/// doubles them all at once). Inserting moves on average half a partition:
-/// about 30 entries at 4M rows.
-struct SeenIds {
-    parts: Vec<SeenPart>,
-    /// Lines past u32::MAX, kept aside.
-    far_lines: FxHashMap<u64, u64>,
-}
-
-#[derive(Default)]
-struct SeenPart {
-    fingerprints: Vec<u64>,
-    lines: Vec<u32>,
-}
-
-impl SeenIds {
-    const PARTS: usize = 1 << 16;
-
-    fn new() -> SeenIds {
-        SeenIds {
-            parts: (0..Self::PARTS).map(|_| SeenPart::default()).collect(),
-            far_lines: FxHashMap::default(),
-        }
-    }
-
-    fn part(&self, fp: u64) -> usize {
-        (fp >> 48) as usize
-    }
-
-    /// The line a fingerprint was first seen on.
-    fn get(&self, fp: u64) -> Option<u64> {
-        let p = &self.parts[self.part(fp)];
-        let i = p.fingerprints.binary_search(&fp).ok()?;
-        match p.lines[i] {
-            u32::MAX => self.far_lines.get(&fp).copied(),
-            line => Some(line as u64),
-        }
-    }
-
-    /// Records a fingerprint not seen before, with its line.
-    fn insert(&mut self, fp: u64, line: u64) {
-        let at = self.part(fp);
-        let p = &mut self.parts[at];
-        let Err(i) = p.fingerprints.binary_search(&fp) else {
-            return;
-        };
-        if p.fingerprints.len() == p.fingerprints.capacity() {
-            let more = (p.fingerprints.len() / 8).max(4);
-            p.fingerprints.reserve_exact(more);
-            p.lines.reserve_exact(more);
-        }
-        p.fingerprints.insert(i, fp);
-        let short = u32::try_from(line).unwrap_or(u32::MAX);
-        p.lines.insert(i, short);
-        if short == u32::MAX {
-            self.far_lines.insert(fp, line);
-        }
-    }
-
-    /// Bytes held, for the tests.
-    #[cfg(test)]
-    fn bytes(&self) -> usize {
-        self.parts
-            .iter()
-            .map(|p| p.fingerprints.capacity() * 8 + p.lines.capacity() * 4)
-            .sum::<usize>()
-            + self.parts.capacity() * std::mem::size_of::<SeenPart>()
-    }
-}
-
-/// A 64-bit fingerprint of a product_id (two ids sharing one is a chance
-/// of about one in 10^7 in a catalog of ten million rows).
-fn fingerprint(id: &str) -> u64 {
-    let mut a = FxHasher::default();
-    id.hash(&mut a);
-    let mut b = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut b);
-    a.finish().rotate_left(32) ^ b.finish()
-}
-
 fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
     let f = File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = BufWriter::new(f);
     serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::io(path, e.into()))?;
     w.write_all(b"\n").map_err(|e| Error::io(path, e))?;
     w.flush().map_err(|e| Error::io(path, e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seen_ids_find_every_id_with_its_first_line() {
-        let mut seen = SeenIds::new();
-        for i in 0..50_000u64 {
-            let fp = fingerprint(&format!("P{i}"));
-            assert_eq!(seen.get(fp), None);
-            seen.insert(fp, i + 2);
-        }
-        for i in 0..50_000u64 {
-            assert_eq!(seen.get(fingerprint(&format!("P{i}"))), Some(i + 2));
-        }
-        assert_eq!(seen.get(fingerprint("P50000")), None);
-        // A line past u32::MAX is kept exactly.
-        let far = u32::MAX as u64 + 10;
-        seen.insert(fingerprint("far"), far);
-        assert_eq!(seen.get(fingerprint("far")), Some(far));
-    }
-
-    #[test]
-    fn seen_ids_hold_about_13_bytes_a_row() {
-        let mut seen = SeenIds::new();
-        let empty = seen.bytes();
-        let rows = 1_000_000u64;
-        for i in 0..rows {
-            seen.insert(fingerprint(&format!("G{i:08}")), i + 2);
-        }
-        let per_row = (seen.bytes() - empty) as f64 / rows as f64;
-        assert!(per_row <= 14.5, "{per_row} bytes a row");
-    }
 }

@@ -38,3 +38,26 @@ fn explain_shows_every_factor_and_the_ingredients_behind_it() {
             "no product with product_id `NOPE`",
         ));
 }
+
+#[test]
+fn explain_of_a_row_score_would_reject_says_why_with_its_line() {
+    let tmp = workdir();
+    let cat = catalog(
+        tmp.path(),
+        &[
+            "R1,,B,serum,,face,,,\"Aqua, Glycerin\",10",
+            "R2,Fine Serum,B,serum,,face,,,\"Aqua, Glycerin\",10",
+        ],
+    );
+    bin()
+        .arg("explain")
+        .arg("R1")
+        .arg(&cat)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("line 2")
+                .and(predicate::str::contains("`R1` is on a row `score` rejects")),
+        );
+    bin().arg("explain").arg("R2").arg(&cat).assert().success();
+}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use milia_rank::catalog::{self, CatalogOptions, CatalogReader, CatalogSource};
 use milia_rank::inci::{parse_list, split_items};
 use milia_rank::knowledge::KnowledgeBase;
+use milia_rank::pipeline::{self, Checked};
 
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -70,9 +71,8 @@ fn catalog_read_regressions() {
         let mut rec = csv::ByteRecord::new();
         while let Ok(true) = reader.read(&mut rec) {
             let _ = catalog::raw_record(&rec, delimiter);
-            if catalog::check_row(&rec, &reader.columns).is_ok() {
-                let row = catalog::RowText::from_record(&rec, &reader.columns);
-                for s in milia_rank::model::assess(&row.input(), &kb, &concerns)
+            if let Checked::Product(p) = pipeline::check(&rec, &reader.columns) {
+                for s in pipeline::assess(&p, &kb, &concerns)
                     .scores
                     .into_iter()
                     .flatten()

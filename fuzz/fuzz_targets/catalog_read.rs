@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use milia_rank::catalog::{self, CatalogOptions, CatalogReader, CatalogSource};
 use milia_rank::knowledge::KnowledgeBase;
+use milia_rank::pipeline::{self, Checked};
 use milia_rank::model::{self, Concern};
 
 fn kb() -> &'static KnowledgeBase {
@@ -37,14 +38,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut rec = csv::ByteRecord::new();
     while let Ok(true) = reader.read(&mut rec) {
-        let columns = &reader.columns;
-        let checked = catalog::check_row(&rec, columns);
         let _ = catalog::raw_record(&rec, delimiter);
-        if checked.is_err() {
+        let Checked::Product(product) = pipeline::check(&rec, &reader.columns) else {
             continue;
-        }
-        let row = catalog::RowText::from_record(&rec, columns);
-        let asm = model::assess(&row.input(), kb(), concerns());
+        };
+        let asm = pipeline::assess(&product, kb(), concerns());
         for (i, s) in asm.scores.iter().enumerate() {
             if let Some(s) = s {
                 assert!(

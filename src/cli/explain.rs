@@ -15,6 +15,7 @@ use crate::catalog::{self, CatalogReader, Field};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::knowledge::KnowledgeBase;
 use crate::model::{self, score, Concern, Spf};
+use crate::pipeline::{self, Checked};
 
 /// Arguments of `explain`.
 #[derive(Debug, Args)]
@@ -45,10 +46,27 @@ pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Res
         if catalog::field(&rec, &columns, Field::ProductId).trim() != a.product_id.trim() {
             continue;
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let row = catalog::RowText::from_record(&rec, &columns);
-        let name = row.name.trim().to_string();
-        let asm = model::assess(&row.input(), kb, concerns);
+        let product = match pipeline::check(&rec, &columns) {
+            Checked::Product(p) => p,
+            // (A variant row of a shop export reached here has no product
+            // row before it: `score` rejects it too.)
+            Checked::Rejected(r) => {
+                return Err(Error::Data {
+                    file: reader.name,
+                    line: r.line,
+                    column: (!r.column.is_empty()).then_some(r.column),
+                    message: format!(
+                        "product_id `{}` is on a row `score` rejects: {}",
+                        a.product_id.trim(),
+                        r.reason
+                    ),
+                });
+            }
+            Checked::Blank | Checked::RepeatedHeader(_) => continue,
+        };
+        let line = product.line;
+        let name = product.row.name.trim().to_string();
+        let asm = pipeline::assess(&product, kb, concerns);
         let p = &asm.profile;
         let mut s = String::new();
         let _ = writeln!(

@@ -6,13 +6,13 @@
 //! (and one that lacks a class the model asks for is warned about).
 //! `milia-rank validate --help` gives the usage.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::CatalogArgs;
-use crate::catalog::{self, CatalogReader, Field};
+use crate::catalog::{CatalogReader, Field};
+use crate::pipeline::{self, Checked, IdVerdict, Ids};
 use std::io::Write;
 
 use crate::error::{Error, Result, EXIT_DATA, EXIT_OK};
@@ -48,59 +48,47 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
         crate::error::note(&format!("milia-rank: {}", crate::error::printable(n)));
     }
     let mut rec = csv::ByteRecord::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut ids = Ids::new();
     let mut findings = Vec::new();
     let mut rows = 0u64;
     let mut header_lines = Vec::new();
     let mut variants = 0u64;
     let mut lists_in_description = 0u64;
-    let mut rejected_ids: std::collections::HashSet<String> = Default::default();
+    let id_column = columns
+        .header_of(Field::ProductId)
+        .unwrap_or("product_id")
+        .to_string();
     while reader.read(&mut rec)? {
-        if catalog::is_blank(&rec) {
-            continue;
-        }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if catalog::is_repeated_header(&rec, &columns) {
-            header_lines.push(line);
-            continue;
-        }
-        if let Err(p) = catalog::check_row(&rec, &columns) {
-            let id = catalog::field(&rec, &columns, Field::ProductId)
-                .trim()
-                .to_string();
-            if catalog::is_variant_row(&rec, &columns)
-                && (seen.contains_key(&id) || rejected_ids.contains(&id))
-            {
-                variants += 1;
-                continue;
+        match pipeline::check(&rec, &columns) {
+            Checked::Blank => {}
+            Checked::RepeatedHeader(line) => header_lines.push(line),
+            Checked::Rejected(r) => {
+                let reason = match ids.rejected(&r) {
+                    Some(IdVerdict::VariantOfKnown) => {
+                        variants += 1;
+                        continue;
+                    }
+                    Some(IdVerdict::OrphanVariant(reason)) => reason,
+                    _ => r.reason,
+                };
+                rows += 1;
+                findings.push(Finding {
+                    line: r.line,
+                    column: r.column,
+                    reason,
+                });
             }
-            rows += 1;
-            rejected_ids.insert(id);
-            findings.push(Finding {
-                line,
-                column: p.column.unwrap_or_default(),
-                reason: p.reason,
-            });
-            continue;
-        }
-        rows += 1;
-        lists_in_description += catalog::ingredients_of(&rec, &columns).1 as u64;
-        let id = catalog::field(&rec, &columns, Field::ProductId)
-            .trim()
-            .to_string();
-        if let Some(first) = seen.get(&id) {
-            findings.push(Finding {
-                line,
-                column: columns
-                    .header_of(Field::ProductId)
-                    .unwrap_or("product_id")
-                    .to_string(),
-                reason: format!(
-                    "duplicate product_id `{id}`: first seen on line {first}, which is kept"
-                ),
-            });
-        } else {
-            seen.insert(id, line);
+            Checked::Product(p) => {
+                rows += 1;
+                lists_in_description += p.row.from_description as u64;
+                if let IdVerdict::Duplicate(reason) = ids.product(&p.product_id, p.line) {
+                    findings.push(Finding {
+                        line: p.line,
+                        column: id_column.clone(),
+                        reason,
+                    });
+                }
+            }
         }
     }
     columns.check_lists_found(&reader.name, lists_in_description)?;
