@@ -15,6 +15,7 @@ pub mod generate;
 pub mod inci;
 pub mod knowledge;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod pipeline;
 pub mod rank;

@@ -1011,7 +1011,15 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     write_json(&summary_path, &summary)?;
     let target = staging.target().to_path_buf();
     staging.publish()?;
-    cfg.log.end(&summary, &target);
+    cfg.log.end(
+        [
+            summary.rows_read,
+            summary.rows_scored,
+            summary.rows_rejected,
+        ],
+        &target,
+        summary.elapsed_seconds,
+    );
     Ok(summary)
 }
 

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::inci::normalize_name_into;
+use crate::names::normalize_name_into;
 
 /// The knowledge base shipped with the binary.
 pub const DEFAULT_KNOWLEDGE_CSV: &str = include_str!("../../catalog/knowledge.csv");

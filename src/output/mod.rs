@@ -298,8 +298,9 @@ impl Log {
         }
     }
 
-    /// The end line.
-    pub fn end(&self, s: &crate::run::Summary, out: &Path) {
+    /// The end line: rows read, scored and rejected, where the run was
+    /// published and how long it took.
+    pub fn end(&self, rows: [u64; 3], out: &Path, seconds: f64) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -307,12 +308,11 @@ impl Log {
             return;
         }
         crate::error::note(&format!(
-            "milia-rank: {} rows read, {} scored, {} rejected; published to {} in {:.2}s",
-            s.rows_read,
-            s.rows_scored,
-            s.rows_rejected,
+            "milia-rank: {} rows read, {} scored, {} rejected; published to {} in {seconds:.2}s",
+            rows[0],
+            rows[1],
+            rows[2],
             out.display(),
-            s.elapsed_seconds
         ));
     }
 
