@@ -691,15 +691,14 @@ pub fn run_score(mut cfg: ScoreConfig<'_>) -> Result<Summary> {
     result
 }
 
-fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
-    let started = Instant::now();
-    let started_at = rfc3339(std::time::SystemTime::now());
-    let reader = CatalogReader::open(&cfg.source, &cfg.options)?;
-    let columns = reader.columns.clone();
-    let catalog_name = reader.name.clone();
-    let input_info = reader.input.clone();
-    let input_info_delimiter = reader.delimiter;
-    let (catalog_bytes, catalog_modified) = match &cfg.source {
+/// The catalog's size and modification time for the summary, and the
+/// bytes progress counts against (none for compressed or converted input,
+/// whose decoded size is not known).
+fn catalog_sizes(
+    source: &CatalogSource,
+    input: &catalog::input::InputInfo,
+) -> (Option<u64>, Option<String>, u64) {
+    let (catalog_bytes, catalog_modified) = match source {
         CatalogSource::File(p) => match std::fs::metadata(p) {
             Ok(m) => (Some(m.len()), m.modified().ok().map(rfc3339)),
             Err(_) => (None, None),
@@ -708,47 +707,171 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         CatalogSource::Memory(_, b) => (Some(b.len() as u64), None),
         CatalogSource::Stdin => (None, None),
     };
-    let total_bytes = match &cfg.source {
+    let total_bytes = match source {
         // Progress counts decompressed, decoded bytes: no total for a
         // compressed or converted file.
-        _ if input_info.compression.is_some() || input_info.encoding != "UTF-8" => 0,
+        _ if input.compression.is_some() || input.encoding != "UTF-8" => 0,
         CatalogSource::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         CatalogSource::Sample => catalog::SAMPLE_CATALOG.len() as u64,
         CatalogSource::Memory(_, b) => b.len() as u64,
         CatalogSource::Stdin => 0,
     };
-    let staging = Staging::create(
-        &cfg.out,
-        &Plan {
-            files: output_files(&cfg.concerns, cfg.export),
-            keep: cfg.keep,
-            wait: cfg.wait,
-            need_bytes: estimate_output_bytes(total_bytes, cfg.top, cfg.concerns.len()),
-        },
-    )?;
-    // The comparison: --previous, or else the release this run replaces.
-    let previous = match cfg.previous.clone() {
-        Some(p) => usable_previous(&p, &cfg.log),
-        None => staging
-            .previous()
-            .and_then(|p| usable_previous(p, &cfg.log)),
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
-    let threads = pool.current_num_threads();
-    cfg.log.start(&catalog_name, threads, total_bytes);
-    for n in &reader.notes {
-        cfg.log.note(n);
+    (catalog_bytes, catalog_modified, total_bytes)
+}
+
+/// After the catalog is read: notes on skipped lines, and the checks that
+/// refuse to publish (no ingredient list found anywhere, too many rejects,
+/// no rows). `counts`: variant rows, lists read from descriptions, rows
+/// rejected, rows read.
+fn refuse_or_note(
+    cfg: &ScoreConfig<'_>,
+    catalog_name: &str,
+    columns: &Columns,
+    header_lines: &[u64],
+    [variants, lists_in_description, rejected, read]: [u64; 4],
+) -> Result<()> {
+    if !header_lines.is_empty() {
+        cfg.log.note(&repeated_header_note(header_lines));
+    }
+    if variants > 0 {
+        cfg.log.note(&format!(
+            "merged {variants} variant row{} (a product's handle again with an empty title) into their products",
+            if variants == 1 { "" } else { "s" }
+        ));
     }
 
-    let mut collector = Collector::new(&staging, cfg, columns.clone())?;
-    let mut timings = Timings {
-        setup: secs(started.elapsed()),
-        ..Timings::default()
-    };
-    let stream_began = Instant::now();
+    columns.check_lists_found(catalog_name, lists_in_description)?;
+    if cfg.max_rejects.exceeded(rejected, read) {
+        return Err(Error::Refused(format!(
+            "{catalog_name}: {rejected} of {read} rows rejected, more than the limit of {}; nothing was published (see --max-rejects, or run `milia-rank validate` for the reasons)",
+            cfg.max_rejects.describe()
+        )));
+    }
+    if read == 0 {
+        return Err(Error::Data {
+            file: catalog_name.to_string(),
+            line: 0,
+            column: None,
+            message: "the catalog has a header but no rows; nothing was published".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Each product's rank and score per concern, for an export file.
+type Ranks = FxHashMap<std::sync::Arc<str>, output::Placings>;
+
+/// Writes the shop-platform import file (`--format`), one row per
+/// exportable product with its rank and score per concern.
+fn write_export(
+    cfg: &ScoreConfig<'_>,
+    staging: &Staging,
+    columns: &Columns,
+    shop_rows: Vec<(String, String, String)>,
+    ranks: &mut Ranks,
+    (not_exportable, not_exportable_count): (Vec<output::NotExportable>, u64),
+) -> Result<Option<output::ExportSummary>> {
+    Ok(match cfg.export {
+        Some(format) => {
+            let rows: Vec<output::ExportRow> = shop_rows
+                .into_iter()
+                .map(|(handle, title, id)| {
+                    let r = ranks
+                        .remove(id.as_str())
+                        .unwrap_or_else(|| vec![None; cfg.concerns.len()]);
+                    (handle, title, r)
+                })
+                .collect();
+            output::write_export(format, &staging.path(format.file()), &cfg.concerns, &rows)?;
+            let e = output::ExportSummary {
+                format: format.name(),
+                file: format.file(),
+                handle_column: columns
+                    .header_of(Field::Handle)
+                    .map(|h| h.trim().to_string()),
+                products_exported: rows.len() as u64,
+                not_exportable: not_exportable_count,
+                not_exportable_products: not_exportable,
+            };
+            if let Some(w) = e.warning() {
+                cfg.log.warn(&w);
+            }
+            Some(e)
+        }
+        None => None,
+    })
+}
+
+/// Sorts and writes each concern's ranking on the pool, in parallel (with
+/// every product kept, this end phase is a good part of the run). Returns
+/// each concern's counts and, for an export file, every product's rank and
+/// score per concern.
+fn write_rankings(
+    cfg: &ScoreConfig<'_>,
+    pool: &rayon::ThreadPool,
+    staging: &Staging,
+    rankers: Vec<Ranker>,
+    ranked_counts: &[u64],
+) -> Result<(Vec<ConcernSummary>, Ranks)> {
+    // Each concern is sorted and written on the pool, in parallel: with
+    // every product kept, this end phase is a good part of the run.
+    let shopify = cfg.export.is_some();
+    let written: Vec<Result<WrittenConcern>> = pool.install(|| {
+        cfg.concerns
+            .par_iter()
+            .zip(rankers.into_par_iter())
+            .map(|(c, r)| {
+                let path = staging.path(&format!("{}.csv", c.slug));
+                let ranked = r.into_ranked();
+                let n = output::write_concern(&path, &ranked)?;
+                let places = if shopify {
+                    ranked
+                        .into_iter()
+                        .map(|e| (e.product_id, e.score.0))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Ok((n, places))
+            })
+            .collect()
+    });
+    let mut concern_summaries = Vec::new();
+    let mut ranks: Ranks = FxHashMap::default();
+    for (ci, ((c, w), n)) in cfg
+        .concerns
+        .iter()
+        .zip(written)
+        .zip(ranked_counts)
+        .enumerate()
+    {
+        let (written, places) = w?;
+        for (i, (id, score)) in places.into_iter().enumerate() {
+            let slot = ranks
+                .entry(id)
+                .or_insert_with(|| vec![None; cfg.concerns.len()]);
+            slot[ci] = Some((i as u64 + 1, score));
+        }
+        concern_summaries.push(ConcernSummary {
+            slug: c.slug.clone(),
+            ranked: *n,
+            written,
+        });
+    }
+    Ok((concern_summaries, ranks))
+}
+
+/// Streams the catalog: a reader thread parses batches of records, the
+/// pool scores batch k+1 while a collecting thread takes batch k in input
+/// order. Returns the reader's and the collector's busy time.
+fn stream(
+    cfg: &ScoreConfig<'_>,
+    reader: CatalogReader,
+    columns: &Columns,
+    pool: &rayon::ThreadPool,
+    collector: &mut Collector<'_>,
+) -> Result<(std::time::Duration, std::time::Duration)> {
+    let input_info_delimiter = reader.delimiter;
     let bytes_read = Arc::new(AtomicU64::new(0));
     let reader_busy = Arc::new(AtomicU64::new(0));
     let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone(), reader_busy.clone());
@@ -765,11 +888,12 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let has_top = cfg.top.is_some();
     let delimiter = input_info_delimiter;
     let (kb, concerns, log) = (cfg.kb, &cfg.concerns, &cfg.log);
+    let collector = &mut *collector;
     // Scoring (the pool) and collecting (writing scores.csv, ranking) overlap:
     // batch k is collected on its own thread while batch k+1 is scored.
     let collected: Result<()> = std::thread::scope(|scope| {
         let (tx, done_rx) = sync_channel::<(Vec<ByteRecord>, Vec<Outcome>)>(2);
-        let collector_ref = &mut collector;
+        let collector_ref = &mut *collector;
         let recycle_ref = &recycle;
         let bytes_ref = &bytes_read;
         let busy_ref = &mut collect_busy;
@@ -806,7 +930,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             let outcomes: Vec<Outcome> = pool.install(|| {
                 batch
                     .par_iter()
-                    .map(|rec| process(rec, &columns, kb, concerns, delimiter, &bars_now))
+                    .map(|rec| process(rec, columns, kb, concerns, delimiter, &bars_now))
                     .collect()
             });
             if tx.send((batch, outcomes)).is_err() {
@@ -823,10 +947,55 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     drop(recycle);
     let _ = handle.join();
     collected?;
+    Ok((
+        std::time::Duration::from_nanos(reader_busy.load(Ordering::Relaxed)),
+        collect_busy,
+    ))
+}
+
+fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
+    let started = Instant::now();
+    let started_at = rfc3339(std::time::SystemTime::now());
+    let reader = CatalogReader::open(&cfg.source, &cfg.options)?;
+    let columns = reader.columns.clone();
+    let catalog_name = reader.name.clone();
+    let input_info = reader.input.clone();
+    let (catalog_bytes, catalog_modified, total_bytes) = catalog_sizes(&cfg.source, &input_info);
+    let staging = Staging::create(
+        &cfg.out,
+        &Plan {
+            files: output_files(&cfg.concerns, cfg.export),
+            keep: cfg.keep,
+            wait: cfg.wait,
+            need_bytes: estimate_output_bytes(total_bytes, cfg.top, cfg.concerns.len()),
+        },
+    )?;
+    // The comparison: --previous, or else the release this run replaces.
+    let previous = match cfg.previous.clone() {
+        Some(p) => usable_previous(&p, &cfg.log),
+        None => staging
+            .previous()
+            .and_then(|p| usable_previous(p, &cfg.log)),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
+    let threads = pool.current_num_threads();
+    cfg.log.start(&catalog_name, threads, total_bytes);
+    for n in &reader.notes {
+        cfg.log.note(n);
+    }
+
+    let mut collector = Collector::new(&staging, cfg, columns.clone())?;
+    let mut timings = Timings {
+        setup: secs(started.elapsed()),
+        ..Timings::default()
+    };
+    let stream_began = Instant::now();
+    let (reading, collect_busy) = stream(cfg, reader, &columns, &pool, &mut collector)?;
     timings.stream = secs(stream_began.elapsed());
-    timings.reading = secs(std::time::Duration::from_nanos(
-        reader_busy.load(Ordering::Relaxed),
-    ));
+    timings.reading = secs(reading);
     timings.collecting = secs(collect_busy);
     let Collector {
         scores_w,
@@ -848,80 +1017,19 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         shop_rows,
         ..
     } = collector;
-    if !header_lines.is_empty() {
-        cfg.log.note(&repeated_header_note(&header_lines));
-    }
-    if variants > 0 {
-        cfg.log.note(&format!(
-            "merged {variants} variant row{} (a product's handle again with an empty title) into their products",
-            if variants == 1 { "" } else { "s" }
-        ));
-    }
-
-    columns.check_lists_found(&catalog_name, lists_in_description)?;
-    if cfg.max_rejects.exceeded(rejected, read) {
-        return Err(Error::Refused(format!(
-            "{catalog_name}: {rejected} of {read} rows rejected, more than the limit of {}; nothing was published (see --max-rejects, or run `milia-rank validate` for the reasons)",
-            cfg.max_rejects.describe()
-        )));
-    }
-    if read == 0 {
-        return Err(Error::Data {
-            file: catalog_name,
-            line: 0,
-            column: None,
-            message: "the catalog has a header but no rows; nothing was published".into(),
-        });
-    }
+    refuse_or_note(
+        cfg,
+        &catalog_name,
+        &columns,
+        &header_lines,
+        [variants, lists_in_description, rejected, read],
+    )?;
     output::finish_bytes(scores_w, &staging.path(output::SCORES_FILE))?;
     output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
     let rankings_began = Instant::now();
 
-    // Each concern is sorted and written on the pool, in parallel: with
-    // every product kept, this end phase is a good part of the run.
-    let shopify = cfg.export.is_some();
-    let written: Vec<Result<WrittenConcern>> = pool.install(|| {
-        cfg.concerns
-            .par_iter()
-            .zip(rankers.into_par_iter())
-            .map(|(c, r)| {
-                let path = staging.path(&format!("{}.csv", c.slug));
-                let ranked = r.into_ranked();
-                let n = output::write_concern(&path, &ranked)?;
-                let places = if shopify {
-                    ranked
-                        .into_iter()
-                        .map(|e| (e.product_id, e.score.0))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                Ok((n, places))
-            })
-            .collect()
-    });
-    let mut concern_summaries = Vec::new();
-    let mut ranks: FxHashMap<std::sync::Arc<str>, output::Placings> = FxHashMap::default();
-    for (ci, ((c, w), n)) in cfg
-        .concerns
-        .iter()
-        .zip(written)
-        .zip(&ranked_counts)
-        .enumerate()
-    {
-        let (written, places) = w?;
-        for (i, (id, score)) in places.into_iter().enumerate() {
-            let slot = ranks
-                .entry(id)
-                .or_insert_with(|| vec![None; cfg.concerns.len()]);
-            slot[ci] = Some((i as u64 + 1, score));
-        }
-        concern_summaries.push(ConcernSummary {
-            slug: c.slug.clone(),
-            ranked: *n,
-            written,
-        });
-    }
+    let (concern_summaries, mut ranks) =
+        write_rankings(cfg, &pool, &staging, rankers, &ranked_counts)?;
     timings.rankings = secs(rankings_began.elapsed());
     let finish_began = Instant::now();
     let distinct_unknown = unknown.len() as u64;
@@ -929,35 +1037,14 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         &staging.path(output::UNKNOWN_FILE),
         unknown.into_iter().collect(),
     )?;
-    let export = match cfg.export {
-        Some(format) => {
-            let rows: Vec<output::ExportRow> = shop_rows
-                .into_iter()
-                .map(|(handle, title, id)| {
-                    let r = ranks
-                        .remove(id.as_str())
-                        .unwrap_or_else(|| vec![None; cfg.concerns.len()]);
-                    (handle, title, r)
-                })
-                .collect();
-            output::write_export(format, &staging.path(format.file()), &cfg.concerns, &rows)?;
-            let e = output::ExportSummary {
-                format: format.name(),
-                file: format.file(),
-                handle_column: columns
-                    .header_of(Field::Handle)
-                    .map(|h| h.trim().to_string()),
-                products_exported: rows.len() as u64,
-                not_exportable: not_exportable_count,
-                not_exportable_products: not_exportable,
-            };
-            if let Some(w) = e.warning() {
-                cfg.log.warn(&w);
-            }
-            Some(e)
-        }
-        None => None,
-    };
+    let export = write_export(
+        cfg,
+        &staging,
+        &columns,
+        shop_rows,
+        &mut ranks,
+        (not_exportable, not_exportable_count),
+    )?;
     let mut summary = Summary {
         tool: "milia-rank".into(),
         version: env!("CARGO_PKG_VERSION").into(),
