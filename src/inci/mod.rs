@@ -8,6 +8,8 @@ mod split;
 
 pub use split::{for_each_item, split_items, RawItem};
 
+pub mod words;
+
 use crate::knowledge::{IngredientId, KnowledgeBase};
 pub use crate::names::normalize_name_into;
 
@@ -83,7 +85,7 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
             carried.push(',');
             return;
         }
-        if LABEL_ABBREVIATIONS.contains(&scratch.as_str()) {
+        if words::builtin().abbreviations.contains(&scratch) {
             carried.push_str(&scratch);
             carried.push_str(". ");
             return;
@@ -104,19 +106,10 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
     out
 }
 
-/// Abbreviations a label ends with a full stop inside a name
-/// ("Ext. Violet 2"), which the list splitter would take for a sentence end.
-const LABEL_ABBREVIATIONS: [&str; 2] = ["ext", "no"];
-
 /// A locant split off a chemical name at its comma ("1" of "1, 2-Hexanediol").
 fn is_locant(name: &str) -> bool {
     !name.is_empty() && name.len() <= 2 && name.bytes().all(|b| b.is_ascii_digit())
 }
-
-/// Last words of polymer names, which list their monomers with a slash
-/// ("Lactic Acid/Glycolic Acid Copolymer"): such a name is one ingredient,
-/// never one of its monomers.
-const POLYMER_WORDS: [&str; 3] = ["copolymer", "crosspolymer", "polymer"];
 
 /// Resolves a normalised name: the whole name, then the name without its
 /// parenthesised parts, then each parenthesised part, then each `/` part,
@@ -146,7 +139,7 @@ pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<I
     let polymer = bare
         .rsplit(' ')
         .next()
-        .is_some_and(|w| POLYMER_WORDS.contains(&w));
+        .is_some_and(|w| words::builtin().polymer_last_words.iter().any(|p| p == w));
     if bare.contains('/') && !polymer {
         for part in bare.split('/') {
             if let Some(id) = kb.lookup(part.trim()) {
@@ -154,8 +147,11 @@ pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<I
             }
         }
     }
-    for prefix in ["certified organic ", "organic ", "natural ", "pure "] {
-        if let Some(rest) = bare.strip_prefix(prefix) {
+    for prefix in &words::builtin().marketing_prefixes {
+        if let Some(rest) = bare
+            .strip_prefix(prefix.as_str())
+            .and_then(|r| r.strip_prefix(' '))
+        {
             let rest = rest.to_string();
             return resolve(&rest, kb, variant);
         }
@@ -171,7 +167,7 @@ pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<I
     for (i, _) in bare.match_indices(' ') {
         let tail = &bare[i + 1..];
         let one_word = !tail.contains(' ');
-        if one_word && (tail.len() < 6 || GENERIC_WORDS.contains(&tail)) {
+        if one_word && (tail.len() < 6 || words::builtin().generic.iter().any(|g| g == tail)) {
             continue;
         }
         if let Some(id) = kb.lookup(tail) {
@@ -180,34 +176,6 @@ pub fn resolve(name: &str, kb: &KnowledgeBase, variant: &mut String) -> Option<I
     }
     None
 }
-
-/// Words too generic to stand for an ingredient on their own.
-const GENERIC_WORDS: &[&str] = &[
-    "extract",
-    "powder",
-    "butter",
-    "alcohol",
-    "esters",
-    "protein",
-    "flower",
-    "filtrate",
-    "ferment",
-    "complex",
-    "mineral",
-    "minerals",
-    "juice",
-    "water",
-    "leaves",
-    "fruit",
-    "kernel",
-    "glycerides",
-    "polymer",
-    "copolymer",
-    "crosspolymer",
-    "collagen",
-    "peptide",
-    "peptides",
-];
 
 fn strip_parentheses(name: &str, out: &mut String) {
     out.clear();

@@ -17,26 +17,6 @@ pub struct RawItem<'a> {
     pub may_contain: bool,
 }
 
-/// Values that mean "no list".
-const NOT_A_LIST: &[&str] = &[
-    "no info",
-    "n/a",
-    "na",
-    "none",
-    "-",
-    "#name?",
-    "unknown",
-    "not available",
-    "tbc",
-    "null",
-];
-
-/// Words that mark a fragment as marketing prose rather than a name.
-const PROSE_WORDS: &[&str] = &[
-    "the", "with", "helps", "help", "your", "is", "are", "to", "for", "a", "an", "this", "that",
-    "and", "skin", "leaves", "formula", "visit", "boutique", "our", "you", "of",
-];
-
 /// Splits a label's ingredient text into items (owned copies), for tests and tools.
 pub fn split_items(raw: &str) -> Vec<(String, Option<f32>, bool)> {
     let mut out = Vec::new();
@@ -49,7 +29,12 @@ pub fn split_items(raw: &str) -> Vec<(String, Option<f32>, bool)> {
 /// Calls `f` with each ingredient of a label's text, in order.
 pub fn for_each_item(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
     let trimmed = raw.trim();
-    if trimmed.is_empty() || NOT_A_LIST.iter().any(|n| trimmed.eq_ignore_ascii_case(n)) {
+    if trimmed.is_empty()
+        || super::words::builtin()
+            .not_a_list
+            .iter()
+            .any(|n| trimmed.eq_ignore_ascii_case(n))
+    {
         return;
     }
     let unwrapped = unwrap_python_list(trimmed);
@@ -130,37 +115,15 @@ fn is_footnote(item: &str) -> bool {
     let first = item
         .split(|c: char| !c.is_alphanumeric())
         .find(|w| !w.is_empty());
-    if !first.is_some_and(|w| {
-        w.len() >= 2
-            && matches!(
-                w.as_bytes()[0] | 0x20,
-                b'o' | b'c' | b'n' | b'p' | b'i' | b'f' | b'w' | b'd' | b'b'
-            )
-    }) {
+    let words = super::words::builtin();
+    if !first
+        .is_some_and(|w| w.len() >= 2 && words.footnote_initials[(w.as_bytes()[0] | 0x20) as usize])
+    {
         return false;
     }
-    const WORDS: &[&str] = &[
-        "organic",
-        "certified",
-        "ingredient",
-        "ingredients",
-        "natural",
-        "origin",
-        "of",
-        "from",
-        "farming",
-        "fair",
-        "trade",
-        "wild",
-        "harvested",
-        "naturally",
-        "derived",
-        "biological",
-        "plant",
-    ];
     item.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .all(|w| WORDS.iter().any(|x| x.eq_ignore_ascii_case(w)))
+        .all(|w| words.footnote.iter().any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 /// `['a', 'b']` becomes `a, b`; anything else is returned as it is.
@@ -272,7 +235,7 @@ fn apply_ingredient_markers(text: &str) -> String {
             // Include "active"/"inactive"/"other" before the marker.
             let mut begin = at;
             let before = lower[..at].trim_end();
-            for w in ["inactive", "active", "other", "key"] {
+            for w in &super::words::builtin().section_before {
                 if before.ends_with(w) {
                     begin = before.len() - w.len();
                     break;
@@ -633,20 +596,21 @@ fn extract_percent(item: &str, out: &mut String) -> Option<f32> {
     percent
 }
 
-/// One of [`PROSE_WORDS`], ignoring case and surrounding punctuation.
+/// One of the `prose` words of `catalog/labels.toml`, ignoring case and surrounding punctuation.
 fn is_prose_word(w: &str) -> bool {
     let w = w
         .trim_matches(|c: char| !c.is_ascii_alphanumeric())
         .as_bytes();
-    if w.is_empty() || w.len() > 8 {
+    let words = super::words::builtin();
+    if w.is_empty() || w.len() > words.longest_prose.min(16) {
         return false;
     }
-    let mut buf = [0u8; 8];
+    let mut buf = [0u8; 16];
     for (d, s) in buf.iter_mut().zip(w) {
         *d = s.to_ascii_lowercase();
     }
     let lw = &buf[..w.len()];
-    PROSE_WORDS.iter().any(|p| p.as_bytes() == lw)
+    words.prose.iter().any(|p| p.as_bytes() == lw)
 }
 
 /// True for marketing prose rather than an ingredient name.
