@@ -267,114 +267,186 @@ fn load(hits: &mut [Hit], describe: impl Fn(usize) -> String) -> (f64, Vec<Strin
     )
 }
 
-/// Computes a product's features.
-pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Features {
-    let mut ev: [Evidence; N_FACTORS] = Default::default();
-    let tables = tables::builtin();
-    let window = &tables.window;
-    let scale = &tables.scale;
-    let profile = ctx.profile;
-    let vocabulary = vocabulary::builtin();
-    let name_lower = ctx.name.text.as_str();
-    let name_hits = &ctx.name.hits;
-    let scrub_in_name = name_hits.has(Key::NameScrub);
-    let is_scrub_product = matches!(profile.kind, Kind::Exfoliant)
-        || profile.texture == Some(Texture::Scrub)
-        || scrub_in_name
-        || name_hits.has(Key::NameExfoliating);
-    let rinse_off = tables.rinse_off.admits(profile.kind, profile.texture);
-    let rinse_factor = if rinse_off {
-        tables.rinse_off.share
-    } else {
-        1.0
-    };
-    let acid_named = name_hits.first_listed(Key::NameAcid);
-    let retinoid_named = name_hits.first_listed(Key::NameRetinoid);
+/// What every step of [`compute`] reads: the list, the knowledge base, the
+/// context and what follows from the product alone.
+struct Env<'a> {
+    list: &'a ParsedList,
+    kb: &'a KnowledgeBase,
+    ctx: &'a Context<'a>,
+    tables: &'static tables::Tables,
+    vocabulary: &'static vocabulary::Vocabulary,
+    /// The list is in alphabetical order: positions were not weighted.
+    alphabetical: bool,
+    rinse_off: bool,
+    /// What occlusion, comedogenic and texture loads are multiplied by.
+    rinse_factor: f64,
+    is_scrub_product: bool,
+}
 
-    // A list printed alphabetically says nothing about amounts.
-    let alphabetical = is_alphabetical(list);
-    let weight = |item: &Item| {
-        if alphabetical {
-            let p = &tables.position;
+impl<'a> Env<'a> {
+    fn new(list: &'a ParsedList, kb: &'a KnowledgeBase, ctx: &'a Context<'a>) -> Self {
+        let tables = tables::builtin();
+        let profile = ctx.profile;
+        let name_hits = &ctx.name.hits;
+        let is_scrub_product = matches!(profile.kind, Kind::Exfoliant)
+            || profile.texture == Some(Texture::Scrub)
+            || name_hits.has(Key::NameScrub)
+            || name_hits.has(Key::NameExfoliating);
+        let rinse_off = tables.rinse_off.admits(profile.kind, profile.texture);
+        let rinse_factor = if rinse_off {
+            tables.rinse_off.share
+        } else {
+            1.0
+        };
+        Env {
+            list,
+            kb,
+            ctx,
+            tables,
+            vocabulary: vocabulary::builtin(),
+            // A list printed alphabetically says nothing about amounts.
+            alphabetical: is_alphabetical(list),
+            rinse_off,
+            rinse_factor,
+            is_scrub_product,
+        }
+    }
+
+    /// How much an item counts: its place, or the flat alphabetical weight.
+    fn weight(&self, item: &Item) -> f64 {
+        if self.alphabetical {
+            let p = &self.tables.position;
             p.alphabetical * if item.may_contain { p.may_contain } else { 1.0 }
         } else {
             position_weight(item)
         }
-    };
+    }
 
-    let mut occl: Vec<Hit> = Vec::new();
-    let mut comed: Vec<Hit> = Vec::new();
-    let mut scrub: Vec<Hit> = Vec::new();
-    let mut drying: Vec<Hit> = Vec::new();
-    let mut irritancy = 0.0;
-    let mut hydration = 0.0;
-    let mut light_oil = 0.0;
-    let mut recognised_top10 = 0usize;
-    let mut top10 = 0usize;
-    let mut uva = false;
-    let mut chemical_uva = false;
-    let mut mineral_uva: Option<f64> = None;
-    let mut any_uv_filter = false;
-    let mut strongest_acid: Option<(f64, String)> = None;
-    let mut gentle_acid: Option<(f64, String)> = None;
-    let mut pha: Option<(f64, String)> = None;
-    let mut retinoid: Option<(f64, String)> = None;
-    let mut strong_retinoid: Option<String> = None;
-    let mut fragrance: Vec<usize> = Vec::new();
-    let mut essential: Vec<usize> = Vec::new();
-    let mut allergens: Vec<usize> = Vec::new();
-    let mut barrier: Vec<usize> = Vec::new();
-    let mut soothing: Vec<usize> = Vec::new();
-    let mut barrier_value: f64 = 0.0;
-    let mut soothing_value: f64 = 0.0;
-    let mut conflict: Option<String> = None;
-    let mut seen: Vec<u32> = Vec::with_capacity(list.len());
-    let mut hidden: Vec<Hit> = Vec::new();
-    let mut aromatic: Option<usize> = None;
-    let mut clay: Option<usize> = None;
-    let mut strong_surfactant: Option<usize> = None;
-    let mut soap: Option<usize> = None;
-    let mut vitamin_c: Option<usize> = None;
-    let mut groups: u8 = 0;
+    /// The knowledge base's name of the item at `i`.
+    fn label_of(&self, i: usize) -> &'a str {
+        self.kb
+            .facts(self.list.items[i].id.unwrap_or(0))
+            .name
+            .as_str()
+    }
 
-    let label_of = |i: usize| kb.facts(list.items[i].id.unwrap_or(0)).name.as_str();
-    let at = |i: usize| format!("{} at #{}", label_of(i), list.items[i].position);
+    /// `name at #place` for the item at `i`.
+    fn at(&self, i: usize) -> String {
+        format!("{} at #{}", self.label_of(i), self.list.items[i].position)
+    }
+}
 
-    for (idx, item) in list.items.iter().enumerate() {
-        if item.position <= window.recognised {
-            top10 += 1;
+/// The evidence being filled in, factor by factor.
+struct Sink {
+    ev: [Evidence; N_FACTORS],
+}
+
+impl Sink {
+    fn set(&mut self, f: Factor, value: f64, because: Vec<String>) {
+        self.ev[f as usize] = Evidence {
+            value: value.clamp(0.0, 1.0),
+            because,
+        };
+    }
+}
+
+/// The running totals of one pass over the list.
+#[derive(Default)]
+struct Scan {
+    occl: Vec<Hit>,
+    comed: Vec<Hit>,
+    scrub: Vec<Hit>,
+    drying: Vec<Hit>,
+    irritancy: f64,
+    hydration: f64,
+    light_oil: f64,
+    recognised_top10: usize,
+    top10: usize,
+    uva: bool,
+    chemical_uva: bool,
+    mineral_uva: Option<f64>,
+    any_uv_filter: bool,
+    strongest_acid: Option<(f64, String)>,
+    gentle_acid: Option<(f64, String)>,
+    pha: Option<(f64, String)>,
+    retinoid: Option<(f64, String)>,
+    strong_retinoid: Option<String>,
+    fragrance: Vec<usize>,
+    essential: Vec<usize>,
+    allergens: Vec<usize>,
+    barrier: Vec<usize>,
+    soothing: Vec<usize>,
+    barrier_value: f64,
+    soothing_value: f64,
+    conflict: Option<String>,
+    seen: Vec<u32>,
+    hidden: Vec<Hit>,
+    aromatic: Option<usize>,
+    clay: Option<usize>,
+    strong_surfactant: Option<usize>,
+    soap: Option<usize>,
+    vitamin_c: Option<usize>,
+    groups: u8,
+}
+
+impl Scan {
+    /// One pass over the list.
+    fn of(env: &Env<'_>) -> Scan {
+        let mut s = Scan {
+            seen: Vec::with_capacity(env.list.len()),
+            ..Scan::default()
+        };
+        for (idx, item) in env.list.items.iter().enumerate() {
+            s.item(env, idx, item);
         }
-        let Some(id) = item.id else { continue };
+        s
+    }
+
+    fn item(&mut self, env: &Env<'_>, idx: usize, item: &Item) {
+        let window = &env.tables.window;
         if item.position <= window.recognised {
-            recognised_top10 += 1;
+            self.top10 += 1;
+        }
+        let Some(id) = item.id else { return };
+        if item.position <= window.recognised {
+            self.recognised_top10 += 1;
         }
         // The same ingredient twice ("Sunflower Seed Oil" after its INCI
         // name) counts once, at its first place.
-        if seen.contains(&id) {
-            continue;
+        if self.seen.contains(&id) {
+            return;
         }
-        seen.push(id);
-        let f = kb.facts(id);
-        let c = f.classes;
-        let w = weight(item);
-        let label = f.name.as_str();
+        self.seen.push(id);
+        let f = env.kb.facts(id);
+        let w = env.weight(item);
+        self.loads(env, idx, item, f, w);
+        self.care(env, idx, item, f.classes, w);
+        self.irritants(env, idx, item, f.classes, w);
+        self.acids(env, idx, item, f, w);
+        self.acne_active(env, idx, item, f.classes);
+        self.retinoids(env, idx, item, f, w);
+    }
 
+    /// Occlusion, comedogenic, scrub, drying, irritancy, hydration, light oil.
+    fn loads(&mut self, env: &Env<'_>, idx: usize, item: &Item, f: &IngredientFacts, w: f64) {
+        let (tables, window, scale) = (env.tables, &env.tables.window, &env.tables.scale);
+        let c = f.classes;
         let o = occlusion_strength(f);
         if o > 0.0 {
-            occl.push(Hit {
+            self.occl.push(Hit {
                 amount: w * o,
                 item: idx,
             });
             if item.position <= window.claim_occlusive
                 && o >= tables.claim.occlusive_from_strength
-                && conflict.is_none()
+                && self.conflict.is_none()
             {
-                conflict = Some(format!("{} (occlusive)", at(idx)));
+                self.conflict = Some(format!("{} (occlusive)", env.at(idx)));
             }
         }
         let cs = comedogenic_strength(f);
         if cs > 0.0 {
-            comed.push(Hit {
+            self.comed.push(Hit {
                 amount: w * cs,
                 item: idx,
             });
@@ -383,51 +455,58 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             if item.position <= window.claim_comedogenic
                 && f.comedogenic.unwrap_or(0) >= tables.claim.comedogenic_from_grade
                 && !c.any(Classes::THICKENER | Classes::SURFACTANT)
-                && conflict.is_none()
+                && self.conflict.is_none()
             {
-                conflict = Some(format!(
+                self.conflict = Some(format!(
                     "{} (comedogenic grade {})",
-                    at(idx),
+                    env.at(idx),
                     f.comedogenic.unwrap_or(0)
                 ));
             }
         }
         // Particles scrub in a scrub, or high in a rinse-off product; in a
         // leave-on they are pigments, fillers or trace seed powders.
+        let scrub_product = env.is_scrub_product;
         if c.has(Classes::PHYSICAL_EXFOLIANT)
-            && (is_scrub_product || !c.has(Classes::AMBIGUOUS_PARTICLE))
-            && (is_scrub_product || (rinse_off && item.position <= window.rinse_off_particles))
+            && (scrub_product || !c.has(Classes::AMBIGUOUS_PARTICLE))
+            && (scrub_product || (env.rinse_off && item.position <= window.rinse_off_particles))
             && !c.has(Classes::GENTLE_PARTICLE)
             && !item.may_contain
         {
-            scrub.push(Hit {
+            self.scrub.push(Hit {
                 amount: (scale.scrub * w).min(1.0),
                 item: idx,
             });
         }
         if c.has(Classes::DRYING_ALCOHOL) {
-            drying.push(Hit {
+            self.drying.push(Hit {
                 amount: scale.drying_alcohol * w,
                 item: idx,
             });
         }
         if let Some(irr) = f.irritancy {
-            irritancy += w * irr as f64 / 5.0;
+            self.irritancy += w * irr as f64 / 5.0;
         }
         if c.has(Classes::HUMECTANT) && item.position <= window.humectant {
-            hydration += scale.hydration * w;
+            self.hydration += scale.hydration * w;
         }
         if c.has(Classes::LIGHT_OIL) && item.position <= window.light_oil {
-            light_oil += scale.light_oil * w;
+            self.light_oil += scale.light_oil * w;
         }
+    }
+
+    /// UV filters, fragrance, essential oils, allergens, barrier, soothing.
+    fn care(&mut self, env: &Env<'_>, idx: usize, item: &Item, c: Classes, w: f64) {
+        let (window, scale) = (&env.tables.window, &env.tables.scale);
         if c.any(Classes::UV_FILTER_MINERAL | Classes::UV_FILTER_CHEMICAL) && !item.may_contain {
-            any_uv_filter = true;
+            self.any_uv_filter = true;
             if c.has(Classes::UVA_FILTER) {
-                uva = true;
+                self.uva = true;
                 if c.has(Classes::UV_FILTER_CHEMICAL) {
-                    chemical_uva = true;
+                    self.chemical_uva = true;
                 } else if let Some(p) = item.percent {
-                    mineral_uva = Some(mineral_uva.map_or(p as f64, |q: f64| q.max(p as f64)));
+                    self.mineral_uva =
+                        Some(self.mineral_uva.map_or(p as f64, |q: f64| q.max(p as f64)));
                 }
             }
         }
@@ -435,229 +514,294 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             if c.has(Classes::FRAGRANCE)
                 && !c.any(Classes::ESSENTIAL_OIL | Classes::FRAGRANCE_ALLERGEN)
             {
-                fragrance.push(idx);
+                self.fragrance.push(idx);
             }
             if c.has(Classes::ESSENTIAL_OIL) {
-                essential.push(idx);
+                self.essential.push(idx);
             }
             if c.has(Classes::FRAGRANCE_ALLERGEN) {
-                allergens.push(idx);
+                self.allergens.push(idx);
             }
             if c.has(Classes::BARRIER_LIPID) && item.position <= window.barrier {
-                barrier.push(idx);
-                barrier_value = barrier_value.max(scale.present(w));
+                self.barrier.push(idx);
+                self.barrier_value = self.barrier_value.max(scale.present(w));
             }
             if c.has(Classes::SOOTHING) && item.position <= window.soothing {
-                soothing.push(idx);
-                soothing_value = soothing_value.max(scale.present(w));
+                self.soothing.push(idx);
+                self.soothing_value = self.soothing_value.max(scale.present(w));
             }
         }
+    }
 
-        // Irritants no grade shows, each down to its window.
-        if !item.may_contain {
-            for (class, win) in &tables.irritants {
-                if c.has(*class) && item.position <= *win {
-                    hidden.push(Hit {
-                        amount: tables.irritant.scale * w,
-                        item: idx,
-                    });
-                    break;
-                }
-            }
-            if c.has(Classes::AROMATIC_WATER)
-                && item.position <= tables.irritant.aromatic_water_window
-            {
-                aromatic.get_or_insert(idx);
-            }
-            if item.position <= tables.irritant.clay_with_surfactant_window {
-                if c.has(Classes::CLAY) {
-                    clay.get_or_insert(idx);
-                }
-                if c.has(Classes::STRONG_SURFACTANT) {
-                    strong_surfactant.get_or_insert(idx);
-                }
-            }
-            if c.has(Classes::SOAP) && item.position <= tables.actives.soap_window {
-                soap.get_or_insert(idx);
-            }
-            if c.has(Classes::ACIDIC_VITAMIN_C) && item.position <= tables.actives.vitamin_c_window
-            {
-                vitamin_c.get_or_insert(idx);
+    /// Irritants no grade shows, each down to its window: hidden irritants,
+    /// aromatic waters, clay with a strong surfactant, soap, vitamin C.
+    fn irritants(&mut self, env: &Env<'_>, idx: usize, item: &Item, c: Classes, w: f64) {
+        let tables = env.tables;
+        if item.may_contain {
+            return;
+        }
+        for (class, win) in &tables.irritants {
+            if c.has(*class) && item.position <= *win {
+                self.hidden.push(Hit {
+                    amount: tables.irritant.scale * w,
+                    item: idx,
+                });
+                break;
             }
         }
-        // Chemical exfoliants: active high in the list, at a stated
-        // strength, or when the product name names the acid.
-        if c.any(Classes::AHA | Classes::BHA | Classes::PHA) && !item.may_contain {
-            let ph_adjuster = c.has(Classes::PH_ADJUSTER);
-            let (group, key_words) = if c.has(Classes::BHA) {
-                (AcidGroup::Bha, Key::NameBha)
-            } else if c.has(Classes::PHA) {
-                (AcidGroup::Pha, Key::NamePha)
-            } else {
-                (AcidGroup::Aha, Key::NameAha)
-            };
-            let percent = item
-                .percent
-                .map(|p| p as f64)
-                .or_else(|| percent_near(name_lower, &first_places(name_hits, key_words, None)));
-            let named = !ph_adjuster && name_hits.has(key_words);
-            let active = match percent {
-                Some(p) => p >= tables.acid.active_from_percent,
-                None if named => true,
-                // In an alphabetical list a pH adjuster is just that, and an
-                // acid's place says nothing: it counts at the floor.
-                None if ph_adjuster => item.position <= window.ph_adjuster && !alphabetical,
-                None => item.position <= window.acid || alphabetical,
-            };
-            if active {
-                let strong = percent.is_some_and(|p| tables.acid.strong_at(group, p))
-                    || (profile.kind == Kind::Peel
-                        && percent.is_none_or(|p| p >= tables.acid.peel_product_from_percent));
-                let desc = match percent {
-                    Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
-                    None => at(idx),
-                };
-                // Strength from the label or name counts fully; otherwise the
-                // position says how much is there.
-                groups |= match group {
-                    AcidGroup::Aha => 1,
-                    AcidGroup::Bha => 2,
-                    AcidGroup::Pha => 4,
-                };
-                let value = if let Some(p) = percent {
-                    tables.acid.strength_share(group, p)
-                } else if named {
-                    1.0
-                } else if alphabetical {
-                    scale.presence_floor
-                } else {
-                    scale.present(w)
-                };
-                if strong {
-                    let p = percent.unwrap_or(0.0);
-                    if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
-                        strongest_acid = Some((p, desc));
-                    }
-                } else if group == AcidGroup::Pha {
-                    if pha.as_ref().is_none_or(|(v, _)| value > *v) {
-                        pha = Some((value, desc));
-                    }
-                } else if gentle_acid.as_ref().is_none_or(|(v, _)| value > *v) {
-                    gentle_acid = Some((value, desc));
-                }
+        if c.has(Classes::AROMATIC_WATER) && item.position <= tables.irritant.aromatic_water_window
+        {
+            self.aromatic.get_or_insert(idx);
+        }
+        if item.position <= tables.irritant.clay_with_surfactant_window {
+            if c.has(Classes::CLAY) {
+                self.clay.get_or_insert(idx);
+            }
+            if c.has(Classes::STRONG_SURFACTANT) {
+                self.strong_surfactant.get_or_insert(idx);
             }
         }
+        if c.has(Classes::SOAP) && item.position <= tables.actives.soap_window {
+            self.soap.get_or_insert(idx);
+        }
+        if c.has(Classes::ACIDIC_VITAMIN_C) && item.position <= tables.actives.vitamin_c_window {
+            self.vitamin_c.get_or_insert(idx);
+        }
+    }
+
+    /// Chemical exfoliants: active high in the list, at a stated
+    /// strength, or when the product name names the acid.
+    fn acids(&mut self, env: &Env<'_>, idx: usize, item: &Item, f: &IngredientFacts, w: f64) {
+        let (tables, window, scale) = (env.tables, &env.tables.window, &env.tables.scale);
+        let c = f.classes;
+        if !c.any(Classes::AHA | Classes::BHA | Classes::PHA) || item.may_contain {
+            return;
+        }
+        let name_hits = &env.ctx.name.hits;
+        let ph_adjuster = c.has(Classes::PH_ADJUSTER);
+        let (group, key_words) = if c.has(Classes::BHA) {
+            (AcidGroup::Bha, Key::NameBha)
+        } else if c.has(Classes::PHA) {
+            (AcidGroup::Pha, Key::NamePha)
+        } else {
+            (AcidGroup::Aha, Key::NameAha)
+        };
+        let percent = item.percent.map(|p| p as f64).or_else(|| {
+            percent_near(
+                env.ctx.name.text.as_str(),
+                &first_places(name_hits, key_words, None),
+            )
+        });
+        let named = !ph_adjuster && name_hits.has(key_words);
+        let active = match percent {
+            Some(p) => p >= tables.acid.active_from_percent,
+            None if named => true,
+            // In an alphabetical list a pH adjuster is just that, and an
+            // acid's place says nothing: it counts at the floor.
+            None if ph_adjuster => item.position <= window.ph_adjuster && !env.alphabetical,
+            None => item.position <= window.acid || env.alphabetical,
+        };
+        if !active {
+            return;
+        }
+        let strong = percent.is_some_and(|p| tables.acid.strong_at(group, p))
+            || (env.ctx.profile.kind == Kind::Peel
+                && percent.is_none_or(|p| p >= tables.acid.peel_product_from_percent));
+        let desc = match percent {
+            Some(p) => format!("{} {}% at #{}", f.name, fmt_percent(p), item.position),
+            None => env.at(idx),
+        };
+        // Strength from the label or name counts fully; otherwise the
+        // position says how much is there.
+        self.groups |= match group {
+            AcidGroup::Aha => 1,
+            AcidGroup::Bha => 2,
+            AcidGroup::Pha => 4,
+        };
+        let value = if let Some(p) = percent {
+            tables.acid.strength_share(group, p)
+        } else if named {
+            1.0
+        } else if env.alphabetical {
+            scale.presence_floor
+        } else {
+            scale.present(w)
+        };
+        if strong {
+            let p = percent.unwrap_or(0.0);
+            if self.strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
+                self.strongest_acid = Some((p, desc));
+            }
+        } else if group == AcidGroup::Pha {
+            if self.pha.as_ref().is_none_or(|(v, _)| value > *v) {
+                self.pha = Some((value, desc));
+            }
+        } else if self.gentle_acid.as_ref().is_none_or(|(v, _)| value > *v) {
+            self.gentle_acid = Some((value, desc));
+        }
+    }
+
+    /// Acne actives count with the strong acids.
+    fn acne_active(&mut self, env: &Env<'_>, idx: usize, item: &Item, c: Classes) {
         if c.has(Classes::ACNE_ACTIVE)
             && !item.may_contain
-            && (item.position <= window.acne_active || item.percent.is_some())
+            && (item.position <= env.tables.window.acne_active || item.percent.is_some())
         {
             let p = item.percent.map(|p| p as f64).unwrap_or(0.0);
-            groups |= 16;
-            if strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
-                strongest_acid = Some((p, format!("{} (acne active)", at(idx))));
-            }
-        }
-        if c.has(Classes::RETINOID) && !item.may_contain {
-            let mild = c.has(Classes::MILD_RETINOID);
-            let percent = item.percent.map(|p| p as f64).or_else(|| {
-                percent_near(
-                    name_lower,
-                    &first_places(name_hits, Key::NameRetinoid, None),
-                )
-            });
-            let strong = c.has(Classes::PRESCRIPTION_RETINOID)
-                || (!mild && percent.is_some_and(|p| p >= tables.retinoid.strong_from(label)));
-            let desc = match percent {
-                Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
-                None => at(idx),
-            };
-            // Like acids: a stated strength or a name counts fully, otherwise
-            // the place in the list says how much is there.
-            let named = retinoid_named.is_some();
-            let amount = if percent.is_some() || named {
-                1.0
-            } else {
-                scale.present(w)
-            };
-            let v = if mild { scale.mild_retinoid } else { 1.0 } * amount;
-            groups |= 8;
-            if retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
-                retinoid = Some((v, desc.clone()));
-            }
-            if strong {
-                strong_retinoid.get_or_insert(desc);
+            self.groups |= 16;
+            if self.strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
+                self.strongest_acid = Some((p, format!("{} (acne active)", env.at(idx))));
             }
         }
     }
 
-    // Actives the name states but the list does not show (or the list is
-    // missing): the name is evidence too.
-    if let Some(hit) = acid_named {
-        if gentle_acid.is_none() && pha.is_none() && strongest_acid.is_none() {
-            let word = vocabulary.phrase(&hit);
-            let pct = percent_near(
-                name_lower,
-                &first_places(name_hits, Key::NameAcid, Some(hit.index)),
-            );
-            let in_group = |key: Key| vocabulary.phrases(key).any(|w| w == word);
-            let acne = in_group(Key::NameAcne);
-            let group = if in_group(Key::NameBha) {
-                AcidGroup::Bha
-            } else if in_group(Key::NamePha) {
-                AcidGroup::Pha
-            } else {
-                AcidGroup::Aha
-            };
-            let desc = if acne {
-                format!("{word} treatment named in the product name")
-            } else {
-                format!("{word} named in the product name")
-            };
-            if acne
-                || pct.is_some_and(|p| tables.acid.strong_at(group, p))
-                || profile.kind == Kind::Peel
-            {
-                strongest_acid = Some((pct.unwrap_or(0.0), desc));
-            } else if group == AcidGroup::Pha {
-                pha = Some((1.0, desc));
-            } else {
-                gentle_acid = Some((1.0, desc));
-            }
+    fn retinoids(&mut self, env: &Env<'_>, idx: usize, item: &Item, f: &IngredientFacts, w: f64) {
+        let (tables, scale) = (env.tables, &env.tables.scale);
+        let c = f.classes;
+        if !c.has(Classes::RETINOID) || item.may_contain {
+            return;
         }
-    }
-    if let Some(hit) = retinoid_named {
-        if retinoid.is_none() {
-            let word = vocabulary.phrase(&hit);
-            let mild = vocabulary.phrases(Key::NameMildRetinoid).any(|w| w == word);
-            retinoid = Some((
-                if mild { scale.mild_retinoid } else { 1.0 },
-                format!("{word} named in the product name"),
-            ));
-        }
-    }
-    if profile.kind == Kind::Peel && strongest_acid.is_none() {
-        strongest_acid = Some((0.0, "peel product".into()));
-    }
-
-    let mut set = |f: Factor, value: f64, because: Vec<String>| {
-        ev[f as usize] = Evidence {
-            value: value.clamp(0.0, 1.0),
-            because,
+        let name_hits = &env.ctx.name.hits;
+        let label = f.name.as_str();
+        let mild = c.has(Classes::MILD_RETINOID);
+        let percent = item.percent.map(|p| p as f64).or_else(|| {
+            percent_near(
+                env.ctx.name.text.as_str(),
+                &first_places(name_hits, Key::NameRetinoid, None),
+            )
+        });
+        let strong = c.has(Classes::PRESCRIPTION_RETINOID)
+            || (!mild && percent.is_some_and(|p| p >= tables.retinoid.strong_from(label)));
+        let desc = match percent {
+            Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
+            None => env.at(idx),
         };
-    };
+        // Like acids: a stated strength or a name counts fully, otherwise
+        // the place in the list says how much is there.
+        let named = name_hits.first_listed(Key::NameRetinoid).is_some();
+        let amount = if percent.is_some() || named {
+            1.0
+        } else {
+            scale.present(w)
+        };
+        let v = if mild { scale.mild_retinoid } else { 1.0 } * amount;
+        self.groups |= 8;
+        if self.retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
+            self.retinoid = Some((v, desc.clone()));
+        }
+        if strong {
+            self.strong_retinoid.get_or_insert(desc);
+        }
+    }
 
-    let (o, ob) = load(&mut occl, at);
+    /// Actives the name states but the list does not show (or the list is
+    /// missing): the name is evidence too.
+    fn name_stated_actives(&mut self, env: &Env<'_>) {
+        let (tables, vocabulary) = (env.tables, env.vocabulary);
+        let profile = env.ctx.profile;
+        let name_hits = &env.ctx.name.hits;
+        if let Some(hit) = name_hits.first_listed(Key::NameAcid) {
+            if self.gentle_acid.is_none() && self.pha.is_none() && self.strongest_acid.is_none() {
+                let word = vocabulary.phrase(&hit);
+                let pct = percent_near(
+                    env.ctx.name.text.as_str(),
+                    &first_places(name_hits, Key::NameAcid, Some(hit.index)),
+                );
+                let in_group = |key: Key| vocabulary.phrases(key).any(|w| w == word);
+                let acne = in_group(Key::NameAcne);
+                let group = if in_group(Key::NameBha) {
+                    AcidGroup::Bha
+                } else if in_group(Key::NamePha) {
+                    AcidGroup::Pha
+                } else {
+                    AcidGroup::Aha
+                };
+                let desc = if acne {
+                    format!("{word} treatment named in the product name")
+                } else {
+                    format!("{word} named in the product name")
+                };
+                if acne
+                    || pct.is_some_and(|p| tables.acid.strong_at(group, p))
+                    || profile.kind == Kind::Peel
+                {
+                    self.strongest_acid = Some((pct.unwrap_or(0.0), desc));
+                } else if group == AcidGroup::Pha {
+                    self.pha = Some((1.0, desc));
+                } else {
+                    self.gentle_acid = Some((1.0, desc));
+                }
+            }
+        }
+        if let Some(hit) = name_hits.first_listed(Key::NameRetinoid) {
+            if self.retinoid.is_none() {
+                let word = vocabulary.phrase(&hit);
+                let mild = vocabulary.phrases(Key::NameMildRetinoid).any(|w| w == word);
+                self.retinoid = Some((
+                    if mild {
+                        tables.scale.mild_retinoid
+                    } else {
+                        1.0
+                    },
+                    format!("{word} named in the product name"),
+                ));
+            }
+        }
+        if profile.kind == Kind::Peel && self.strongest_acid.is_none() {
+            self.strongest_acid = Some((0.0, "peel product".into()));
+        }
+    }
+}
+
+/// Computes a product's features.
+pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Features {
+    let env = Env::new(list, kb, ctx);
+    let mut scan = Scan::of(&env);
+    scan.name_stated_actives(&env);
+    let mut sink = Sink {
+        ev: Default::default(),
+    };
+    load_evidence(&env, &mut scan, &mut sink);
+    active_evidence(&env, &mut scan, &mut sink);
+    care_evidence(&env, &scan, &mut sink);
+    sun_evidence(&env, &scan, &mut sink);
+    audience_evidence(&env, &mut sink);
+    irritant_evidence(&env, &mut scan, &mut sink);
+    let trust = trust_evidence(&env, &mut scan, &mut sink);
+    let tables = env.tables;
+    let profile = ctx.profile;
+    Features {
+        evidence: sink.ev,
+        rinse_off: env.rinse_off,
+        recognised_top10: trust.recognised,
+        claim_conflict: trust.claim_conflict,
+        n_ingredients: list.len(),
+        alphabetical: env.alphabetical,
+        uv_filter: scan.any_uv_filter,
+        unusable: trust.unusable,
+        texture_heaviness: profile.texture.map(|t| tables.heaviness(t)),
+    }
+}
+
+/// Occlusion, comedogenic, texture, scrub, drying, irritancy, hydration and
+/// light-oil loads.
+fn load_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
+    let (tables, scale) = (env.tables, &env.tables.scale);
+    let profile = env.ctx.profile;
+    let rinse_factor = env.rinse_factor;
+    let at = |i: usize| env.at(i);
+    let (o, ob) = load(&mut scan.occl, at);
     let occlusion = (o * rinse_factor).min(1.0);
-    set(Factor::Occlusion, occlusion, ob);
-    let (cm, cb) = load(&mut comed, |i| {
-        let f = kb.facts(list.items[i].id.unwrap_or(0));
+    sink.set(Factor::Occlusion, occlusion, ob);
+    let (cm, cb) = load(&mut scan.comed, |i| {
+        let f = env.kb.facts(env.list.items[i].id.unwrap_or(0));
         format!(
             "{} (comedogenic grade {} of 5)",
             at(i),
             f.comedogenic.unwrap_or(0)
         )
     });
-    set(Factor::Comedogenic, cm * rinse_factor, cb);
+    sink.set(Factor::Comedogenic, cm * rinse_factor, cb);
     let heaviness = profile
         .texture
         .map_or(tables.unknown_heaviness, |t| tables.heaviness(t))
@@ -667,21 +811,46 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         Some(Texture::Water) => "watery texture".to_string(),
         Some(t) => format!("{} texture", t.as_str()),
     };
-    set(Factor::Texture, heaviness, vec![texture_text]);
-    let (mut sc, mut sb) = load(&mut scrub, at);
-    if scrub_in_name && sc < scale.scrub_named_at_least {
+    sink.set(Factor::Texture, heaviness, vec![texture_text]);
+    let (mut sc, mut sb) = load(&mut scan.scrub, at);
+    if env.ctx.name.hits.has(Key::NameScrub) && sc < scale.scrub_named_at_least {
         sc = scale.scrub_named_at_least;
         if sb.is_empty() {
             sb.push("scrub named in the product name".into());
         }
     }
-    set(Factor::Scrub, sc, sb);
+    sink.set(Factor::Scrub, sc, sb);
+    let (dr, db) = load(&mut scan.drying, at);
+    sink.set(Factor::DryingAlcohol, dr, db);
+    sink.set(
+        Factor::Irritancy,
+        scale.irritancy * scan.irritancy,
+        vec!["ingredients graded as irritants".into()],
+    );
+    sink.set(
+        Factor::Hydration,
+        scan.hydration,
+        vec!["humectants high in the list".into()],
+    );
+    sink.set(
+        Factor::LightOil,
+        scan.light_oil.min(1.0) * (1.0 - occlusion),
+        vec!["light non-comedogenic oils".into()],
+    );
+}
+
+/// Exfoliants and retinoids, with credit for contact time, and several
+/// kinds of actives together.
+fn active_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
+    let tables = env.tables;
     // A peel-strength acid makes the whole product a peel: the gentler acids
     // beside it earn no everyday-exfoliant credit.
     // Contact time: exfoliant and retinoid credit scale with it.
-    let use_ = tables
-        .contact
-        .use_of(profile.kind, rinse_off, name_hits.has(Key::UseOccasional));
+    let use_ = tables.contact.use_of(
+        env.ctx.profile.kind,
+        env.rinse_off,
+        env.ctx.name.hits.has(Key::UseOccasional),
+    );
     let credit = tables.contact.credit(use_);
     let credit_note = |what: String| -> Vec<String> {
         if credit < 1.0 {
@@ -690,60 +859,90 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             vec![what]
         }
     };
-    if strongest_acid.is_none() {
-        if let Some((v, a)) = gentle_acid {
-            set(Factor::GentleAcid, v * credit, credit_note(a));
+    if scan.strongest_acid.is_none() {
+        if let Some((v, a)) = scan.gentle_acid.take() {
+            sink.set(Factor::GentleAcid, v * credit, credit_note(a));
         }
-        if let Some((v, p)) = pha {
-            set(Factor::Pha, v * credit, credit_note(p));
+        if let Some((v, p)) = scan.pha.take() {
+            sink.set(Factor::Pha, v * credit, credit_note(p));
         }
     }
-    if let Some((_, a)) = strongest_acid {
-        set(Factor::StrongAcid, 1.0, vec![a]);
+    if let Some((_, a)) = scan.strongest_acid.take() {
+        sink.set(Factor::StrongAcid, 1.0, vec![a]);
     }
-    if let Some((v, r)) = retinoid {
-        set(Factor::Retinoid, v * credit, credit_note(r));
+    if let Some((v, r)) = scan.retinoid.take() {
+        sink.set(Factor::Retinoid, v * credit, credit_note(r));
     }
-    if let Some(r) = strong_retinoid {
-        set(Factor::StrongRetinoid, 1.0, vec![r]);
+    if let Some(r) = scan.strong_retinoid.take() {
+        sink.set(Factor::StrongRetinoid, 1.0, vec![r]);
     }
-    if let Some(&i) = fragrance.first() {
-        set(Factor::Fragrance, 1.0, vec![at(i)]);
-    } else if let Some(&i) = essential
+    if use_ != tables::Use::LeaveOn {
+        sink.set(
+            Factor::Contact,
+            tables.contact.factor(use_),
+            vec![use_.as_str().to_string()],
+        );
+    }
+    let mut groups = scan.groups;
+    if scan.vitamin_c.is_some() {
+        groups |= 32;
+    }
+    if groups.count_ones() > 1 {
+        let n = groups.count_ones();
+        sink.set(
+            Factor::MultiActive,
+            tables.actives.each_beyond_first * (n - 1) as f64,
+            vec![format!("{n} kinds of actives together")],
+        );
+    }
+}
+
+/// Fragrance, essential oils, allergens, barrier lipids and soothing
+/// ingredients.
+fn care_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
+    let (tables, scale) = (env.tables, &env.tables.scale);
+    if let Some(&i) = scan.fragrance.first() {
+        sink.set(Factor::Fragrance, 1.0, vec![env.at(i)]);
+    } else if let Some(&i) = scan
+        .essential
         .iter()
-        .find(|&&i| list.items[i].position <= tables.irritant.aromatic_water_window)
+        .find(|&&i| env.list.items[i].position <= tables.irritant.aromatic_water_window)
     {
-        set(
+        sink.set(
             Factor::Fragrance,
             1.0,
-            vec![format!("{}, an aromatic oil at the top of the list", at(i))],
+            vec![format!(
+                "{}, an aromatic oil at the top of the list",
+                env.at(i)
+            )],
         );
-    } else if let Some(i) = aromatic {
-        set(
+    } else if let Some(i) = scan.aromatic {
+        sink.set(
             Factor::Fragrance,
             1.0,
-            vec![format!("{}, an aromatic flower water", at(i))],
+            vec![format!("{}, an aromatic flower water", env.at(i))],
         );
     }
-    if !essential.is_empty() {
-        let n = essential.len();
-        set(
+    if !scan.essential.is_empty() {
+        let n = scan.essential.len();
+        sink.set(
             Factor::EssentialOil,
             scale.essential_oil_each * n as f64,
-            essential.iter().take(2).map(|&i| at(i)).collect(),
+            scan.essential.iter().take(2).map(|&i| env.at(i)).collect(),
         );
     }
-    if !allergens.is_empty() {
-        let n = allergens.len();
-        let mut b: Vec<String> = allergens
+    if !scan.allergens.is_empty() {
+        let n = scan.allergens.len();
+        let mut b: Vec<String> = scan
+            .allergens
             .iter()
             .take(2)
-            .map(|&i| label_of(i).to_string())
+            .map(|&i| env.label_of(i).to_string())
             .collect();
         if n > 2 {
             b.push(format!("{} more", n - 2));
         }
-        set(
+        sink.set(
             Factor::Allergens,
             n as f64 / scale.allergens_for_full,
             vec![format!(
@@ -753,13 +952,26 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             )],
         );
     }
-    let (dr, db) = load(&mut drying, at);
-    set(Factor::DryingAlcohol, dr, db);
-    set(
-        Factor::Irritancy,
-        scale.irritancy * irritancy,
-        vec!["ingredients graded as irritants".into()],
-    );
+    if !scan.barrier.is_empty() {
+        sink.set(
+            Factor::Barrier,
+            scan.barrier_value,
+            scan.barrier.iter().take(2).map(|&i| env.at(i)).collect(),
+        );
+    }
+    if !scan.soothing.is_empty() {
+        sink.set(
+            Factor::Soothing,
+            scan.soothing_value,
+            scan.soothing.iter().take(2).map(|&i| env.at(i)).collect(),
+        );
+    }
+}
+
+/// SPF and broad-spectrum protection.
+fn sun_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
+    let tables = env.tables;
+    let profile = env.ctx.profile;
     let spf_value = match profile.spf {
         Spf::None => 0.0,
         Spf::Unstated => tables.spf.unstated,
@@ -770,12 +982,12 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         Spf::Unstated => "SPF not stated".to_string(),
         Spf::Value(v) => format!("SPF {}", fmt_percent(v)),
     };
-    set(Factor::Spf, spf_value, vec![spf_text]);
-    let pa = super::product::pa_rating(ctx.claims.text.as_str())
-        .or_else(|| super::product::pa_rating(name_lower));
-    let broad_claim =
-        ctx.claims.hits.has(Key::SunBroadSpectrumClaim) || name_hits.has(Key::SunBroadSpectrumName);
-    if !matches!(profile.spf, Spf::None) && (broad_claim || pa.is_some() || uva) {
+    sink.set(Factor::Spf, spf_value, vec![spf_text]);
+    let pa = super::product::pa_rating(env.ctx.claims.text.as_str())
+        .or_else(|| super::product::pa_rating(env.ctx.name.text.as_str()));
+    let broad_claim = env.ctx.claims.hits.has(Key::SunBroadSpectrumClaim)
+        || env.ctx.name.hits.has(Key::SunBroadSpectrumName);
+    if !matches!(profile.spf, Spf::None) && (broad_claim || pa.is_some() || scan.uva) {
         let why = if broad_claim {
             "broad-spectrum claimed".to_string()
         } else if let Some(n) = pa {
@@ -784,48 +996,25 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             "UVA filter in the list".to_string()
         };
         // A mineral filter's stated strength says how much UVA it blocks.
-        match mineral_uva.filter(|_| !chemical_uva) {
-            Some(p) => set(
+        match scan.mineral_uva.filter(|_| !scan.chemical_uva) {
+            Some(p) => sink.set(
                 Factor::BroadSpectrum,
                 tables.spf.mineral_share(p),
                 vec![format!("{why}, mineral filter at {}%", fmt_percent(p))],
             ),
-            None => set(Factor::BroadSpectrum, 1.0, vec![why]),
+            None => sink.set(Factor::BroadSpectrum, 1.0, vec![why]),
         }
     }
-    set(
-        Factor::Hydration,
-        hydration,
-        vec!["humectants high in the list".into()],
-    );
-    if !barrier.is_empty() {
-        set(
-            Factor::Barrier,
-            barrier_value,
-            barrier.iter().take(2).map(|&i| at(i)).collect(),
-        );
-    }
-    if !soothing.is_empty() {
-        set(
-            Factor::Soothing,
-            soothing_value,
-            soothing.iter().take(2).map(|&i| at(i)).collect(),
-        );
-    }
-    set(
-        Factor::LightOil,
-        light_oil.min(1.0) * (1.0 - occlusion),
-        vec!["light non-comedogenic oils".into()],
-    );
-    if use_ != tables::Use::LeaveOn {
-        set(
-            Factor::Contact,
-            tables.contact.factor(use_),
-            vec![use_.as_str().to_string()],
-        );
-    }
+}
+
+/// Who and where the product is for: the eye area, babies, not infants,
+/// make-up.
+fn audience_evidence(env: &Env<'_>, sink: &mut Sink) {
+    let (ctx, vocabulary) = (env.ctx, env.vocabulary);
+    let profile = ctx.profile;
+    let name_hits = &ctx.name.hits;
     if profile.area == super::product::Area::Eye {
-        set(Factor::EyeOnly, 1.0, vec!["made for the eye area".into()]);
+        sink.set(Factor::EyeOnly, 1.0, vec!["made for the eye area".into()]);
     }
     let audience = |key: Key| {
         name_hits
@@ -835,7 +1024,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             .map(|h| vocabulary.phrase(&h).trim_matches('*').to_string())
     };
     if let Some(word) = audience(Key::AudienceBaby) {
-        set(
+        sink.set(
             Factor::ForBaby,
             1.0,
             vec![format!("\"{word}\" in its name")],
@@ -845,39 +1034,49 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         .first_listed(Key::AudienceNotForInfants)
         .map(|h| vocabulary.phrase(&h).trim_matches('*').to_string())
     {
-        set(
+        sink.set(
             Factor::NotForInfants,
             1.0,
             vec![format!("named \"{word}\"")],
         );
     }
-    if let Some(i) = soap {
-        set(Factor::Soap, 1.0, vec![format!("{}, a true soap", at(i))]);
-    }
     if profile.kind == Kind::Makeup {
-        set(Factor::Makeup, 1.0, vec!["tinted or make-up".into()]);
+        sink.set(Factor::Makeup, 1.0, vec!["tinted or make-up".into()]);
     }
-    let (mut hi, mut hb) = load(&mut hidden, at);
-    if let (Some(c), Some(su)) = (clay, strong_surfactant) {
-        hi += tables.irritant.clay_with_surfactant;
-        hb.push(format!("{} with {}", label_of(c), label_of(su)));
-    }
-    set(Factor::HiddenIrritant, hi, hb);
-    if vitamin_c.is_some() {
-        groups |= 32;
-    }
-    if groups.count_ones() > 1 {
-        let n = groups.count_ones();
-        set(
-            Factor::MultiActive,
-            tables.actives.each_beyond_first * (n - 1) as f64,
-            vec![format!("{n} kinds of actives together")],
+}
+
+/// True soap, irritants no grade shows, and clay with a strong surfactant.
+fn irritant_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
+    if let Some(i) = scan.soap {
+        sink.set(
+            Factor::Soap,
+            1.0,
+            vec![format!("{}, a true soap", env.at(i))],
         );
     }
-    let recognised = if top10 == 0 {
+    let (mut hi, mut hb) = load(&mut scan.hidden, |i| env.at(i));
+    if let (Some(c), Some(su)) = (scan.clay, scan.strong_surfactant) {
+        hi += env.tables.irritant.clay_with_surfactant;
+        hb.push(format!("{} with {}", env.label_of(c), env.label_of(su)));
+    }
+    sink.set(Factor::HiddenIrritant, hi, hb);
+}
+
+/// Whether the list can be trusted, and the claim it contradicts.
+struct Trust {
+    recognised: f64,
+    unusable: Option<String>,
+    claim_conflict: Option<String>,
+}
+
+/// How much of the list is recognised, whether it is usable at all, a short
+/// fragrance-free list, and a "non-comedogenic" claim the list contradicts.
+fn trust_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) -> Trust {
+    let (list, ctx, tables, vocabulary) = (env.list, env.ctx, env.tables, env.vocabulary);
+    let recognised = if scan.top10 == 0 {
         0.0
     } else {
-        recognised_top10 as f64 / top10 as f64
+        scan.recognised_top10 as f64 / scan.top10 as f64
     };
     // The raw ingredient text is scanned for its phrases once.
     let text_hits = vocabulary.ingredients.scan(&ctx.ingredients.to_lowercase());
@@ -896,55 +1095,52 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
             recognised * 100.0
         ))
     } else {
-        partial_list(list, kb, ctx, &text_hits)
+        partial_list(list, env.kb, ctx, &text_hits)
     };
     if let Some(why) = unusable.clone() {
-        set(Factor::NoIngredients, 1.0, vec![why]);
-    } else if fragrance.is_empty()
-        && essential.is_empty()
-        && allergens.is_empty()
-        && aromatic.is_none()
+        sink.set(Factor::NoIngredients, 1.0, vec![why]);
+    } else if scan.fragrance.is_empty()
+        && scan.essential.is_empty()
+        && scan.allergens.is_empty()
+        && scan.aromatic.is_none()
     {
-        let m = &tables.minimal;
-        let n = list.len() as f64;
-        let short = ((m.none_at - n) / (m.none_at - m.full_at)).clamp(0.0, 1.0);
-        if short > 0.0 {
-            set(
-                Factor::Minimal,
-                short,
-                vec![format!(
-                    "{} ingredient{}, no fragrance",
-                    list.len(),
-                    if list.len() == 1 { "" } else { "s" }
-                )],
-            );
-        }
+        minimal_evidence(list, tables, sink);
     }
-
     let claims_clean = ctx
         .claims
         .hits
         .of(Key::ClaimNonComedogenic)
-        .chain(name_hits.of(Key::ClaimNonComedogenic))
+        .chain(ctx.name.hits.of(Key::ClaimNonComedogenic))
         .min_by_key(|h| h.index)
         .map(|h| vocabulary.phrase(h));
-    let claim_conflict = match (claims_clean, conflict) {
-        (Some(claim), Some(what)) if !rinse_off && unusable.is_none() => {
+    let claim_conflict = match (claims_clean, scan.conflict.take()) {
+        (Some(claim), Some(what)) if !env.rinse_off && unusable.is_none() => {
             Some(format!("claims {claim} but has {what}"))
         }
         _ => None,
     };
-
-    Features {
-        evidence: ev,
-        rinse_off,
-        recognised_top10: recognised,
-        claim_conflict,
-        n_ingredients: list.len(),
-        alphabetical,
-        uv_filter: any_uv_filter,
+    Trust {
+        recognised,
         unusable,
-        texture_heaviness: profile.texture.map(|t| tables.heaviness(t)),
+        claim_conflict,
+    }
+}
+
+/// A short list with no fragrance counts as minimal.
+fn minimal_evidence(list: &ParsedList, tables: &tables::Tables, sink: &mut Sink) {
+    let m = &tables.minimal;
+    let n = list.len() as f64;
+    let short = ((m.none_at - n) / (m.none_at - m.full_at)).clamp(0.0, 1.0);
+    if short > 0.0 {
+        sink.set(
+            Factor::Minimal,
+            short,
+            vec![format!(
+                "{} ingredient{}, no fragrance",
+                list.len(),
+                if list.len() == 1 { "" } else { "s" }
+            )],
+        );
     }
 }
 
