@@ -102,3 +102,23 @@ fn validate_reads_the_knowledge_file_score_would_use() {
         ))
         .stderr(predicate::str::contains("warning").and(predicate::str::contains("`uva-filter`")));
 }
+
+#[test]
+fn validate_names_a_variant_row_without_its_product() {
+    let tmp = workdir();
+    let cat = catalog(
+        tmp.path(),
+        &[
+            "V1,,B,serum,,face,,,\"Aqua, Glycerin\",10",
+            "P1,Fine Serum,B,serum,,face,,,\"Aqua, Glycerin\",10",
+            "P1,,B,serum,,face,,,\"Aqua, Glycerin\",10",
+        ],
+    );
+    bin().arg("validate").arg(&cat).assert().code(1).stdout(
+        predicates::str::contains("line 2")
+            .and(predicates::str::contains(
+                "no product row with product_id `V1`",
+            ))
+            .and(predicates::str::contains("line 4").not()),
+    );
+}

@@ -210,3 +210,33 @@ fn a_single_base_ingredient_is_a_whole_product_but_a_single_active_is_not() {
     above(&out, "baby", "W4", "W3");
     assert!(score_of(&out, "baby", "W3").unwrap() <= 25.0);
 }
+
+#[test]
+fn a_short_fragrance_free_formula_leads_a_long_one_in_baby() {
+    let long = "Aqua, Glycerin, Cetearyl Alcohol, Xanthan Gum, Phenoxyethanol, Tocopherol, Sodium Citrate, Citric Acid, Panthenol, Allantoin, Caprylyl Glycol, Ethylhexylglycerin, Sodium Hyaluronate, Carbomer, Sodium Hydroxide, Disodium EDTA, Glyceryl Stearate, Cetyl Alcohol, Squalane, Betaine, Sodium PCA, Butylene Glycol";
+    let short =
+        "Aqua, Glycerin, Cetearyl Alcohol, Xanthan Gum, Phenoxyethanol, Tocopherol, Sodium Citrate";
+    let (_t, out) = run(&[
+        &format!("S1,Gentle Lotion,B,body lotion,lotion,body,,,\"{short}\",5"),
+        &format!("L1,Soft Lotion,B,body lotion,lotion,body,,,\"{long}\",5"),
+    ]);
+    let (h, rows) = read_csv(&out.join("baby.csv"));
+    let reasons = h.iter().position(|c| c == "reasons").unwrap();
+    let s1 = rows.iter().find(|r| r[1] == "S1").unwrap();
+    assert!(
+        s1[reasons].contains("7 ingredients, no fragrance"),
+        "{}",
+        s1[reasons]
+    );
+    // With fragrance the same short list earns nothing for being short.
+    let (_t2, out2) = run(&[&format!(
+        "F1,Gentle Lotion,B,body lotion,lotion,body,,,\"{short}, Parfum\",5"
+    )]);
+    let (_, rows2) = read_csv(&out2.join("baby.csv"));
+    assert!(
+        !rows2[0][reasons].contains("no fragrance"),
+        "{}",
+        rows2[0][reasons]
+    );
+    above(&out, "baby", "S1", "L1");
+}
