@@ -132,6 +132,8 @@ fn bench_pipeline(c: &mut Criterion) {
                     threads: 0,
                     out: dir.path().join("out"),
                     max_rejects: MaxRejects::Percent(5.0),
+                    max_shrink: 20.0,
+                    spreadsheet_safe: false,
                     previous: None,
                     export: None,
                     keep: 2,

@@ -190,10 +190,31 @@ pub fn describe(e: &std::io::Error) -> String {
     }
 }
 
+/// The most bytes of one log or error line: values from the catalog
+/// (a header of thousands of columns, a damaged file's bytes) are cut so
+/// that a line stays a line a cron mail can show.
+pub const MAX_LINE: usize = 1000;
+
+/// Text cut to at most `max` bytes (at a character boundary), saying how
+/// much was left out.
+pub fn bounded(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}… ({} more bytes)", &s[..cut], s.len() - cut))
+}
+
 /// Writes one line to stderr, ignoring failure: a closed or full stderr
-/// must never stop a run.
+/// must never stop a run. Control bytes are shown escaped (an id holding a
+/// newline cannot forge a line of its own) and the line is bounded.
 pub fn note(line: &str) {
     use std::io::Write;
+    let line = printable(line);
+    let line = bounded(&line, MAX_LINE);
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(line.as_bytes());
     let _ = err.write_all(b"\n");

@@ -24,6 +24,11 @@ pub struct Rejected {
     /// A variant row of a shop export (its product's handle again, no
     /// title): it belongs to the product before it, when there is one.
     pub variant: bool,
+    /// The catalog lines the row stands for: 1, or for a row whose fields
+    /// do not match the header and that runs over several lines (a quote
+    /// not closed where it should be), every line it swallowed. Each
+    /// counts as a rejected row.
+    pub lines: u64,
 }
 
 /// A row to score.
@@ -54,13 +59,38 @@ pub fn check<'r>(rec: &'r ByteRecord, columns: &Columns) -> Checked<'r> {
     let product_id = catalog::field(rec, columns, Field::ProductId)
         .trim()
         .to_string();
-    if let Err(p) = catalog::check_row(rec, columns) {
+    // Rows swallowed by a quote left open: inside this record's cells, two
+    // or more lines that look like rows of the catalog.
+    let row_like = catalog::row_like_lines(rec, columns);
+    let checked = match catalog::check_row(rec, columns) {
+        Ok(()) if row_like >= 2 => Err(catalog::RowProblem {
+            column: None,
+            reason: format!(
+                "{row_like} lines inside the row's cells look like rows of the catalog"
+            ),
+        }),
+        other => other,
+    };
+    if let Err(p) = checked {
+        let mut reason = p.reason;
+        let mut lines = 1;
+        if rec.len() != columns.headers.len() || row_like >= 2 {
+            let breaks = memchr::memchr_iter(b'\n', rec.as_slice()).count() as u64;
+            if breaks > 0 {
+                lines = breaks + 1;
+                reason.push_str(&format!(
+                    "; the row runs over {lines} lines ({line} to {}): a quote in it is not closed where it should be, and every line it swallowed counts as a rejected row",
+                    line + breaks
+                ));
+            }
+        }
         return Checked::Rejected(Rejected {
             line,
             product_id,
             column: p.column.unwrap_or_default(),
-            reason: p.reason,
+            reason,
             variant: catalog::is_variant_row(rec, columns),
+            lines,
         });
     }
     Checked::Product(Product {
@@ -116,7 +146,8 @@ impl Ids {
         let fp = fingerprint(id);
         match self.seen.get(fp) {
             Some(first) => IdVerdict::Duplicate(format!(
-                "duplicate product_id `{id}`: first seen on line {first}, which is kept"
+                "duplicate product_id `{}`: first seen on line {first}, which is kept",
+                crate::error::bounded(id, 200)
             )),
             None => {
                 self.seen.insert(fp, line);
@@ -136,7 +167,8 @@ impl Ids {
             self.note_rejected(&r.product_id);
             return Some(IdVerdict::OrphanVariant(format!(
                 "{}, and no product row with product_id `{}` comes before it (a variant row without its product?)",
-                r.reason, r.product_id
+                r.reason,
+                crate::error::bounded(&r.product_id, 200)
             )));
         }
         self.note_rejected(&r.product_id);
@@ -234,7 +266,19 @@ impl SeenIds {
 
 /// A 64-bit fingerprint of a product_id (two ids sharing one is a chance
 /// of about one in 10^7 in a catalog of ten million rows).
+///
+/// Ids are compared in Unicode's composed form (NFC): `rosé` typed with
+/// one accented letter and with an `e` and a combining accent are one id.
 pub fn fingerprint(id: &str) -> u64 {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if !id.is_ascii() && is_nfc_quick(id.chars()) != IsNormalized::Yes {
+        let composed: String = id.nfc().collect();
+        return fingerprint_of(&composed);
+    }
+    fingerprint_of(id)
+}
+
+fn fingerprint_of(id: &str) -> u64 {
     let mut a = FxHasher::default();
     id.hash(&mut a);
     let mut b = std::collections::hash_map::DefaultHasher::new();
@@ -253,6 +297,7 @@ mod tests {
             column: "name".into(),
             reason: "`name` is empty".into(),
             variant,
+            lines: 1,
         }
     }
 

@@ -84,6 +84,9 @@ pub struct ScoreConfig<'a> {
     pub threads: usize,
     pub out: PathBuf,
     pub max_rejects: MaxRejects,
+    /// The largest share (percent) of the published release's products a
+    /// catalog may lose before the run is refused.
+    pub max_shrink: f64,
     /// An earlier output directory to compare with.
     pub previous: Option<PathBuf>,
     /// Also write a shop-platform import file (`--format`).
@@ -92,6 +95,9 @@ pub struct ScoreConfig<'a> {
     pub keep: usize,
     /// Wait for another run publishing into DIR instead of failing.
     pub wait: bool,
+    /// Write cells a spreadsheet would run as a formula with a leading `'`
+    /// in the files people open (rejects.csv, unknown-ingredients.csv).
+    pub spreadsheet_safe: bool,
     pub log: Log,
 }
 
@@ -149,6 +155,10 @@ fn usable_previous(prev: &Path, log: &Log) -> Option<PathBuf> {
     }
 }
 
+/// The most bytes of a product id in rejects.csv (a damaged catalog can
+/// hold ids of megabytes).
+const MAX_REJECT_ID: usize = 4096;
+
 /// Most distinct unrecognised names kept for unknown-ingredients.csv.
 const MAX_UNKNOWN_NAMES: usize = 100_000;
 
@@ -204,6 +214,10 @@ pub struct Summary {
     /// Seconds spent in each stage of this run (run-specific, like
     /// elapsed_seconds).
     pub timings: Timings,
+    /// Catalog cells (product id, name, brand) that a spreadsheet would run
+    /// as a formula; absent when there are none.
+    #[serde(skip_serializing_if = "output::FormulaCells::is_empty")]
+    pub formula_cells: output::FormulaCells,
     /// The import file written with `--format`, and the products it leaves out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export: Option<output::ExportSummary>,
@@ -262,6 +276,8 @@ enum Outcome {
 
 struct RejectRow {
     line: u64,
+    /// The catalog lines it stands for (see [`pipeline::Rejected::lines`]).
+    lines: u64,
     product_id: String,
     column: String,
     reason: String,
@@ -293,6 +309,9 @@ struct ScoredRow {
     low_confidence: bool,
     /// The ingredient list came from the description.
     from_description: bool,
+    /// Published cells (id, name, brand) a spreadsheet would run as a
+    /// formula: the field and the cell (empty for nearly every row).
+    formulas: Vec<(Field, String)>,
 }
 
 fn process(
@@ -311,6 +330,7 @@ fn process(
             let variant = r.variant;
             let reject = RejectRow {
                 line: r.line,
+                lines: r.lines,
                 product_id: r.product_id,
                 column: r.column,
                 reason: r.reason,
@@ -408,6 +428,15 @@ fn process(
         Some(_) => get(Field::Handle).trim().to_string(),
         None => String::new(),
     };
+    let formulas = [
+        (Field::ProductId, scores_row[0].as_str()),
+        (Field::Name, scores_row[1].as_str()),
+        (Field::Brand, scores_row[2].as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| output::is_formula(v))
+    .map(|(f, v)| (f, v.to_string()))
+    .collect();
     Outcome::Scored(ScoredRow {
         line,
         product_id,
@@ -419,6 +448,7 @@ fn process(
         claim_conflict: a.features.claim_conflict.is_some(),
         low_confidence: confidence == "low",
         from_description: row.from_description,
+        formulas,
     })
 }
 
@@ -497,6 +527,10 @@ struct Collector<'c> {
     not_exportable_count: u64,
     conflicts: u64,
     low: u64,
+    /// Catalog cells a spreadsheet would run as a formula.
+    formulas: output::FormulaCells,
+    /// `--spreadsheet-safe`.
+    safe: bool,
     unknown: FxHashMap<String, u64>,
     /// (handle, title, product_id) of each exportable product, in catalog order.
     shop_rows: Vec<(String, String, String)>,
@@ -540,6 +574,8 @@ impl<'c> Collector<'c> {
             not_exportable_count: 0,
             conflicts: 0,
             low: 0,
+            formulas: output::FormulaCells::default(),
+            safe: cfg.spreadsheet_safe,
             unknown: FxHashMap::default(),
             shop_rows: Vec::new(),
             _cfg: std::marker::PhantomData,
@@ -564,6 +600,7 @@ impl<'c> Collector<'c> {
                         column: std::mem::take(&mut r.column),
                         reason: std::mem::take(&mut r.reason),
                         variant: true,
+                        lines: r.lines,
                     };
                     match self.ids.rejected(&as_rejected) {
                         Some(IdVerdict::VariantOfKnown) => {
@@ -584,6 +621,7 @@ impl<'c> Collector<'c> {
                 Outcome::Scored(s) => match self.ids.product(&s.product_id, s.line) {
                     IdVerdict::Duplicate(reason) => RejectRow {
                         line: s.line,
+                        lines: 1,
                         column: self
                             .columns
                             .header_of(Field::ProductId)
@@ -599,17 +637,35 @@ impl<'c> Collector<'c> {
                     }
                 },
             };
-            self.read += 1;
-            self.rejected += 1;
-            self.rejects_w
-                .write_record([
-                    reject.line.to_string(),
-                    reject.product_id,
-                    reject.column,
-                    reject.reason,
-                    reject.raw,
-                ])
-                .map_err(|e| output::write_error(&self.rejects_path, e))?;
+            self.read += reject.lines;
+            self.rejected += reject.lines;
+            if output::is_formula(&reject.product_id) {
+                let column = self
+                    .columns
+                    .header_of(Field::ProductId)
+                    .unwrap_or("product_id");
+                self.formulas.add(reject.line, column, &reject.product_id);
+            }
+            let cells = [
+                reject.line.to_string(),
+                crate::error::bounded(&reject.product_id, MAX_REJECT_ID).into_owned(),
+                reject.column,
+                reject.reason,
+                reject.raw,
+            ];
+            let written = if self.safe {
+                self.rejects_w.write_record(
+                    cells
+                        .iter()
+                        .map(|c| output::defuse(c))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(|c| c.as_bytes()),
+                )
+            } else {
+                self.rejects_w.write_record(&cells)
+            };
+            written.map_err(|e| output::write_error(&self.rejects_path, e))?;
         }
         Ok(())
     }
@@ -620,6 +676,15 @@ impl<'c> Collector<'c> {
         self.conflicts += s.claim_conflict as u64;
         self.low += s.low_confidence as u64;
         self.lists_in_description += s.from_description as u64;
+        for (f, v) in std::mem::take(&mut s.formulas) {
+            let column = self
+                .columns
+                .header_of(f)
+                .unwrap_or(f.key())
+                .trim()
+                .to_string();
+            self.formulas.add(s.line, &column, &v);
+        }
         for name in std::mem::take(&mut s.unknown) {
             if let Some(n) = self.unknown.get_mut(&name) {
                 *n += 1;
@@ -754,6 +819,40 @@ fn refuse_or_note(
             column: None,
             message: "the catalog has a header but no rows; nothing was published".into(),
         });
+    }
+    Ok(())
+}
+
+/// The shrink guard: a catalog with far fewer products than the release
+/// published in DIR (`published`) is refused, since a catalog cut short or
+/// half exported would otherwise take the missing products off the shop's
+/// lists. A release that cannot be read is no guard (a warning elsewhere).
+fn check_shrink(
+    cfg: &ScoreConfig<'_>,
+    catalog_name: &str,
+    published: Option<&Path>,
+    scored: u64,
+) -> Result<()> {
+    let Some(dir) = published else {
+        return Ok(());
+    };
+    let Some(before) = crate::output::compare::read_summary(dir)
+        .ok()
+        .and_then(|v| v.get("rows_scored").and_then(|n| n.as_u64()))
+    else {
+        return Ok(());
+    };
+    if before == 0 || cfg.max_shrink >= 100.0 {
+        return Ok(());
+    }
+    let lost = before.saturating_sub(scored);
+    if lost as f64 * 100.0 > cfg.max_shrink * before as f64 {
+        return Err(Error::Refused(format!(
+            "{catalog_name}: {scored} products scored, but the release published in {} has {before}: {:.1}% fewer, more than --max-shrink {}%; nothing was published (a catalog cut short or half exported?). If the catalog really shrank, run again with --max-shrink 100%",
+            cfg.out.display(),
+            lost as f64 * 100.0 / before as f64,
+            cfg.max_shrink
+        )));
     }
     Ok(())
 }
@@ -960,7 +1059,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let columns = reader.columns.clone();
     let catalog_name = reader.name.clone();
     let input_info = reader.input.clone();
-    let (catalog_bytes, catalog_modified, total_bytes) = catalog_sizes(&cfg.source, &input_info);
+    let (_, _, total_bytes) = catalog_sizes(&cfg.source, &input_info);
     let staging = Staging::create(
         &cfg.out,
         &Plan {
@@ -1015,6 +1114,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         low,
         unknown,
         shop_rows,
+        formulas,
         ..
     } = collector;
     refuse_or_note(
@@ -1024,6 +1124,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         &header_lines,
         [variants, lists_in_description, rejected, read],
     )?;
+    check_shrink(cfg, &catalog_name, staging.previous(), scored)?;
     output::finish_bytes(scores_w, &staging.path(output::SCORES_FILE))?;
     output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
     let rankings_began = Instant::now();
@@ -1036,7 +1137,11 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     output::write_unknown(
         &staging.path(output::UNKNOWN_FILE),
         unknown.into_iter().collect(),
+        cfg.spreadsheet_safe,
     )?;
+    if let Some(w) = formulas.warning(cfg.spreadsheet_safe) {
+        cfg.log.warn(&w);
+    }
     let export = write_export(
         cfg,
         &staging,
@@ -1045,6 +1150,9 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         &mut ranks,
         (not_exportable, not_exportable_count),
     )?;
+    // The catalog's size and time as they are now, at the end of reading
+    // (a catalog changed while read was refused already).
+    let (catalog_bytes, catalog_modified, _) = catalog_sizes(&cfg.source, &input_info);
     let mut summary = Summary {
         tool: "milia-rank".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -1072,6 +1180,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         elapsed_seconds: 0.0,
         timings: Timings::default(),
         export,
+        formula_cells: formulas,
         changes: None,
     };
     let summary_path = staging.path(crate::output::publish::MARKER);

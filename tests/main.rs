@@ -38,6 +38,7 @@ mod robustness;
 mod shopify;
 mod spf_labels;
 mod top_lists;
+mod whole;
 
 /// With `autotests = false`, a file added to tests/ but not declared above
 /// would never be compiled or run: every one must be a module here.

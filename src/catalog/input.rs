@@ -327,6 +327,20 @@ fn decode(
             }
         }
     };
+    if encoding != UTF_16LE && encoding != UTF_16BE {
+        let nul = head.iter().filter(|b| **b == 0).count();
+        if nul > 0 && nul * 10 >= head.len() {
+            return Err(Error::Data {
+                file: name.to_string(),
+                line: 0,
+                column: None,
+                message: format!(
+                    "not a text catalog: {nul} of its first {} bytes are NUL bytes (what a crash or a full disk leaves behind); restore the export and run again",
+                    head.len()
+                ),
+            });
+        }
+    }
     info.encoding = encoding.name();
     info.encoding_from = from;
     let rest = unread(head, input);
@@ -386,16 +400,28 @@ pub fn open(
     let (input, compression) = open_container(raw, name)?;
     info.compression = compression;
     let mut text = decode(input, name, forced, &mut info)?;
+    let mut head = fill(&mut text, 1 << 16).map_err(|e| read_error(name, e))?;
+    if head.contains(&b'\r') && !head.contains(&b'\n') {
+        // Excel for Mac's "CSV (Macintosh)": every line ends with CR alone.
+        for b in &mut head {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        text = Box::new(super::guard::CrToLf(text));
+        info.notes.push(
+            "lines end with CR alone (Excel for Mac's \"CSV (Macintosh)\"): read as line ends"
+                .into(),
+        );
+    }
     let delimiter = match delimiter {
         Some(d) => d,
         None => {
-            let head = fill(&mut text, 1 << 16).map_err(|e| read_error(name, e))?;
-            let d = sniff_delimiter(&head).unwrap_or(b',');
             info.delimiter_from = "header line";
-            text = unread(head, text);
-            d
+            sniff_delimiter(&head).unwrap_or(b',')
         }
     };
+    let text = unread(head, text);
     info.delimiter = delimiter_name(delimiter);
     Ok((text, delimiter, info))
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub mod guard;
 pub mod html;
 pub mod input;
 
@@ -218,6 +219,8 @@ pub struct Columns {
     lists_only_in_description: bool,
     /// The header as found.
     pub headers: Vec<String>,
+    /// The field delimiter of the catalog.
+    pub delimiter: u8,
 }
 
 impl Columns {
@@ -255,6 +258,19 @@ impl Columns {
             }
         }
         for m in maps {
+            // `#N`: the N-th column, whatever its name (for a header that
+            // names two columns alike).
+            let by_position = m
+                .column
+                .strip_prefix('#')
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .filter(|n| (1..=headers.len()).contains(n))
+                .map(|n| n - 1);
+            if let Some(i) = by_position {
+                index[m.field as usize] = Some(i);
+                matched[m.field as usize] = Some(MatchedBy::Map);
+                continue;
+            }
             let exact = headers
                 .iter()
                 .position(|h| clean(h).to_lowercase() == m.column.to_lowercase());
@@ -280,6 +296,33 @@ impl Columns {
                         ),
                     })
                 }
+            }
+        }
+        // A column read by name must be the only one of that name: two
+        // `ingredients` columns leave it to chance which list is scored.
+        for f in Field::ALL {
+            let Some(i) = index[f as usize] else {
+                continue;
+            };
+            let by_position = maps
+                .iter()
+                .any(|m| m.field == f && m.column.starts_with('#'));
+            if by_position || keys[i].is_empty() {
+                continue;
+            }
+            if let Some(j) = (0..keys.len()).find(|&j| j != i && keys[j] == keys[i]) {
+                let (a, b) = (i.min(j) + 1, i.max(j) + 1);
+                return Err(Error::Data {
+                    file: file.to_string(),
+                    line: 1,
+                    column: Some(crate::error::bounded(clean(&headers[i]).as_str(), 60).into_owned()),
+                    message: format!(
+                        "columns {a} and {b} have the same name, and {} is read from it; say which to read with --map {}=#{a} or --map {}=#{b}",
+                        f.key(),
+                        f.key(),
+                        f.key()
+                    ),
+                });
             }
         }
         for f in Field::ALL.iter().filter(|f| f.required()) {
@@ -317,6 +360,7 @@ impl Columns {
             id_fallback,
             lists_only_in_description: no_ingredients,
             headers: headers.to_vec(),
+            delimiter: opts.delimiter.unwrap_or(b','),
         })
     }
 
@@ -422,17 +466,32 @@ fn no_ingredients_error(file: &str, headers: &[String], description: Option<&str
     }
 }
 
+/// The header's columns for a message: the first 30, each cut to 60
+/// bytes, and how many more there are.
 fn list_columns(headers: &[String]) -> String {
-    headers
+    const SHOWN: usize = 30;
+    let mut s = headers
         .iter()
-        .map(|h| format!("`{}`", h.trim().trim_start_matches('\u{feff}')))
+        .take(SHOWN)
+        .map(|h| {
+            let h = h.trim().trim_start_matches('\u{feff}');
+            format!("`{}`", crate::error::bounded(h, 60))
+        })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if headers.len() > SHOWN {
+        s.push_str(&format!(" and {} more", headers.len() - SHOWN));
+    }
+    s
 }
 
 /// A catalog opened for streaming.
 pub struct CatalogReader {
     reader: csv::Reader<Box<dyn Read + Send>>,
+    /// How the input ended, once it has (see [`guard::Guard`]).
+    end: std::sync::Arc<std::sync::Mutex<Option<guard::End>>>,
+    /// The catalog file as opened (none for standard input and memory).
+    watch: Option<guard::Watch>,
     /// Which column holds each field.
     pub columns: Columns,
     /// The catalog's name in messages.
@@ -449,6 +508,7 @@ impl CatalogReader {
     /// Opens a catalog and resolves its columns.
     pub fn open(source: &CatalogSource, opts: &CatalogOptions) -> Result<CatalogReader> {
         let name = source.display();
+        let mut watch = None;
         let input: Box<dyn Read + Send> = match source {
             CatalogSource::Sample => Box::new(SAMPLE_CATALOG),
             CatalogSource::Memory(_, bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
@@ -469,10 +529,15 @@ impl CatalogReader {
                         source: None,
                     });
                 }
-                Box::new(File::open(p).map_err(|e| Error::io(p, e))?)
+                let file = File::open(p).map_err(|e| Error::io(p, e))?;
+                let (w, counted) = guard::Watch::new(p, file).map_err(|e| Error::io(p, e))?;
+                watch = Some(w);
+                Box::new(counted)
             }
         };
         let (input, delimiter, info) = input::open(input, &name, opts.encoding, opts.delimiter)?;
+        let (input, end) = guard::Guard::new(input, delimiter);
+        let input: Box<dyn Read + Send> = Box::new(input);
         // Records end at '\n' only, so that a CRLF file counts lines as an LF
         // file does (the '\r' left at the end of a record is dropped when
         // fields are read).
@@ -483,10 +548,10 @@ impl CatalogReader {
             .has_headers(true)
             .buffer_capacity(1 << 16)
             .from_reader(input);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| csv_error(&name, e))?
-            .clone();
+        let header = match reader.byte_headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(read_error(&name, e, 1, &[])),
+        };
         if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
             return Err(Error::Data {
                 file: name,
@@ -503,10 +568,13 @@ impl CatalogReader {
                     .to_string()
             })
             .collect();
-        let columns = Columns::resolve(&headers, opts, &name)?;
+        let mut columns = Columns::resolve(&headers, opts, &name)?;
+        columns.delimiter = delimiter;
         let notes = vec![info.describe(), columns.describe()];
         Ok(CatalogReader {
             reader,
+            end,
+            watch,
             columns,
             name,
             notes,
@@ -515,12 +583,68 @@ impl CatalogReader {
         })
     }
 
-    /// Reads the next record into `rec`; false at the end.
+    /// Reads the next record into `rec`; false at the end, once the input
+    /// is known to be whole (see [`CatalogReader::check_end`]).
     pub fn read(&mut self, rec: &mut ByteRecord) -> Result<bool> {
         let line = self.reader.position().line();
-        self.reader
-            .read_byte_record(rec)
-            .map_err(|e| csv_error_at(&self.name, e, line))
+        match self.reader.read_byte_record(rec) {
+            Ok(true) => Ok(true),
+            Ok(false) => self.check_end().map(|()| false),
+            Err(e) => Err(read_error(&self.name, e, line, &self.columns.headers)),
+        }
+    }
+
+    /// At the end of the input: an error when it ended inside a quoted
+    /// field, in the middle of a record, or when the file changed while it
+    /// was read. A catalog cut short is never scored as if it were whole.
+    fn check_end(&self) -> Result<()> {
+        let end = self
+            .end
+            .lock()
+            .ok()
+            .and_then(|e| e.clone())
+            .unwrap_or_default();
+        let cut = |line: u64, message: String| Error::Data {
+            file: self.name.clone(),
+            line,
+            column: None,
+            message,
+        };
+        if let Some((line, field)) = end.open_quote {
+            let mut e = cut(
+                line,
+                "a quote opened on this line is never closed: the file ends inside it; the catalog was cut short, or a `\"` in a cell is not doubled (`\"\"`); nothing was published".into(),
+            );
+            if let Error::Data { column, .. } = &mut e {
+                *column = self
+                    .columns
+                    .headers
+                    .get(field as usize)
+                    .map(|h| h.trim().to_string());
+            }
+            return Err(e);
+        }
+        let width = self.width() as u64;
+        if let Some((line, fields)) = end.unterminated {
+            if fields < width {
+                return Err(cut(
+                    line,
+                    format!(
+                        "the last row has {fields} of the header's {width} fields and no line end: the catalog was cut short (a transfer that broke, an export still being written); nothing was published"
+                    ),
+                ));
+            }
+        }
+        if let Some(w) = &self.watch {
+            let whole = self.input.compression.is_none();
+            if let Some(why) = w.changed(whole) {
+                return Err(cut(
+                    0,
+                    format!("{why}; a catalog that is not read whole is not published: run again once the export is complete"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Number of header fields.
@@ -529,8 +653,26 @@ impl CatalogReader {
     }
 }
 
-fn csv_error(file: &str, e: csv::Error) -> Error {
-    csv_error_at(file, e, 1)
+/// A reading error: a problem the guard found (at its own line and
+/// column), or the CSV reader's.
+fn read_error(file: &str, e: csv::Error, line: u64, headers: &[String]) -> Error {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        if let Some(g) = io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<guard::GuardError>())
+        {
+            return Error::Data {
+                file: file.to_string(),
+                line: g.line,
+                column: g
+                    .field
+                    .and_then(|i| headers.get(i as usize))
+                    .map(|h| h.trim().to_string()),
+                message: g.message.clone(),
+            };
+        }
+    }
+    csv_error_at(file, e, line)
 }
 
 /// A CSV reading error; `line` is where reading was when the error has
@@ -673,6 +815,17 @@ pub fn check_row(rec: &ByteRecord, columns: &Columns) -> std::result::Result<(),
             ),
         });
     }
+    if let Some(at) = memchr::memchr(0, rec.as_slice()) {
+        // A NUL byte is no text: a damaged export, never published.
+        let mut i = 0;
+        while rec.range(i).is_some_and(|r| r.end <= at) {
+            i += 1;
+        }
+        return Err(RowProblem {
+            column: columns.headers.get(i).map(|h| h.trim().to_string()),
+            reason: "a NUL byte in this cell: the export is damaged here".into(),
+        });
+    }
     for f in [Field::ProductId, Field::Name] {
         if field(rec, columns, f).trim().is_empty() {
             return Err(RowProblem {
@@ -688,6 +841,22 @@ pub fn check_row(rec: &ByteRecord, columns: &Columns) -> std::result::Result<(),
         });
     }
     Ok(())
+}
+
+/// For a record that runs over several lines: how many of the lines inside
+/// its cells look like rows of the catalog (as many delimiters as the
+/// header, or more). A quote left open swallows rows like that; a
+/// description or a list written over a few lines rarely has one.
+pub fn row_like_lines(rec: &ByteRecord, columns: &Columns) -> u64 {
+    let width = columns.headers.len();
+    if width < 3 || memchr::memchr(b'\n', rec.as_slice()).is_none() {
+        return 0;
+    }
+    let d = columns.delimiter;
+    rec.iter()
+        .flat_map(|cell| cell.split(|b| *b == b'\n').skip(1))
+        .filter(|line| memchr::memchr_iter(d, line).count() + 1 >= width)
+        .count() as u64
 }
 
 /// True for a variant row of a Shopify export: a product_id (the handle)
@@ -738,7 +907,7 @@ pub fn raw_record(rec: &ByteRecord, delimiter: u8) -> String {
     let bytes = w.into_inner().unwrap_or_default();
     let mut s = String::from_utf8_lossy(&bytes)
         .trim_end_matches('\n')
-        .to_string();
+        .replace('\0', "\\x00");
     if s.len() > MAX {
         let mut cut = MAX;
         while !s.is_char_boundary(cut) {

@@ -57,6 +57,18 @@ pub struct ScoreArgs {
     /// Fail and publish nothing when more rows than this are rejected: a count or a percentage.
     #[arg(long, value_name = "N|P%", default_value = "5%")]
     pub max_rejects: MaxRejects,
+    /// Fail and publish nothing when the catalog has lost more than this
+    /// share of the products of the release published in DIR (a catalog cut
+    /// short, a half export); 100% turns the check off. A first run has
+    /// nothing to compare with.
+    #[arg(long, value_name = "P%", default_value = "20%", value_parser = parse_share)]
+    pub max_shrink: f64,
+    /// In rejects.csv and unknown-ingredients.csv (the files people open),
+    /// write a cell that a spreadsheet would run as a formula (=, +, -, @)
+    /// with a leading '. The rankings, scores.csv and import files are
+    /// never changed: the shop's import needs them as they are.
+    #[arg(long)]
+    pub spreadsheet_safe: bool,
     /// No progress or summary lines on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -83,10 +95,12 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
         threads: a.threads,
         out: a.out,
         max_rejects: a.max_rejects,
+        max_shrink: a.max_shrink,
         previous: a.previous,
         export: a.format.as_deref().and_then(crate::output::Export::parse),
         keep: a.keep as usize,
         wait: a.wait,
+        spreadsheet_safe: a.spreadsheet_safe,
         log: Log::new(a.quiet),
     })?;
     Ok(EXIT_OK)
@@ -103,4 +117,13 @@ fn check_threads(threads: usize) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// A percentage from 0% to 100% (the `%` may be left out).
+fn parse_share(s: &str) -> std::result::Result<f64, String> {
+    let t = s.trim();
+    match t.strip_suffix('%').unwrap_or(t).trim().parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage from 0% to 100%")),
+    }
 }

@@ -71,7 +71,7 @@ pub fn check(a: &ValidateArgs) -> Result<(u64, Vec<Finding>, String)> {
                     Some(IdVerdict::OrphanVariant(reason)) => reason,
                     _ => r.reason,
                 };
-                rows += 1;
+                rows += r.lines;
                 findings.push(Finding {
                     line: r.line,
                     column: r.column,
@@ -111,16 +111,22 @@ pub fn run(a: ValidateArgs) -> Result<i32> {
     let (rows, findings, name) = check(&a)?;
     let mut w = super::stdout();
     for f in &findings {
-        if f.column.is_empty() {
-            writeln!(w, "{name}: line {}: {}", f.line, f.reason).map_err(Error::stdout)?;
+        let line = if f.column.is_empty() {
+            format!("{name}: line {}: {}", f.line, f.reason)
         } else {
-            writeln!(
-                w,
+            format!(
                 "{name}: line {}, column `{}`: {}",
                 f.line, f.column, f.reason
             )
-            .map_err(Error::stdout)?;
-        }
+        };
+        // One bounded line per finding, whatever the catalog holds.
+        let line = crate::error::printable(&line);
+        writeln!(
+            w,
+            "{}",
+            crate::error::bounded(&line, crate::error::MAX_LINE)
+        )
+        .map_err(Error::stdout)?;
     }
     writeln!(
         w,

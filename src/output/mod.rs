@@ -337,17 +337,100 @@ impl Log {
 pub const UNKNOWN_HEADER: [&str; 2] = ["name", "count"];
 
 /// Writes unrecognised ingredient names with their counts, most frequent first.
-pub fn write_unknown(path: &Path, counts: Vec<(String, u64)>) -> Result<()> {
+/// With `safe` (`--spreadsheet-safe`), a name a spreadsheet would run as a
+/// formula is written with a leading `'`.
+pub fn write_unknown(path: &Path, counts: Vec<(String, u64)>, safe: bool) -> Result<()> {
     let mut v = counts;
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let mut w = csv_writer(path)?;
     w.write_record(UNKNOWN_HEADER)
         .map_err(|e| write_error(path, e))?;
     for (name, n) in &v {
-        w.write_record([name.as_str(), &n.to_string()])
+        let name = if safe {
+            defuse(name)
+        } else {
+            std::borrow::Cow::Borrowed(name.as_str())
+        };
+        w.write_record([name.as_ref(), &n.to_string()])
             .map_err(|e| write_error(path, e))?;
     }
     finish(w, path)
+}
+
+/// Whether a spreadsheet opening a CSV would run this cell as a formula
+/// (`=`, `+`, `-`, `@`, or a tab or carriage return first).
+pub fn is_formula(cell: &str) -> bool {
+    matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// A cell a spreadsheet would run as a formula, made text by a leading `'`.
+pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Most formula cells listed by line in summary.json and the report.
+pub const MAX_FORMULA_LISTED: usize = 10;
+
+/// Catalog cells that a spreadsheet would run as a formula, as published.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FormulaCells {
+    /// How many cells.
+    pub count: u64,
+    /// The first few, in catalog order.
+    pub first: Vec<FormulaCell>,
+}
+
+/// One catalog cell a spreadsheet would run as a formula.
+#[derive(Clone, Debug, Serialize)]
+pub struct FormulaCell {
+    pub line: u64,
+    pub column: String,
+    /// The cell, cut to 100 bytes.
+    pub value: String,
+}
+
+impl FormulaCells {
+    /// Counts a cell, listing it while the list is short.
+    pub fn add(&mut self, line: u64, column: &str, value: &str) {
+        self.count += 1;
+        if self.first.len() < MAX_FORMULA_LISTED {
+            self.first.push(FormulaCell {
+                line,
+                column: column.to_string(),
+                value: crate::error::bounded(value, 100).into_owned(),
+            });
+        }
+    }
+
+    /// None when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The log's warning: how many, the first ones, and what was done.
+    pub fn warning(&self, safe: bool) -> Option<String> {
+        let first = self.first.first()?;
+        Some(format!(
+            "{} catalog cell{} start with =, +, -, @ or a tab, which a spreadsheet may run as a formula (first: line {}, column `{}`: `{}`); {}",
+            self.count,
+            if self.count == 1 { "" } else { "s" },
+            first.line,
+            first.column,
+            first.value,
+            if safe {
+                "--spreadsheet-safe wrote them with a leading ' in rejects.csv and unknown-ingredients.csv; the shop's import files keep them as they are"
+            } else {
+                "the published files keep them as they are (the shop's import needs them unchanged); open CSVs in a spreadsheet through its text import, or give --spreadsheet-safe for rejects.csv and unknown-ingredients.csv"
+            }
+        ))
+    }
 }
 
 /// A shop-platform import file (`--format`).

@@ -66,13 +66,20 @@ struct Data {
     unknown: Option<Unknown>,
 }
 
-/// Text with `&`, `<`, `>`, `"` and `'` escaped for HTML.
+/// The most bytes of one value shown in the report (a damaged catalog can
+/// hold a product id of megabytes); the rest is said in a count.
+const MAX_VALUE: usize = 600;
+
+/// Text with `&`, `<`, `>`, `"` and `'` escaped for HTML, cut to
+/// [`MAX_VALUE`] bytes.
 struct Esc<'a>(&'a str);
 
 impl Display for Esc<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = crate::error::bounded(self.0, MAX_VALUE);
+        let text: &str = &shown;
         let mut last = 0;
-        for (i, c) in self.0.char_indices() {
+        for (i, c) in text.char_indices() {
             let rep = match c {
                 '&' => "&amp;",
                 '<' => "&lt;",
@@ -81,11 +88,11 @@ impl Display for Esc<'_> {
                 '\'' => "&#39;",
                 _ => continue,
             };
-            f.write_str(&self.0[last..i])?;
+            f.write_str(&text[last..i])?;
             f.write_str(rep)?;
             last = i + 1;
         }
-        f.write_str(&self.0[last..])
+        f.write_str(&text[last..])
     }
 }
 
@@ -337,6 +344,7 @@ fn write_page(o: &mut String, d: &Data, changes: Option<&Changes>) -> fmt::Resul
     write_top(o, &d.slugs, &d.tops)?;
     write_conflicts(o, &d.scores)?;
     write_rejects(o, &d.rejects)?;
+    write_formulas(o, &d.summary)?;
     write_unknown(o, d.unknown.as_ref())?;
     if let Some(c) = changes {
         write_changes(o, c)?;
@@ -853,6 +861,44 @@ fn write_rejects(o: &mut String, r: &Rejects) -> fmt::Result {
             Esc(id),
             Esc(or_dash(col)),
             Esc(reason)
+        )?;
+    }
+    o.push_str("</tbody></table>\n</section>\n");
+    Ok(())
+}
+
+/// Catalog cells a spreadsheet would run as a formula, when there are any
+/// (summary.json's `formula_cells`).
+fn write_formulas(o: &mut String, s: &Value) -> fmt::Result {
+    let Some(f) = s.get("formula_cells").filter(|f| f.is_object()) else {
+        return Ok(());
+    };
+    open_section(o, "formulas", "Cells a spreadsheet would run")?;
+    writeln!(
+        o,
+        "<p>{} catalog cell(s) start with =, +, -, @ or a tab: a spreadsheet that opens a published CSV may run them as formulas. The shop's import files keep them as they are; <code>--spreadsheet-safe</code> writes them with a leading ' in rejects.csv and unknown-ingredients.csv. Open CSVs in a spreadsheet through its text import.</p>",
+        Esc(&text(f, "count"))
+    )?;
+    table(
+        o,
+        &[
+            ("Line", "72px", true),
+            ("Column", "160px", false),
+            ("Cell", "", false),
+        ],
+    )?;
+    for c in f
+        .get("first")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        writeln!(
+            o,
+            "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            Esc(&text(c, "line")),
+            Esc(&text(c, "column")),
+            Esc(&text(c, "value"))
         )?;
     }
     o.push_str("</tbody></table>\n</section>\n");
