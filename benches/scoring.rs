@@ -134,6 +134,7 @@ fn bench_pipeline(c: &mut Criterion) {
                     max_rejects: MaxRejects::Percent(5.0),
                     max_shrink: 20.0,
                     spreadsheet_safe: false,
+                    memory_limit: 256 << 20,
                     previous: None,
                     export: None,
                     keep: 2,

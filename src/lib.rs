@@ -20,5 +20,6 @@ pub mod output;
 pub mod pipeline;
 pub mod rank;
 pub mod run;
+pub mod sorted_runs;
 
 pub use error::{Error, Result};

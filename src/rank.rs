@@ -90,8 +90,9 @@ impl Bar {
 
 /// Collects a concern's entries and yields them ranked.
 pub enum Ranker {
-    /// Keeps every entry.
-    All(Vec<Entry>),
+    /// Keeps every entry, in memory up to a budget and in sorted run files
+    /// past it ([`crate::sorted_runs`]).
+    All(crate::sorted_runs::Spilling),
     /// Keeps the best `limit` entries.
     Top {
         limit: usize,
@@ -100,10 +101,23 @@ pub enum Ranker {
 }
 
 impl Ranker {
-    /// A ranker keeping everything (`None`) or the best `top`.
+    /// A ranker keeping everything (`None`) or the best `top`, in memory.
     pub fn new(top: Option<usize>) -> Ranker {
+        Ranker::spilling(
+            top,
+            crate::sorted_runs::SpillPlan {
+                dir: std::path::PathBuf::new(),
+                tag: String::new(),
+                budget: usize::MAX,
+            },
+        )
+    }
+
+    /// A ranker keeping everything (`None`), spilling past `plan`'s budget,
+    /// or the best `top` (always in memory).
+    pub fn spilling(top: Option<usize>, plan: crate::sorted_runs::SpillPlan) -> Ranker {
         match top {
-            None => Ranker::All(Vec::new()),
+            None => Ranker::All(crate::sorted_runs::Spilling::new(plan)),
             Some(limit) => Ranker::Top {
                 limit,
                 heap: BinaryHeap::with_capacity(limit.min(1 << 16) + 1),
@@ -111,13 +125,13 @@ impl Ranker {
         }
     }
 
-    /// Offers an entry.
-    pub fn push(&mut self, e: Entry) {
+    /// Offers an entry (an error only when a run file cannot be written).
+    pub fn push(&mut self, e: Entry) -> crate::error::Result<()> {
         match self {
-            Ranker::All(v) => v.push(e),
+            Ranker::All(v) => return v.push(e),
             Ranker::Top { limit, heap } => {
                 if *limit == 0 {
-                    return;
+                    return Ok(());
                 }
                 if heap.len() < *limit {
                     heap.push(Worst(e));
@@ -128,6 +142,15 @@ impl Ranker {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Bytes written to sorted run files so far.
+    pub fn spilled_bytes(&self) -> u64 {
+        match self {
+            Ranker::All(v) => v.spilled_bytes,
+            Ranker::Top { .. } => 0,
         }
     }
 
@@ -143,14 +166,22 @@ impl Ranker {
         }
     }
 
-    /// The entries, best first.
-    pub fn into_ranked(self) -> Vec<Entry> {
-        let mut v = match self {
-            Ranker::All(v) => v,
-            Ranker::Top { heap, .. } => heap.into_iter().map(|w| w.0).collect(),
-        };
-        v.sort_unstable_by(better_first);
-        v
+    /// The entries, best first, streamed (merged from run files where the
+    /// ranking spilled).
+    pub fn into_stream(self) -> crate::error::Result<crate::sorted_runs::Ranked> {
+        match self {
+            Ranker::All(v) => v.into_ranked(),
+            Ranker::Top { heap, .. } => {
+                let mut v: Vec<Entry> = heap.into_iter().map(|w| w.0).collect();
+                v.sort_unstable_by(better_first);
+                Ok(crate::sorted_runs::Ranked::Memory(v.into_iter()))
+            }
+        }
+    }
+
+    /// The entries, best first, in memory.
+    pub fn into_ranked(self) -> crate::error::Result<Vec<Entry>> {
+        self.into_stream()?.collect()
     }
 }
 
@@ -171,9 +202,14 @@ mod tests {
     fn ties_break_by_product_id() {
         let mut r = Ranker::new(None);
         for x in [e(50.0, "b"), e(70.0, "z"), e(50.0, "a")] {
-            r.push(x);
+            r.push(x).unwrap();
         }
-        let ids: Vec<_> = r.into_ranked().into_iter().map(|x| x.product_id).collect();
+        let ids: Vec<_> = r
+            .into_ranked()
+            .unwrap()
+            .into_iter()
+            .map(|x| x.product_id)
+            .collect();
         assert_eq!(ids, ["z".into(), "a".into(), "b".into()] as [Arc<str>; 3]);
     }
 
@@ -193,9 +229,9 @@ mod tests {
                 if i >= at && !bar.admits(&x) {
                     turned_away.push(x.clone());
                 }
-                top.push(x);
+                top.push(x).unwrap();
             }
-            let kept = top.into_ranked();
+            let kept = top.into_ranked().unwrap();
             for x in &turned_away {
                 prop_assert!(!kept.contains(x));
             }
@@ -207,12 +243,12 @@ mod tests {
             let mut top = Ranker::new(Some(n));
             for (i, (s, id)) in scores.iter().enumerate() {
                 let id = format!("{id:03}-{i}");
-                all.push(e(*s as f64 / 10.0, &id));
-                top.push(e(*s as f64 / 10.0, &id));
+                all.push(e(*s as f64 / 10.0, &id)).unwrap();
+                top.push(e(*s as f64 / 10.0, &id)).unwrap();
             }
-            let full = all.into_ranked();
+            let full = all.into_ranked().unwrap();
             let want: Vec<_> = full.into_iter().take(n).collect();
-            prop_assert_eq!(top.into_ranked(), want);
+            prop_assert_eq!(top.into_ranked().unwrap(), want);
         }
     }
 }

@@ -27,9 +27,21 @@ use crate::output::publish::{Plan, Staging};
 use crate::output::{self, Log};
 use crate::pipeline::{self, Checked, IdVerdict, Ids, Product};
 use crate::rank::{Bar, Entry, Payload, Ranker};
+use crate::sorted_runs::SpillPlan;
 
 /// Records per batch handed to the scoring pool.
 const BATCH: usize = 1024;
+
+/// The folder of a full ranking's sorted runs, inside the staging folder
+/// (removed before publishing; with the staging folder on any failure).
+const SPILL_DIR: &str = ".sorted-runs";
+
+/// The share of `--memory-limit` the rankings may hold (the rest is the
+/// reader's batches, the duplicate-id table and the allocator's slack),
+/// split between the concerns.
+fn ranking_budget(memory_limit: usize, concerns: usize) -> usize {
+    (memory_limit / 2 / concerns.max(1)).max(1 << 20)
+}
 
 /// The most rejects a run may have before it fails and publishes nothing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -93,6 +105,9 @@ pub struct ScoreConfig<'a> {
     pub export: Option<output::Export>,
     /// Releases kept in DIR's store, today's included.
     pub keep: usize,
+    /// Bytes a full ranking may hold in memory (all concerns together)
+    /// before it spills sorted runs to disk in DIR's store.
+    pub memory_limit: usize,
     /// Wait for another run publishing into DIR instead of failing.
     pub wait: bool,
     /// Write cells a spreadsheet would run as a formula with a leading `'`
@@ -133,7 +148,9 @@ fn estimate_output_bytes(catalog_bytes: u64, top: Option<usize>, concerns: usize
         Some(n) => (n as u64)
             .saturating_mul(1000)
             .saturating_mul(concerns as u64),
-        None => catalog_bytes.saturating_mul(concerns as u64) / 4,
+        // The rankings, and as much again for their sorted runs while the
+        // run lasts (when they spill).
+        None => catalog_bytes.saturating_mul(concerns as u64) / 2,
     };
     (catalog_bytes / 4)
         .saturating_add(rankings.min(catalog_bytes.saturating_mul(2)))
@@ -143,7 +160,7 @@ fn estimate_output_bytes(catalog_bytes: u64, top: Option<usize>, concerns: usize
 /// Checks an earlier run's output before the work: a folder that cannot be
 /// compared is a warning and the run goes on without a comparison.
 fn usable_previous(prev: &Path, log: &Log) -> Option<PathBuf> {
-    match crate::output::compare::compare(prev, prev) {
+    match crate::output::compare::check_comparable(prev) {
         Ok(_) => Some(prev.to_path_buf()),
         Err(e) => {
             log.warn(&format!(
@@ -218,6 +235,10 @@ pub struct Summary {
     /// as a formula; absent when there are none.
     #[serde(skip_serializing_if = "output::FormulaCells::is_empty")]
     pub formula_cells: output::FormulaCells,
+    /// Bytes of the rankings written to sorted runs on disk and merged
+    /// (past `--memory-limit`); absent when none were.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub spilled_bytes: u64,
     /// The import file written with `--format`, and the products it leaves out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export: Option<output::ExportSummary>,
@@ -246,6 +267,10 @@ pub struct Timings {
     /// unknown-ingredients.csv, the Shopify file, the comparison, the
     /// report and summary.json (sequential).
     pub finish: f64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn secs(d: std::time::Duration) -> f64 {
@@ -559,7 +584,18 @@ impl<'c> Collector<'c> {
             rejects_path,
             scores_w,
             rejects_w,
-            rankers: cfg.concerns.iter().map(|_| Ranker::new(cfg.top)).collect(),
+            rankers: (0..cfg.concerns.len())
+                .map(|i| {
+                    Ranker::spilling(
+                        cfg.top,
+                        SpillPlan {
+                            dir: staging.dir().join(SPILL_DIR),
+                            tag: i.to_string(),
+                            budget: ranking_budget(cfg.memory_limit, cfg.concerns.len()),
+                        },
+                    )
+                })
+                .collect(),
             ranked_counts: vec![0; cfg.concerns.len()],
             ids: Ids::new(),
             read: 0,
@@ -704,7 +740,7 @@ impl<'c> Collector<'c> {
                 Placed::Below => self.ranked_counts[i] += 1,
                 Placed::Candidate(entry) => {
                     self.ranked_counts[i] += 1;
-                    self.rankers[i].push(entry);
+                    self.rankers[i].push(entry)?;
                 }
             }
         }
@@ -921,16 +957,12 @@ fn write_rankings(
             .zip(rankers.into_par_iter())
             .map(|(c, r)| {
                 let path = staging.path(&format!("{}.csv", c.slug));
-                let ranked = r.into_ranked();
-                let n = output::write_concern(&path, &ranked)?;
-                let places = if shopify {
-                    ranked
-                        .into_iter()
-                        .map(|e| (e.product_id, e.score.0))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                let mut places = Vec::new();
+                let n = output::write_concern(&path, r.into_stream()?, |e| {
+                    if shopify {
+                        places.push((e.product_id.clone(), e.score.0));
+                    }
+                })?;
                 Ok((n, places))
             })
             .collect()
@@ -1129,8 +1161,16 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     output::finish(rejects_w, &staging.path(output::REJECTS_FILE))?;
     let rankings_began = Instant::now();
 
+    let spilled: u64 = rankers.iter().map(Ranker::spilled_bytes).sum();
+    if spilled > 0 {
+        cfg.log.note(&format!(
+            "the rankings held more than --memory-limit allows in memory: {} MB were sorted in runs on disk and merged",
+            spilled.div_ceil(1 << 20)
+        ));
+    }
     let (concern_summaries, mut ranks) =
         write_rankings(cfg, &pool, &staging, rankers, &ranked_counts)?;
+    crate::sorted_runs::remove(&staging.dir().join(SPILL_DIR));
     timings.rankings = secs(rankings_began.elapsed());
     let finish_began = Instant::now();
     let distinct_unknown = unknown.len() as u64;
@@ -1181,6 +1221,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         timings: Timings::default(),
         export,
         formula_cells: formulas,
+        spilled_bytes: spilled,
         changes: None,
     };
     let summary_path = staging.path(crate::output::publish::MARKER);

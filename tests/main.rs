@@ -37,6 +37,7 @@ mod report;
 mod robustness;
 mod shopify;
 mod spf_labels;
+mod spill;
 mod top_lists;
 mod whole;
 

@@ -57,6 +57,11 @@ pub struct ScoreArgs {
     /// Fail and publish nothing when more rows than this are rejected: a count or a percentage.
     #[arg(long, value_name = "N|P%", default_value = "5%")]
     pub max_rejects: MaxRejects,
+    /// Memory, in MB, that a full ranking may hold before it spills sorted
+    /// runs to disk inside DIR's store (removed when the run ends). Lower it
+    /// on a small machine; raising it saves little time.
+    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=1_000_000))]
+    pub memory_limit: u64,
     /// Fail and publish nothing when the catalog has lost more than this
     /// share of the products of the release published in DIR (a catalog cut
     /// short, a half export); 100% turns the check off. A first run has
@@ -99,6 +104,7 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
         previous: a.previous,
         export: a.format.as_deref().and_then(crate::output::Export::parse),
         keep: a.keep as usize,
+        memory_limit: (a.memory_limit as usize).saturating_mul(1 << 20),
         wait: a.wait,
         spreadsheet_safe: a.spreadsheet_safe,
         log: Log::new(a.quiet),

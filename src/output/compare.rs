@@ -8,7 +8,7 @@
 //! Only one concern's rankings of both runs are held at a time, as maps
 //! from product id to rank, score, name and reasons.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -76,10 +76,16 @@ pub struct Changes {
     pub previous_catalog_modified: Option<String>,
     /// The score change that makes a mover ([`MIN_SCORE_CHANGE`]).
     pub min_score_change: f64,
-    /// Products only in the current run: (id, name), by id.
+    /// Products only in the current run: (id, name), the first
+    /// [`MAX_LISTED`] by id.
     pub new_products: Vec<(String, String)>,
-    /// Products only in the previous run: (id, name), by id.
+    /// How many products are only in the current run.
+    pub new_products_count: u64,
+    /// Products only in the previous run: (id, name), the first
+    /// [`MAX_LISTED`] by id.
     pub dropped_products: Vec<(String, String)>,
+    /// How many products are only in the previous run.
+    pub dropped_products_count: u64,
     /// Concerns present in both runs, in the current run's order.
     pub concerns: Vec<ConcernChanges>,
 }
@@ -94,9 +100,7 @@ impl Changes {
     /// Whether this run differs from the previous one: a product new or
     /// dropped, or a score changed by at least the threshold.
     pub fn differs(&self) -> bool {
-        !self.new_products.is_empty()
-            || !self.dropped_products.is_empty()
-            || self.score_changes() > 0
+        self.new_products_count > 0 || self.dropped_products_count > 0 || self.score_changes() > 0
     }
 
     /// A short text of what changed between a mover's old and new reasons.
@@ -225,7 +229,19 @@ fn multiset_minus<'a>(a: &[&'a str], b: &[&str]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Products listed by id in [`Changes::new_products`] and
+/// [`Changes::dropped_products`] (the counts say how many in all).
+pub const MAX_LISTED: usize = 1000;
+
 /// Compares the run in `previous_dir` with the run in `current_dir`.
+///
+/// Memory is bounded by the catalog's size, never by its text: the
+/// products of both runs are held as sorted 64-bit fingerprints of their
+/// ids (8 bytes a product per run), and each concern is compared through a
+/// table of the smaller ranking (24 bytes a row: fingerprint, byte offset,
+/// rank, score in tenths) while the other streams past it; the few movers'
+/// texts are read back from their offsets. Concerns are compared one after
+/// the other.
 pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
     let old_summary = read_summary(previous_dir)?;
     let old_slugs = slugs_of(&old_summary);
@@ -236,17 +252,15 @@ pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let old_products = products(previous_dir)?;
-    let new_products = products(current_dir)?;
-    let added = only_in(&new_products, &old_products);
-    let dropped = only_in(&old_products, &new_products);
-    drop((old_products, new_products));
+    let old_ids = product_fingerprints(previous_dir)?;
+    let new_ids = product_fingerprints(current_dir)?;
+    let (new_count, added) = only_in(current_dir, &old_ids)?;
+    let (dropped_count, dropped) = only_in(previous_dir, &new_ids)?;
+    drop((old_ids, new_ids));
 
     let mut concerns = Vec::new();
     for slug in new_slugs.iter().filter(|s| old_slugs.contains(s)) {
-        let old = ranking(previous_dir, slug)?;
-        let new = ranking(current_dir, slug)?;
-        concerns.push(movers(slug, &old, new));
+        concerns.push(concern_changes(previous_dir, current_dir, slug)?);
     }
     Ok(Changes {
         previous: previous_dir.display().to_string(),
@@ -256,72 +270,297 @@ pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
         previous_catalog_modified: text("catalog_modified"),
         min_score_change: MIN_SCORE_CHANGE,
         new_products: added,
+        new_products_count: new_count,
         dropped_products: dropped,
+        dropped_products_count: dropped_count,
         concerns,
     })
 }
 
-fn only_in(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<(String, String)> {
-    a.iter()
-        .filter(|(id, _)| !b.contains_key(*id))
-        .map(|(id, name)| (id.clone(), name.clone()))
-        .collect()
+/// Checks, cheaply, that a folder is a run that can be compared with: its
+/// summary and the headers of its scores and rankings.
+pub fn check_comparable(dir: &Path) -> Result<()> {
+    let slugs = concern_slugs(dir)?;
+    open_csv(&dir.join(super::SCORES_FILE), ["product_id", "name"])?;
+    for slug in slugs {
+        open_csv(
+            &dir.join(format!("{slug}.csv")),
+            ["rank", "product_id", "name", "score", "reasons"],
+        )?;
+    }
+    Ok(())
 }
 
-/// A product's place in one concern's ranking.
-struct Ranked {
-    rank: u64,
-    score: f64,
-    name: String,
-    reasons: String,
+/// The sorted fingerprints of a run's product ids (scores.csv).
+fn product_fingerprints(dir: &Path) -> Result<Vec<u64>> {
+    let path = dir.join(super::SCORES_FILE);
+    let (mut r, [id]) = open_bytes(&path, ["product_id"])?;
+    let mut out = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    while r
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(&path, e))?
+    {
+        out.push(crate::pipeline::fingerprint(&utf8(&rec, id)));
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
-fn movers(
-    slug: &str,
-    old: &HashMap<String, Ranked>,
-    new: HashMap<String, Ranked>,
-) -> ConcernChanges {
-    let mut risers = Vec::new();
-    let mut fallers = Vec::new();
-    for (id, n) in new {
-        let Some(o) = old.get(&id) else { continue };
-        // Scores are written to one decimal: a tenth of a tenth is noise.
-        if (n.score - o.score).abs() + 1e-6 < MIN_SCORE_CHANGE {
+/// Products of a run whose ids are not in `others`: how many, and the first
+/// [`MAX_LISTED`] by id as (id, name).
+fn only_in(dir: &Path, others: &[u64]) -> Result<(u64, Vec<(String, String)>)> {
+    let path = dir.join(super::SCORES_FILE);
+    let (mut r, [id, name]) = open_bytes(&path, ["product_id", "name"])?;
+    let mut count = 0u64;
+    let mut first: std::collections::BinaryHeap<(String, String)> = Default::default();
+    let mut seen = std::collections::HashSet::new();
+    let mut rec = csv::ByteRecord::new();
+    while r
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(&path, e))?
+    {
+        let pid = utf8(&rec, id);
+        let fp = crate::pipeline::fingerprint(&pid);
+        if others.binary_search(&fp).is_ok() || !seen.insert(fp) {
             continue;
         }
-        let m = Mover {
-            product_id: id,
-            name: n.name,
-            old_rank: o.rank,
-            new_rank: n.rank,
-            old_score: o.score,
-            new_score: n.score,
-            old_reasons: o.reasons.clone(),
-            new_reasons: n.reasons,
-        };
-        if m.score_change() > 0.0 {
-            risers.push(m);
-        } else {
-            fallers.push(m);
+        count += 1;
+        if first.len() < MAX_LISTED
+            || first
+                .peek()
+                .is_some_and(|(top, _)| top.as_str() > pid.as_ref())
+        {
+            first.push((pid.into_owned(), utf8(&rec, name).into_owned()));
+            if first.len() > MAX_LISTED {
+                first.pop();
+            }
         }
     }
-    let score_changes = (risers.len() + fallers.len()) as u64;
+    Ok((count, first.into_sorted_vec()))
+}
+
+/// One row of the table a concern is compared through: 24 bytes.
+#[derive(Clone, Copy)]
+struct Place {
+    fp: u64,
+    /// Where the row starts in its file.
+    offset: u64,
+    rank: u32,
+    /// The score in tenths of a point, as written.
+    tenths: u16,
+}
+
+/// A concern's ranking file, its rows read as places.
+fn places(path: &Path, mut each: impl FnMut(Place, &csv::ByteRecord, [usize; 5])) -> Result<()> {
+    let (mut r, cols) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
+    let [rank, id, _, score, _] = cols;
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let offset = r.position().byte();
+        if !r
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(path, e))?
+        {
+            return Ok(());
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        let number = |i: usize, column: &str| -> Result<f64> {
+            let raw = utf8(&rec, i);
+            raw.parse::<f64>().map_err(|_| Error::Data {
+                file: path.display().to_string(),
+                line,
+                column: Some(column.to_string()),
+                message: format!("`{raw}` is not a number"),
+            })
+        };
+        let place = Place {
+            fp: crate::pipeline::fingerprint(&utf8(&rec, id)),
+            offset,
+            rank: number(rank, "rank")? as u32,
+            tenths: (number(score, "score")? * 10.0).round().clamp(0.0, 65535.0) as u16,
+        };
+        each(place, &rec, cols);
+    }
+}
+
+/// A mover found while streaming: its places in both runs; its texts are
+/// read from the files once the movers are chosen.
+#[derive(Clone, Copy)]
+struct Candidate {
+    old: Place,
+    new: Place,
+}
+
+impl Candidate {
+    fn change(&self) -> i32 {
+        self.new.tenths as i32 - self.old.tenths as i32
+    }
+}
+
+/// Compares one concern's rankings of two runs.
+fn concern_changes(previous_dir: &Path, current_dir: &Path, slug: &str) -> Result<ConcernChanges> {
+    let old_path = previous_dir.join(format!("{slug}.csv"));
+    let new_path = current_dir.join(format!("{slug}.csv"));
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    // The table holds the smaller ranking; the larger streams past it.
+    let old_in_table = size(&old_path) <= size(&new_path);
+    let (table_path, stream_path) = if old_in_table {
+        (&old_path, &new_path)
+    } else {
+        (&new_path, &old_path)
+    };
+    let mut table: Vec<Place> = Vec::new();
+    places(table_path, |p, _, _| table.push(p))?;
+    table.sort_unstable_by_key(|p| p.fp);
+    let threshold = (MIN_SCORE_CHANGE * 10.0).round() as i32;
+    let mut changes = 0u64;
+    let mut risers: Vec<Candidate> = Vec::new();
+    let mut fallers: Vec<Candidate> = Vec::new();
+    places(stream_path, |p, _, _| {
+        let Ok(i) = table.binary_search_by_key(&p.fp, |t| t.fp) else {
+            return;
+        };
+        let (old, new) = if old_in_table {
+            (table[i], p)
+        } else {
+            (p, table[i])
+        };
+        let c = Candidate { old, new };
+        if c.change().abs() < threshold {
+            return;
+        }
+        changes += 1;
+        let list = if c.change() > 0 {
+            &mut risers
+        } else {
+            &mut fallers
+        };
+        list.push(c);
+        // Keep a few more than shown: ties are broken by id, read later.
+        if list.len() >= 8 * MOVERS {
+            shortlist(list);
+        }
+    })?;
+    drop(table);
+    let mut risers = movers_of(&old_path, &new_path, risers)?;
+    let mut fallers = movers_of(&old_path, &new_path, fallers)?;
+    // Scores are written in tenths: changes compare as whole tenths, so
+    // that equal changes tie exactly and the rank change, then the id,
+    // decide.
+    let tenths = |m: &Mover| ((m.score_change() * 10.0).round() as i64).abs();
     for list in [&mut risers, &mut fallers] {
         list.sort_by(|a, b| {
-            b.score_change()
-                .abs()
-                .total_cmp(&a.score_change().abs())
+            tenths(b)
+                .cmp(&tenths(a))
                 .then_with(|| b.rank_change().abs().cmp(&a.rank_change().abs()))
                 .then_with(|| a.product_id.cmp(&b.product_id))
         });
         list.truncate(MOVERS);
     }
-    ConcernChanges {
+    Ok(ConcernChanges {
         slug: slug.to_string(),
-        score_changes,
+        score_changes: changes,
         risers,
         fallers,
+    })
+}
+
+/// Keeps the candidates that may still be among the [`MOVERS`] biggest:
+/// every one whose (score change, rank change) is at least the
+/// [`MOVERS`]-th biggest (ties at the edge are all kept, for the id to
+/// break them).
+fn shortlist(list: &mut Vec<Candidate>) {
+    let key = |c: &Candidate| {
+        (
+            c.change().abs(),
+            (c.old.rank as i64 - c.new.rank as i64).abs(),
+        )
+    };
+    list.sort_by_key(|c| std::cmp::Reverse(key(c)));
+    if list.len() > MOVERS {
+        let edge = key(&list[MOVERS - 1]);
+        let keep = list.iter().take_while(|c| key(c) >= edge).count();
+        list.truncate(keep);
     }
+}
+
+/// The movers of a shortlist, with their names and reasons read back from
+/// the rows' offsets.
+fn movers_of(old_path: &Path, new_path: &Path, mut list: Vec<Candidate>) -> Result<Vec<Mover>> {
+    shortlist(&mut list);
+    let mut old_file = RowAt::open(old_path)?;
+    let mut new_file = RowAt::open(new_path)?;
+    let mut out = Vec::with_capacity(list.len());
+    for c in list {
+        let (_, _, old_reasons) = old_file.read(c.old.offset)?;
+        let (id, name, new_reasons) = new_file.read(c.new.offset)?;
+        out.push(Mover {
+            product_id: id,
+            name,
+            old_rank: c.old.rank as u64,
+            new_rank: c.new.rank as u64,
+            old_score: c.old.tenths as f64 / 10.0,
+            new_score: c.new.tenths as f64 / 10.0,
+            old_reasons,
+            new_reasons,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads single rows of a ranking file at byte offsets.
+struct RowAt {
+    path: std::path::PathBuf,
+    reader: csv::Reader<std::fs::File>,
+    cols: [usize; 5],
+}
+
+impl RowAt {
+    fn open(path: &Path) -> Result<RowAt> {
+        let (reader, cols) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
+        Ok(RowAt {
+            path: path.to_path_buf(),
+            reader,
+            cols,
+        })
+    }
+
+    /// (product_id, name, reasons) of the row at `offset`.
+    fn read(&mut self, offset: u64) -> Result<(String, String, String)> {
+        let mut pos = csv::Position::new();
+        pos.set_byte(offset);
+        self.reader
+            .seek(pos)
+            .map_err(|e| csv_error(&self.path, e))?;
+        let mut rec = csv::ByteRecord::new();
+        self.reader
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(&self.path, e))?;
+        let [_, id, name, _, reasons] = self.cols;
+        Ok((
+            utf8(&rec, id).into_owned(),
+            utf8(&rec, name).into_owned(),
+            utf8(&rec, reasons).into_owned(),
+        ))
+    }
+}
+
+/// A field of a byte record as text.
+fn utf8(rec: &csv::ByteRecord, i: usize) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(rec.get(i).unwrap_or(b""))
+}
+
+/// Opens a CSV file of a run for byte records and finds the named columns.
+fn open_bytes<const N: usize>(
+    path: &Path,
+    names: [&str; N],
+) -> Result<(csv::Reader<std::fs::File>, [usize; N])> {
+    let (mut r, idx) = open_csv(path, names)?;
+    // The header was read as text; records are read as bytes from here.
+    let _ = r.byte_headers().map_err(|e| csv_error(path, e))?;
+    Ok((r, idx))
 }
 
 fn not_an_output(dir: &Path, why: &str) -> Error {
@@ -434,41 +673,134 @@ pub(crate) fn parse_field<T: std::str::FromStr>(
     })
 }
 
-/// Product id -> name, from scores.csv.
-fn products(dir: &Path) -> Result<BTreeMap<String, String>> {
-    let path = dir.join(super::SCORES_FILE);
-    let (mut r, [id, name]) = open_csv(&path, ["product_id", "name"])?;
-    let mut out = BTreeMap::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| csv_error(&path, e))?;
-        out.entry(field(&rec, id).to_string())
-            .or_insert_with(|| field(&rec, name).to_string());
-    }
-    Ok(out)
-}
-
-/// Product id -> place, from `<slug>.csv`.
-fn ranking(dir: &Path, slug: &str) -> Result<HashMap<String, Ranked>> {
-    let path = dir.join(format!("{slug}.csv"));
-    let (mut r, [rank, id, name, score, reasons]) =
-        open_csv(&path, ["rank", "product_id", "name", "score", "reasons"])?;
-    let mut out = HashMap::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| csv_error(&path, e))?;
-        let place = Ranked {
-            rank: parse_field(&path, &rec, rank, "rank")?,
-            score: parse_field(&path, &rec, score, "score")?,
-            name: field(&rec, name).to_string(),
-            reasons: field(&rec, reasons).to_string(),
-        };
-        out.entry(field(&rec, id).to_string()).or_insert(place);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Writes a run: summary.json, scores.csv and one concern `c`, ranked
+    /// by score then id; `products` are (id number, score in tenths).
+    fn write_run(dir: &Path, products: &[(u16, u16)]) {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join(SUMMARY_FILE),
+            r#"{"tool": "milia-rank", "concerns": [{"slug": "c"}]}"#,
+        )
+        .unwrap();
+        let mut scores = String::from("product_id,name\n");
+        let mut ranked: Vec<(u16, u16)> = products.to_vec();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(format!("p{}", a.0).cmp(&format!("p{}", b.0)))
+        });
+        for (id, _) in products {
+            scores.push_str(&format!("p{id},\"Name, {id}\"\n"));
+        }
+        let mut c = String::from("rank,product_id,name,score,grade,confidence,reasons,brand\n");
+        for (i, (id, t)) in ranked.iter().enumerate() {
+            c.push_str(&format!(
+                "{},p{id},\"Name, {id}\",{:.1},A,high,\"reason {id}; at {t}\",B\n",
+                i + 1,
+                *t as f64 / 10.0
+            ));
+        }
+        std::fs::write(dir.join(crate::output::SCORES_FILE), scores).unwrap();
+        std::fs::write(dir.join("c.csv"), c).unwrap();
+    }
+
+    /// The comparison done naively, in memory: what `compare` must give.
+    fn naive(
+        old: &[(u16, u16)],
+        new: &[(u16, u16)],
+    ) -> (Vec<String>, Vec<String>, u64, Vec<String>, Vec<String>) {
+        let rank = |v: &[(u16, u16)]| -> HashMap<u16, (u64, u16)> {
+            let mut r: Vec<(u16, u16)> = v.to_vec();
+            r.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then(format!("p{}", a.0).cmp(&format!("p{}", b.0)))
+            });
+            r.iter()
+                .enumerate()
+                .map(|(i, (id, t))| (*id, (i as u64 + 1, *t)))
+                .collect()
+        };
+        let (o, n) = (rank(old), rank(new));
+        let mut added: Vec<String> = n
+            .keys()
+            .filter(|k| !o.contains_key(k))
+            .map(|k| format!("p{k}"))
+            .collect();
+        let mut dropped: Vec<String> = o
+            .keys()
+            .filter(|k| !n.contains_key(k))
+            .map(|k| format!("p{k}"))
+            .collect();
+        added.sort();
+        dropped.sort();
+        let mut moves: Vec<(String, i64, i64)> = Vec::new();
+        for (id, (nr, nt)) in &n {
+            if let Some((or, ot)) = o.get(id) {
+                let d = *nt as i64 - *ot as i64;
+                if d.abs() >= 10 {
+                    moves.push((format!("p{id}"), d, *or as i64 - *nr as i64));
+                }
+            }
+        }
+        let count = moves.len() as u64;
+        moves.sort_by(|a, b| {
+            b.1.abs()
+                .cmp(&a.1.abs())
+                .then(b.2.abs().cmp(&a.2.abs()))
+                .then(a.0.cmp(&b.0))
+        });
+        let risers = moves
+            .iter()
+            .filter(|m| m.1 > 0)
+            .take(MOVERS)
+            .map(|m| m.0.clone())
+            .collect();
+        let fallers = moves
+            .iter()
+            .filter(|m| m.1 < 0)
+            .take(MOVERS)
+            .map(|m| m.0.clone())
+            .collect();
+        (added, dropped, count, risers, fallers)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The bounded comparison finds what the in-memory one finds,
+        /// whichever ranking is the smaller.
+        #[test]
+        fn bounded_comparison_equals_the_naive_one(
+            old in proptest::collection::btree_map(0u16..400, 0u16..1000, 0..150),
+            new in proptest::collection::btree_map(0u16..400, 0u16..1000, 0..150),
+        ) {
+            let tmp = tempfile::tempdir().unwrap();
+            let old: Vec<(u16, u16)> = old.into_iter().collect();
+            let new: Vec<(u16, u16)> = new.into_iter().collect();
+            write_run(&tmp.path().join("old"), &old);
+            write_run(&tmp.path().join("new"), &new);
+            let c = compare(&tmp.path().join("old"), &tmp.path().join("new")).unwrap();
+            let (added, dropped, count, risers, fallers) = naive(&old, &new);
+            let ids = |v: &[(String, String)]| v.iter().map(|p| p.0.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&c.new_products), added.clone());
+            prop_assert_eq!(c.new_products_count, added.len() as u64);
+            prop_assert_eq!(ids(&c.dropped_products), dropped);
+            prop_assert_eq!(c.concerns[0].score_changes, count);
+            let m = |v: &[Mover]| v.iter().map(|m| m.product_id.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(m(&c.concerns[0].risers), risers);
+            prop_assert_eq!(m(&c.concerns[0].fallers), fallers);
+            for mv in c.concerns[0].risers.iter().chain(&c.concerns[0].fallers) {
+                let id = &mv.product_id[1..];
+                prop_assert_eq!(&mv.name, &format!("Name, {id}"));
+                let prefix = format!("reason {id}; at ");
+                prop_assert!(mv.new_reasons.starts_with(&prefix));
+                prop_assert!(mv.old_reasons.starts_with(&prefix));
+            }
+        }
+    }
 
     fn mover(old: &str, new: &str) -> Mover {
         Mover {

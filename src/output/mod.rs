@@ -185,14 +185,20 @@ pub fn finish(w: csv::Writer<BufWriter<File>>, path: &Path) -> Result<()> {
     f.flush().map_err(|e| Error::io(path, e))
 }
 
-/// Writes a concern's ranking; returns the number of rows.
-pub fn write_concern(path: &Path, ranked: &[Entry]) -> Result<u64> {
+/// Writes a concern's ranking from its entries, best first, calling `each`
+/// with every entry written; returns the number of rows.
+pub fn write_concern(
+    path: &Path,
+    ranked: impl Iterator<Item = Result<Entry>>,
+    mut each: impl FnMut(&Entry),
+) -> Result<u64> {
     let mut w = csv_writer(path)?;
     w.write_record(CONCERN_HEADER)
         .map_err(|e| write_error(path, e))?;
     let mut rank = itoa_buf();
     let mut n = 0u64;
-    for (i, e) in ranked.iter().enumerate() {
+    for (i, e) in ranked.enumerate() {
+        let e = e?;
         rank.clear();
         rank.push_str(&(i + 1).to_string());
         let score = crate::model::score::fmt1(e.score.0);
@@ -209,6 +215,7 @@ pub fn write_concern(path: &Path, ranked: &[Entry]) -> Result<u64> {
         ];
         w.write_record(rec).map_err(|e| write_error(path, e))?;
         n += 1;
+        each(&e);
     }
     finish(w, path)?;
     Ok(n)

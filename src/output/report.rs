@@ -489,8 +489,8 @@ fn write_morning(o: &mut String, s: &Value, changes: Option<&Changes>) -> fmt::R
             "yes",
             format!(
                 "Yes: {} new, {} dropped, {} score change{} of {:.1} point or more over all concerns (see Changes).",
-                c.new_products.len(),
-                c.dropped_products.len(),
+                c.new_products_count,
+                c.dropped_products_count,
                 c.score_changes(),
                 if c.score_changes() == 1 { "" } else { "s" },
                 c.min_score_change
@@ -591,6 +591,7 @@ fn write_summary(o: &mut String, s: &Value) -> fmt::Result {
         "elapsed_seconds",
         "threads",
         "timings",
+        "spilled_bytes",
         "started_at",
         "rows_read",
         "rows_scored",
@@ -931,8 +932,8 @@ fn write_unknown(o: &mut String, u: Option<&Unknown>) -> fmt::Result {
     Ok(())
 }
 
-fn product_list(o: &mut String, title: &str, list: &[(String, String)]) -> fmt::Result {
-    writeln!(o, "<h3>{title} <small>{}</small></h3>", list.len())?;
+fn product_list(o: &mut String, title: &str, list: &[(String, String)], count: u64) -> fmt::Result {
+    writeln!(o, "<h3>{title} <small>{count}</small></h3>")?;
     if list.is_empty() {
         o.push_str("<p class=\"muted\">None.</p>\n");
         return Ok(());
@@ -946,12 +947,9 @@ fn product_list(o: &mut String, title: &str, list: &[(String, String)]) -> fmt::
         o.push_str("</li>\n");
     }
     o.push_str("</ul>\n");
-    if list.len() > MAX_PRODUCTS {
-        writeln!(
-            o,
-            "<p class=\"muted\">and {} more.</p>",
-            list.len() - MAX_PRODUCTS
-        )?;
+    let shown = list.len().min(MAX_PRODUCTS) as u64;
+    if count > shown {
+        writeln!(o, "<p class=\"muted\">and {} more.</p>", count - shown)?;
     }
     Ok(())
 }
@@ -1003,8 +1001,13 @@ fn write_changes(o: &mut String, c: &Changes) -> fmt::Result {
         Esc(&c.previous),
         c.min_score_change
     )?;
-    product_list(o, "New products", &c.new_products)?;
-    product_list(o, "Dropped products", &c.dropped_products)?;
+    product_list(o, "New products", &c.new_products, c.new_products_count)?;
+    product_list(
+        o,
+        "Dropped products",
+        &c.dropped_products,
+        c.dropped_products_count,
+    )?;
     for cc in &c.concerns {
         writeln!(
             o,
