@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: generates a catalog and measures, on one machine, a
-# bare csv ByteRecord pass over it (the floor), then `milia-rank score` with
-# 1 thread, all threads, and all threads with --top 100. Every configuration
-# runs three times, interleaved (a, b, c, d, a, b, c, d, ...), and the table
-# shows the fastest of the three (peak RSS: the largest of the three).
-# Then it prints each ratio of issue 12 against its target, and the share of
-# wall time spent in sequential stages (from summary.json's `timings`) with
-# the Amdahl bound that share sets for 16 and 64 cores.
+# bare csv ByteRecord pass over it (the floor), then `milia-rank score` as a
+# nightly cron runs it: every configuration publishes into the same DIR as
+# the one before it, so each compares with a previous run (a full ranking,
+# or a --top run) the way a real night does; one more full ranking goes
+# into a fresh DIR each round, for what the comparison costs. Every
+# configuration runs three times, interleaved (a, b, c, ..., a, b, c, ...),
+# and the table shows the fastest of the three (peak RSS: the largest).
+# Then it prints each ratio against its target, and the share of wall
+# time spent in sequential stages (from summary.json's `timings`) with the
+# Amdahl bound that share sets for 16 and 64 cores.
 #
 #   bash benches/e2e.sh [ROWS] [GROWTH_ROWS]
 #
@@ -29,9 +32,10 @@ CORES=$(nproc)
 
 # run KEY OUTDIR command...: one timed run; appends "wall rss_kb" to
 # $WORK/KEY.runs and, for a score run, its summary.json to $WORK/KEY.summaries.
+# The night DIR ($WORK/night) is kept from run to run; any other is fresh.
 run() {
   local key=$1 out=$2; shift 2
-  rm -rf "$out"
+  [[ $out == "$WORK/night" ]] || rm -rf "$out"
   /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt"
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" |
@@ -41,7 +45,7 @@ run() {
   if [[ -f $out/summary.json ]]; then
     { cat "$out/summary.json"; echo; } >>"$WORK/$key.summaries"
   fi
-  rm -rf "$out"
+  [[ $out == "$WORK/night" ]] || rm -rf "$out"
 }
 best() { sort -n "$WORK/$1.runs" | head -1 | cut -d' ' -f1; }
 peak() { sort -n -k2 "$WORK/$1.runs" | tail -1 | cut -d' ' -f2; }
@@ -54,20 +58,27 @@ echo "generating $ROWS rows..." >&2
 "$BIN" generate --rows "$ROWS" --seed 42 --out "$WORK/catalog.csv" --force
 C=$WORK/catalog.csv
 SIZE=$(stat -c %s "$C")
+N=$WORK/night
 for i in $(seq "$RUNS"); do
   echo "round $i of $RUNS..." >&2
   run floor "$WORK/none" "$FLOOR" "$C"
-  run one "$WORK/o1" "$BIN" score "$C" -q --threads 1 --out "$WORK/o1"
-  run all "$WORK/on" "$BIN" score "$C" -q --out "$WORK/on"
-  run top "$WORK/ot" "$BIN" score "$C" -q --top 100 --out "$WORK/ot"
+  run fresh "$WORK/fresh" "$BIN" score "$C" -q --out "$WORK/fresh"
+  run one "$N" "$BIN" score "$C" -q --threads 1 --out "$N"
+  # Held in memory (a limit far above what it needs), after a full run.
+  run mem "$N" "$BIN" score "$C" -q --memory-limit 100000 --out "$N"
+  # The default limit (spilling past it), after a full run.
+  run all "$N" "$BIN" score "$C" -q --out "$N"
+  run top "$N" "$BIN" score "$C" -q --top 100 --out "$N"
 done
 if [[ -n $GROWTH ]]; then
   rm -f "$C"
   echo "generating $GROWTH rows..." >&2
   "$BIN" generate --rows "$GROWTH" --seed 42 --out "$WORK/big.csv" --force
+  rm -rf "$N"
   for i in $(seq "$RUNS"); do
     echo "round $i of $RUNS ($GROWTH rows)..." >&2
-    run big "$WORK/og" "$BIN" score "$WORK/big.csv" -q --top 100 --out "$WORK/og"
+    run bigfull "$N" "$BIN" score "$WORK/big.csv" -q --out "$N"
+    run big "$N" "$BIN" score "$WORK/big.csv" -q --top 100 --out "$N"
   done
 fi
 
@@ -77,9 +88,12 @@ echo "| run ($ROWS rows, $CORES cores, best of $RUNS) | file MB | seconds | rows
 echo "|---|---:|---:|---:|---:|---:|"
 row "(a) csv ByteRecord pass (floor)" floor "$ROWS" "$SIZE"
 row "(b) score, 1 thread" one "$ROWS" "$SIZE"
-row "(c) score, $CORES threads" all "$ROWS" "$SIZE"
-row "(d) score, $CORES threads, --top 100" top "$ROWS" "$SIZE"
-[[ -z $GROWTH ]] || row "(e) score, $CORES threads, --top 100, $GROWTH rows" big "$GROWTH" "$BIGSIZE"
+row "(c) score, $CORES threads, after a full run" all "$ROWS" "$SIZE"
+row "(d) score, $CORES threads, --top 100, after a full run" top "$ROWS" "$SIZE"
+row "(e) score, $CORES threads, into a fresh DIR" fresh "$ROWS" "$SIZE"
+row "(f) score, $CORES threads, in memory (--memory-limit 100000), after a full run" mem "$ROWS" "$SIZE"
+[[ -z $GROWTH ]] || row "(g) score, $CORES threads, --top 100, $GROWTH rows, after a full run" big "$GROWTH" "$BIGSIZE"
+[[ -z $GROWTH ]] || row "(h) score, $CORES threads, $GROWTH rows, after a --top run" bigfull "$GROWTH" "$BIGSIZE"
 
 echo
 # ratio LABEL VALUE TARGET UNIT: prints "label: value (target <= t: met|NOT met)".
@@ -98,6 +112,9 @@ if [[ -n $GROWTH ]]; then
     "$(awk -v a="$(peak top)" -v b="$(peak big)" -v r="$ROWS" -v g="$GROWTH" 'BEGIN{print (b-a)*1024/(g-r)}')" 20 " B"
 fi
 ratio "full ranking peak RSS at $ROWS rows" "$(awk -v m="$(peak all)" 'BEGIN{print m/1024}')" 300 " MB"
+[[ -z $GROWTH ]] || ratio "full ranking peak RSS at $GROWTH rows" "$(awk -v m="$(peak bigfull)" 'BEGIN{print m/1024}')" 300 " MB"
+ratio "full ranking wall, spilling / in memory" "$(awk -v a="$ALL" -v m="$(best mem)" 'BEGIN{print a/m}')" 1.15 x
+ratio "full ranking wall, after a full run / into a fresh DIR" "$(awk -v a="$ALL" -v f="$(best fresh)" 'BEGIN{print a/f}')" 1.10 x
 
 # Sequential share, from the fastest run's timings: setup, the
 # busier of the reader and collector threads (they overlap each other and

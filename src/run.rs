@@ -1147,8 +1147,13 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         unknown,
         shop_rows,
         formulas,
+        ids,
+        handles,
         ..
     } = collector;
+    // The duplicate-id table is done with: its memory goes before the
+    // rankings are merged and compared.
+    drop((ids, handles));
     refuse_or_note(
         cfg,
         &catalog_name,
@@ -1231,7 +1236,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         .map(Path::to_path_buf)
         .unwrap_or_default();
     if let Some(prev) = &previous {
-        match crate::output::compare::compare(prev, &staged) {
+        match pool.install(|| crate::output::compare::compare(prev, &staged)) {
             Ok(c) => summary.changes = Some(c),
             Err(e) => cfg.log.warn(&format!(
                 "cannot compare with {} ({e}); this run is published without a comparison",

@@ -236,12 +236,12 @@ pub const MAX_LISTED: usize = 1000;
 /// Compares the run in `previous_dir` with the run in `current_dir`.
 ///
 /// Memory is bounded by the catalog's size, never by its text: the
-/// products of both runs are held as sorted 64-bit fingerprints of their
-/// ids (8 bytes a product per run), and each concern is compared through a
+/// products of one run at a time are held as sorted 64-bit fingerprints of
+/// their ids (8 bytes a product), and each concern is compared through a
 /// table of the smaller ranking (24 bytes a row: fingerprint, byte offset,
 /// rank, score in tenths) while the other streams past it; the few movers'
-/// texts are read back from their offsets. Concerns are compared one after
-/// the other.
+/// texts are read back from their offsets. Concerns are compared in
+/// parallel on the current rayon pool, one table per thread at a time.
 pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
     let old_summary = read_summary(previous_dir)?;
     let old_slugs = slugs_of(&old_summary);
@@ -252,16 +252,20 @@ pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
+    // One run's fingerprints at a time.
     let old_ids = product_fingerprints(previous_dir)?;
-    let new_ids = product_fingerprints(current_dir)?;
     let (new_count, added) = only_in(current_dir, &old_ids)?;
+    drop(old_ids);
+    let new_ids = product_fingerprints(current_dir)?;
     let (dropped_count, dropped) = only_in(previous_dir, &new_ids)?;
-    drop((old_ids, new_ids));
+    drop(new_ids);
 
-    let mut concerns = Vec::new();
-    for slug in new_slugs.iter().filter(|s| old_slugs.contains(s)) {
-        concerns.push(concern_changes(previous_dir, current_dir, slug)?);
-    }
+    use rayon::prelude::*;
+    let concerns = new_slugs
+        .par_iter()
+        .filter(|s| old_slugs.contains(s))
+        .map(|slug| concern_changes(previous_dir, current_dir, slug))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Changes {
         previous: previous_dir.display().to_string(),
         previous_started_at: text("started_at"),
@@ -315,7 +319,6 @@ fn only_in(dir: &Path, others: &[u64]) -> Result<(u64, Vec<(String, String)>)> {
     let (mut r, [id, name]) = open_bytes(&path, ["product_id", "name"])?;
     let mut count = 0u64;
     let mut first: std::collections::BinaryHeap<(String, String)> = Default::default();
-    let mut seen = std::collections::HashSet::new();
     let mut rec = csv::ByteRecord::new();
     while r
         .read_byte_record(&mut rec)
@@ -323,7 +326,8 @@ fn only_in(dir: &Path, others: &[u64]) -> Result<(u64, Vec<(String, String)>)> {
     {
         let pid = utf8(&rec, id);
         let fp = crate::pipeline::fingerprint(&pid);
-        if others.binary_search(&fp).is_ok() || !seen.insert(fp) {
+        // Ids are unique in scores.csv (a repeated one is rejected).
+        if others.binary_search(&fp).is_ok() {
             continue;
         }
         count += 1;
