@@ -211,11 +211,30 @@ pub fn bounded(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
 /// Writes one line to stderr, ignoring failure: a closed or full stderr
 /// must never stop a run. Control bytes are shown escaped (an id holding a
 /// newline cannot forge a line of its own) and the line is bounded.
+///
+/// When stderr is not a terminal (cron's mail, a log file), each line
+/// starts with the time in RFC 3339, UTC, so that two nights in one log
+/// can be told apart.
 pub fn note(line: &str) {
-    use std::io::Write;
+    use std::io::{IsTerminal, Write};
+    static STAMPED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let stamped = *STAMPED.get_or_init(|| !std::io::stderr().is_terminal());
     let line = printable(line);
     let line = bounded(&line, MAX_LINE);
     let mut err = std::io::stderr().lock();
+    if stamped {
+        let now = time::OffsetDateTime::now_utc();
+        let _ = write!(
+            err,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z ",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second()
+        );
+    }
     let _ = err.write_all(line.as_bytes());
     let _ = err.write_all(b"\n");
     let _ = err.flush();

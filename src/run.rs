@@ -1261,6 +1261,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         ],
         &target,
         summary.elapsed_seconds,
+        summary.changes.as_ref(),
     );
     Ok(summary)
 }

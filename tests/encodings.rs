@@ -192,7 +192,7 @@ fn a_corrupt_gzip_names_the_file_the_line_and_the_compression() {
         .code(3)
         .stderr(
             predicate::str::is_match(
-                r"^milia-rank: error: .*cut\.csv\.gz: line \d+: gzip data is corrupt",
+                r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ milia-rank: error: .*cut\.csv\.gz: line \d+: gzip data is corrupt",
             )
             .unwrap(),
         );

@@ -17,7 +17,11 @@ fn fails(args: &[&str], dir: &Path) -> (i32, String) {
 fn one_error_line(args: &[&str], dir: &Path, code: i32) -> String {
     let (got, stderr) = fails(args, dir);
     assert_eq!(got, code, "{args:?}: {stderr}");
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .map(untimed)
+        .filter(|l| l.contains("error"))
+        .collect();
     assert_eq!(errors.len(), 1, "{args:?}: one error line:\n{stderr}");
     let line = errors[0];
     assert!(line.starts_with("milia-rank: error: "), "{args:?}: {line}");
@@ -25,9 +29,14 @@ fn one_error_line(args: &[&str], dir: &Path, code: i32) -> String {
         !line.contains("\\n"),
         "{args:?}: an escaped line end: {line}"
     );
-    // Nothing else but milia-rank's own log lines.
+    // Nothing else but milia-rank's own log lines, each stamped with the
+    // time (stderr is not a terminal here).
     for l in stderr.lines() {
-        assert!(l.starts_with("milia-rank: "), "{args:?}: stray line `{l}`");
+        assert_ne!(untimed(l), l, "{args:?}: no time at the start of `{l}`");
+        assert!(
+            untimed(l).starts_with("milia-rank: "),
+            "{args:?}: stray line `{l}`"
+        );
     }
     line.to_string()
 }

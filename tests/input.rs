@@ -124,7 +124,7 @@ fn score_refuses_out_dash() {
         .args(["score", "--sample", "--out", "-"])
         .assert()
         .code(2)
-        .stderr(predicate::str::starts_with("milia-rank: "))
+        .stderr(predicate::str::contains(" milia-rank: error: --out -"))
         .stderr(predicate::str::contains(
             "--out -: score writes a directory",
         ));

@@ -139,3 +139,44 @@ fn progress_lines_when_not_a_terminal_and_quiet_silences_them() {
         .success()
         .stderr(predicate::str::is_empty());
 }
+
+#[test]
+fn the_log_is_stamped_with_the_time_and_its_last_line_says_what_changed() {
+    let tmp = workdir();
+    let row_a = "A,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Niacinamide\",10";
+    let row_d = "D,New Toner,B,toner,water,face,,,\"Aqua, Lactic Acid, Glycerin\",10";
+    let out = tmp.path().join("out");
+    let night = |rows: &[&str]| {
+        let cat = catalog(tmp.path(), rows);
+        let o = bin()
+            .arg("score")
+            .arg(&cat)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let first = night(&[row_a]);
+    let last = first.lines().last().unwrap();
+    let stamp = &last[..20];
+    let t = time::OffsetDateTime::parse(stamp, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| panic!("no RFC 3339 time: {last}"));
+    assert_eq!(t.offset(), time::UtcOffset::UTC);
+    assert!(
+        untimed(last).ends_with("; no previous run to compare with"),
+        "{last}"
+    );
+    for l in first.lines() {
+        assert_ne!(untimed(l), l, "every line is stamped: {l}");
+    }
+    let second = night(&[row_a, row_d]);
+    let last = untimed(second.lines().last().unwrap());
+    assert!(
+        last.ends_with(
+            "; since the previous run: 1 new, 0 dropped, 0 score changes of 1.0 point or more"
+        ),
+        "{last}"
+    );
+}

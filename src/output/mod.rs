@@ -306,16 +306,34 @@ impl Log {
     }
 
     /// The end line: rows read, scored and rejected, where the run was
-    /// published and how long it took.
-    pub fn end(&self, rows: [u64; 3], out: &Path, seconds: f64) {
+    /// published, how long it took, and what changed since the previous
+    /// run.
+    pub fn end(
+        &self,
+        rows: [u64; 3],
+        out: &Path,
+        seconds: f64,
+        changes: Option<&compare::Changes>,
+    ) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
         if self.quiet {
             return;
         }
+        let changed = match changes {
+            None => "no previous run to compare with".to_string(),
+            Some(c) => format!(
+                "since the previous run: {} new, {} dropped, {} score change{} of {:.1} point or more",
+                c.new_products_count,
+                c.dropped_products_count,
+                c.score_changes(),
+                if c.score_changes() == 1 { "" } else { "s" },
+                c.min_score_change
+            ),
+        };
         crate::error::note(&format!(
-            "milia-rank: {} rows read, {} scored, {} rejected; published to {} in {seconds:.2}s",
+            "milia-rank: {} rows read, {} scored, {} rejected; published to {} in {seconds:.2}s; {changed}",
             rows[0],
             rows[1],
             rows[2],

@@ -224,3 +224,21 @@ pub const SUBCOMMANDS: [&str; 6] = [
     "concerns",
     "generate",
 ];
+
+/// A log line without the RFC 3339 time that starts it when stderr is not
+/// a terminal (as in every test): `2026-12-03T08:50:12Z milia-rank: ...`.
+pub fn untimed(line: &str) -> &str {
+    let b = line.as_bytes();
+    let stamped = b.len() > 21
+        && b[4] == b'-'
+        && b[10] == b'T'
+        && b[19] == b'Z'
+        && b[20] == b' '
+        && time::OffsetDateTime::parse(&line[..20], &time::format_description::well_known::Rfc3339)
+            .is_ok();
+    if stamped {
+        &line[21..]
+    } else {
+        line
+    }
+}
