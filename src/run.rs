@@ -507,14 +507,14 @@ impl<'c> Collector<'c> {
     fn new(staging: &Staging, cfg: &ScoreConfig<'_>, columns: Columns) -> Result<Collector<'c>> {
         let scores_path = staging.path(output::SCORES_FILE);
         let rejects_path = staging.path(output::REJECTS_FILE);
-        let file = File::create(&scores_path).map_err(|e| Error::io(&scores_path, e))?;
+        let file = staging.create_file(output::SCORES_FILE)?;
         let mut scores_w = BufWriter::with_capacity(1 << 16, file);
         scores_w
             .write_all(&output::csv_record_bytes(output::scores_header(
                 &cfg.concerns,
             )))
             .map_err(|e| Error::io(&scores_path, e))?;
-        let mut rejects_w = output::csv_writer(&rejects_path)?;
+        let mut rejects_w = output::csv_writer(staging.create_file(output::REJECTS_FILE)?);
         rejects_w
             .write_record(output::REJECTS_HEADER)
             .map_err(|e| output::write_error(&rejects_path, e))?;
@@ -782,7 +782,13 @@ fn write_export(
                     (handle, title, r)
                 })
                 .collect();
-            output::write_export(format, &staging.path(format.file()), &cfg.concerns, &rows)?;
+            output::write_export(
+                format,
+                staging.create_file(format.file())?,
+                &staging.path(format.file()),
+                &cfg.concerns,
+                &rows,
+            )?;
             let e = output::ExportSummary {
                 format: format.name(),
                 file: format.file(),
@@ -821,9 +827,10 @@ fn write_rankings(
             .par_iter()
             .zip(rankers.into_par_iter())
             .map(|(c, r)| {
-                let path = staging.path(&format!("{}.csv", c.slug));
+                let name = format!("{}.csv", c.slug);
+                let path = staging.path(&name);
                 let ranked = r.into_ranked();
-                let n = output::write_concern(&path, &ranked)?;
+                let n = output::write_concern(staging.create_file(&name)?, &path, &ranked)?;
                 let places = if shopify {
                     ranked
                         .into_iter()
@@ -1034,6 +1041,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let finish_began = Instant::now();
     let distinct_unknown = unknown.len() as u64;
     output::write_unknown(
+        staging.create_file(output::UNKNOWN_FILE)?,
         &staging.path(output::UNKNOWN_FILE),
         unknown.into_iter().collect(),
     )?;
@@ -1075,7 +1083,11 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         changes: None,
     };
     let summary_path = staging.path(crate::output::publish::MARKER);
-    write_json(&summary_path, &summary)?;
+    write_json(
+        staging.create_file(crate::output::publish::MARKER)?,
+        &summary_path,
+        &summary,
+    )?;
     let staged = summary_path
         .parent()
         .map(Path::to_path_buf)
@@ -1091,11 +1103,18 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     }
     let html = crate::output::report::render(&staged, summary.changes.as_ref())?;
     let report_path = staging.path(output::REPORT_FILE);
-    std::fs::write(&report_path, html).map_err(|e| Error::io(&report_path, e))?;
+    staging
+        .create_file(output::REPORT_FILE)?
+        .write_all(html.as_bytes())
+        .map_err(|e| Error::io(&report_path, e))?;
     timings.finish = secs(finish_began.elapsed());
     summary.timings = timings;
     summary.elapsed_seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    write_json(&summary_path, &summary)?;
+    write_json(
+        staging.replace_file(crate::output::publish::MARKER)?,
+        &summary_path,
+        &summary,
+    )?;
     let target = staging.target().to_path_buf();
     staging.publish()?;
     cfg.log.end(
@@ -1131,8 +1150,8 @@ pub fn repeated_header_note(lines: &[u64]) -> String {
     )
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
-    let f = File::create(path).map_err(|e| Error::io(path, e))?;
+/// Writes a value as JSON into `f` (named `path` in messages).
+fn write_json(f: File, path: &Path, value: &impl Serialize) -> Result<()> {
     let mut w = BufWriter::new(f);
     serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::io(path, e.into()))?;
     w.write_all(b"\n").map_err(|e| Error::io(path, e))?;

@@ -170,9 +170,14 @@ fn a_private_group_folder_keeps_its_mode_and_group() {
         before.ino(),
         "the folder itself is never replaced"
     );
+    // The store takes DIR's mode without write for the group: members
+    // read everything, only the run's user writes inside.
     let store = fs::metadata(out.join(".milia-rank")).unwrap();
-    assert_eq!(store.mode() & 0o7777, 0o2770);
+    assert_eq!(store.mode() & 0o7777, 0o2750);
     assert_eq!(store.gid(), before.gid());
+    let file = fs::metadata(out.join("milia-prone.csv")).unwrap();
+    assert_eq!(file.mode() & 0o777, 0o640);
+    assert_eq!(file.gid(), before.gid());
 }
 
 #[test]
@@ -180,14 +185,15 @@ fn a_second_run_fails_fast_on_the_lock_or_waits_for_it() {
     let tmp = workdir();
     let out = tmp.path().join("out");
     score_sample(&out);
-    let lock = out.join(".milia-rank/lock");
-    // Another run holds the lock (flock(1) takes the same kind of lock).
+    let store = out.join(".milia-rank");
+    // Another run holds the lock on the store folder (flock(1) takes the
+    // same kind of lock).
     let hold = |secs: u32| {
         Process::new("sh")
             .arg("-c")
             .arg(format!(
-                "exec 9>>'{}' && flock 9 && exec sleep {secs}",
-                lock.display()
+                "exec 9<'{}' && flock 9 && exec sleep {secs}",
+                store.display()
             ))
             .spawn()
             .expect("flock(1) runs")
@@ -455,6 +461,9 @@ fn a_full_stdout_is_an_io_error_and_a_closed_or_full_stderr_never_stops_a_run() 
     assert!(status.success());
     let html = fs::read_to_string(out2.join("report.html")).unwrap();
     assert!(!html.contains("milia-rank: scoring"));
-    let lock = fs::read(out2.join(".milia-rank/lock")).unwrap();
-    assert!(lock.is_empty(), "log lines went into the lock file");
+    let owner = fs::read_to_string(out2.join(".milia-rank/OWNER")).unwrap();
+    assert!(
+        !owner.contains("milia-rank: "),
+        "log lines went into the store"
+    );
 }
