@@ -426,43 +426,55 @@ fn spawn_reader(
     mut reader: CatalogReader,
     bytes_read: Arc<AtomicU64>,
     busy_nanos: Arc<AtomicU64>,
-) -> ReaderChannels {
+) -> Result<ReaderChannels> {
     let (tx, rx) = sync_channel::<Result<Vec<ByteRecord>>>(4);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<ByteRecord>>(8);
-    let handle = std::thread::spawn(move || loop {
-        let began = Instant::now();
-        let mut batch = recycle_rx.try_recv().unwrap_or_default();
-        batch.resize_with(BATCH, ByteRecord::new);
-        let mut n = 0;
-        let mut failed = None;
-        while n < BATCH {
-            match reader.read(&mut batch[n]) {
-                Ok(true) => n += 1,
-                Ok(false) => break,
-                Err(e) => {
-                    failed = Some(e);
-                    break;
+    let handle = std::thread::Builder::new()
+        .name("reader".into())
+        .spawn(move || loop {
+            let began = Instant::now();
+            let mut batch = recycle_rx.try_recv().unwrap_or_default();
+            batch.resize_with(BATCH, ByteRecord::new);
+            let mut n = 0;
+            let mut failed = None;
+            while n < BATCH {
+                match reader.read(&mut batch[n]) {
+                    Ok(true) => n += 1,
+                    Ok(false) => break,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
                 }
             }
-        }
-        batch.truncate(n);
-        if let Some(pos) = batch.last().and_then(|r| r.position()) {
-            bytes_read.store(pos.byte(), Ordering::Relaxed);
-        }
-        let last = n < BATCH || failed.is_some();
-        busy_nanos.fetch_add(began.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        if n > 0 && tx.send(Ok(batch)).is_err() {
-            return;
-        }
-        if let Some(e) = failed {
-            let _ = tx.send(Err(e));
-            return;
-        }
-        if last {
-            return;
-        }
-    });
-    (rx, recycle_tx, handle)
+            batch.truncate(n);
+            if let Some(pos) = batch.last().and_then(|r| r.position()) {
+                bytes_read.store(pos.byte(), Ordering::Relaxed);
+            }
+            let last = n < BATCH || failed.is_some();
+            busy_nanos.fetch_add(began.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            if n > 0 && tx.send(Ok(batch)).is_err() {
+                return;
+            }
+            if let Some(e) = failed {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            if last {
+                return;
+            }
+        });
+    let handle = handle.map_err(|e| no_thread("the catalog reader", &e))?;
+    Ok((rx, recycle_tx, handle))
+}
+
+/// A thread that cannot be started: the process or thread limit (ulimit
+/// -u, a container's pids limit) or memory.
+pub fn no_thread(what: &str, e: &std::io::Error) -> Error {
+    Error::Resources(format!(
+        "cannot start a thread for {what} ({}): the process or thread limit is reached (ulimit -u, a container's pids limit); lower --threads or raise the limit",
+        crate::error::describe(e)
+    ))
 }
 
 type CsvOut = csv::Writer<std::io::BufWriter<File>>;
@@ -881,7 +893,7 @@ fn stream(
     let input_info_delimiter = reader.delimiter;
     let bytes_read = Arc::new(AtomicU64::new(0));
     let reader_busy = Arc::new(AtomicU64::new(0));
-    let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone(), reader_busy.clone());
+    let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone(), reader_busy.clone())?;
     let mut collect_busy = std::time::Duration::ZERO;
     // The rankers' bars as of the last collected batch, for the scoring
     // threads (only --top rankings have one that rises).
@@ -905,22 +917,28 @@ fn stream(
         let bytes_ref = &bytes_read;
         let busy_ref = &mut collect_busy;
         let bars_ref = &bars;
-        let consumer = scope.spawn(move || -> Result<()> {
-            for (batch, outcomes) in done_rx.iter() {
-                let began = Instant::now();
-                collector_ref.take(&batch, outcomes, delimiter)?;
-                if has_top {
-                    let now: Vec<Bar> = collector_ref.rankers.iter().map(Ranker::bar).collect();
-                    if let Ok(mut b) = bars_ref.lock() {
-                        *b = now;
+        let consumer = std::thread::Builder::new()
+            .name("collector".into())
+            .spawn_scoped(scope, move || -> Result<()> {
+                for (batch, outcomes) in done_rx.iter() {
+                    let began = Instant::now();
+                    collector_ref.take(&batch, outcomes, delimiter)?;
+                    if has_top {
+                        let now: Vec<Bar> = collector_ref.rankers.iter().map(Ranker::bar).collect();
+                        if let Ok(mut b) = bars_ref.lock() {
+                            *b = now;
+                        }
                     }
+                    *busy_ref += began.elapsed();
+                    let _ = recycle_ref.try_send(batch);
+                    log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
                 }
-                *busy_ref += began.elapsed();
-                let _ = recycle_ref.try_send(batch);
-                log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
-            }
-            Ok(())
-        });
+                Ok(())
+            });
+        let consumer = match consumer {
+            Ok(c) => c,
+            Err(e) => return Err(no_thread("collecting the scores", &e)),
+        };
         let mut result = Ok(());
         for batch in rx.iter() {
             let batch = match batch {
@@ -987,7 +1005,17 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
-        .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
+        .map_err(|e| {
+            let e = e.to_string();
+            let e = e.split(" (os error").next().unwrap_or_default().to_lowercase();
+            let n = match cfg.threads {
+                0 => "the".to_string(),
+                n => n.to_string(),
+            };
+            Error::Resources(format!(
+                "cannot start {n} scoring threads ({e}): the process or thread limit is reached (ulimit -u, a container's pids limit); lower --threads or raise the limit"
+            ))
+        })?;
     let threads = pool.current_num_threads();
     cfg.log.start(&catalog_name, threads, total_bytes);
     for n in &reader.notes {
