@@ -531,7 +531,9 @@ fn lock(store_fd: BorrowedFd<'_>, wait: bool, target: &Path) -> Result<()> {
     }
 }
 
-/// Checks the OWNER mark of a store.
+/// Checks the OWNER mark of a store, and that the store is the run's
+/// user's: a store another user made (a group member in a shared DIR)
+/// could be changed under the run.
 fn check_owner(store_fd: BorrowedFd<'_>, target: &Path) -> Result<()> {
     let owner = read_at(store_fd, OWNER, 4096).unwrap_or_default();
     if owner != OWNER_TEXT.as_bytes() {
@@ -540,6 +542,15 @@ fn check_owner(store_fd: BorrowedFd<'_>, target: &Path) -> Result<()> {
             STORE,
             "a folder without milia-rank's OWNER mark",
         ));
+    }
+    let uid = rfs::fstat(store_fd).map(|s| s.st_uid).unwrap_or(u32::MAX);
+    if uid != euid() {
+        return Err(Error::Usage(format!(
+            "refusing to publish into {}: {} belongs to another user (uid {uid}) than this run's (uid {}); run milia-rank as that user, or move the folder away",
+            target.display(),
+            target.join(STORE).display(),
+            euid()
+        )));
     }
     Ok(())
 }
@@ -646,7 +657,12 @@ pub fn remove_staging_now() {
     }
     // SAFETY: the descriptor stays open while it is registered: Staging
     // unregisters it before closing it, and this runs only before exit.
-    let releases = unsafe { BorrowedFd::borrow_raw(fd) };
+    remove_staging_in(unsafe { BorrowedFd::borrow_raw(fd) });
+}
+
+/// Removes `.staging-<pid>` of this process in `releases`, without
+/// allocating.
+fn remove_staging_in(releases: BorrowedFd<'_>) {
     // ".staging-<pid>\0" in a buffer on the stack.
     let mut name = [0u8; 40];
     let prefix = STAGING_PREFIX.as_bytes();
@@ -1479,5 +1495,250 @@ mod tests {
         fs::create_dir_all(out.join(STORE).join(RELEASES).join("run-000001")).unwrap();
         assert!(Staging::create(&out, &plan(&["a.csv"])).is_err());
         assert!(out.join(STORE).join(RELEASES).join("run-000001").exists());
+    }
+
+    /// Every entry under `dir` with its kind, bytes or link target, and
+    /// inode: what "exactly as it was" means.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
+        use std::os::unix::fs::MetadataExt;
+        let mut v = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                let m = fs::symlink_metadata(&p).unwrap();
+                let what = if m.file_type().is_symlink() {
+                    format!("link {}", fs::read_link(&p).unwrap().display())
+                } else if m.is_dir() {
+                    todo.push(p.clone());
+                    format!("dir {:o}", m.mode())
+                } else {
+                    format!(
+                        "file {} {:?}",
+                        m.ino(),
+                        String::from_utf8_lossy(&fs::read(&p).unwrap())
+                    )
+                };
+                v.push((p.strip_prefix(dir).unwrap().to_path_buf(), what));
+            }
+        }
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_link_planted_in_the_staging_folder_is_never_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "root's file").unwrap();
+        let s = Staging::create(&out, &plan(&["report.html", "a.csv"])).unwrap();
+        // Planted by someone else between the staging folder's creation
+        // and the write.
+        symlink(&victim, s.path("report.html")).unwrap();
+        let e = s.create_file("report.html").unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::EXIT_IO, "{e}");
+        assert!(e.to_string().contains("report.html"), "{e}");
+        assert!(s.replace_file("a.csv").is_ok());
+        // replace_file removes a planted link and writes a new file.
+        symlink(&victim, s.path("b.csv")).unwrap();
+        s.replace_file("b.csv").unwrap().write_all(b"ours").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "root's file");
+        drop(s);
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "root's file");
+        // A planted staging folder of a "dead run" that is a link to a
+        // folder: the link is removed, the folder's files stay.
+        publish(&out, &[("a.csv", "1")]).unwrap();
+        let folder = tmp.path().join("folder");
+        fs::create_dir(&folder).unwrap();
+        fs::write(folder.join("x"), "keep").unwrap();
+        let releases = out.join(STORE).join(RELEASES);
+        symlink(&folder, releases.join(".staging-77")).unwrap();
+        symlink(&folder, releases.join("run-000099")).unwrap();
+        symlink(&folder, out.join(STORE).join("current.new-77")).unwrap();
+        publish(&out, &[("a.csv", "2")]).unwrap();
+        publish(&out, &[("a.csv", "3")]).unwrap();
+        assert_eq!(fs::read_to_string(folder.join("x")).unwrap(), "keep");
+        assert!(fs::symlink_metadata(releases.join(".staging-77")).is_err());
+        assert!(fs::symlink_metadata(releases.join("run-000099")).is_ok());
+        assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "3");
+    }
+
+    #[test]
+    fn published_names_are_hard_links_to_the_current_release() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        publish(&out, &[("a.csv", "first")]).unwrap();
+        publish(&out, &[("a.csv", "second")]).unwrap();
+        let top = fs::symlink_metadata(out.join("a.csv")).unwrap();
+        assert!(top.file_type().is_file());
+        let current = fs::metadata(out.join(STORE).join(CURRENT).join("a.csv")).unwrap();
+        assert_eq!((top.dev(), top.ino()), (current.dev(), current.ino()));
+        // No side names are left.
+        let names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        // The earlier form, a link into current/, is replaced by a file.
+        fs::remove_file(out.join("a.csv")).unwrap();
+        symlink(link_target("a.csv"), out.join("a.csv")).unwrap();
+        publish(&out, &[("a.csv", "third")]).unwrap();
+        let top = fs::symlink_metadata(out.join("a.csv")).unwrap();
+        assert!(top.file_type().is_file());
+        assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "third");
+    }
+
+    #[test]
+    fn a_file_edited_in_place_is_refused_and_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        publish(&out, &[("a.csv", "published\n")]).unwrap();
+        // A spreadsheet saving in place: same inode, new bytes.
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(out.join("a.csv"))
+            .unwrap();
+        f.write_all(b"my row\n").unwrap();
+        drop(f);
+        let before = snapshot(&out);
+        let e = Staging::create(&out, &plan(&["a.csv"])).unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
+        assert!(
+            e.to_string().contains("a.csv") && e.to_string().contains("changed"),
+            "{e}"
+        );
+        assert_eq!(snapshot(&out), before);
+    }
+
+    #[test]
+    fn a_failed_switch_leaves_dir_exactly_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        publish(&out, &[("a.csv", "1a"), ("b.csv", "1b"), ("old.csv", "1o")]).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        let before = snapshot(&out);
+        // The switch fails at each name in turn: every name switched so
+        // far (new ones and replaced ones) is put back.
+        for at in 0..4 {
+            let names = ["a.csv", "b.csv", "c.csv", MARKER];
+            let mut s = Staging::create(&out, &plan(&names)).unwrap();
+            for n in names {
+                s.create_file(n).unwrap().write_all(b"2").unwrap();
+            }
+            s.fail_at = Some(at);
+            let e = s.publish().unwrap_err();
+            assert!(e.to_string().contains("test"), "{e}");
+            assert_eq!(snapshot(&out), before, "failed at {at}");
+        }
+        publish(&out, &[("a.csv", "3")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "3");
+        assert!(fs::symlink_metadata(out.join("b.csv")).is_err());
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn side_names_of_a_killed_switch_are_cleared_and_foreign_ones_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        publish(&out, &[("a.csv", "1")]).unwrap();
+        // A run killed between its exchange and the removal leaves the
+        // old file under the side name.
+        fs::hard_link(out.join("a.csv"), out.join(".a.csv.milia-rank-new")).unwrap();
+        publish(&out, &[("a.csv", "2")]).unwrap();
+        assert!(fs::symlink_metadata(out.join(".a.csv.milia-rank-new")).is_err());
+        // Someone else's file under a side name stops the run.
+        fs::write(out.join(".a.csv.milia-rank-old"), "theirs").unwrap();
+        let e = Staging::create(&out, &plan(&["a.csv"])).unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
+        assert_eq!(
+            fs::read_to_string(out.join(".a.csv.milia-rank-old")).unwrap(),
+            "theirs"
+        );
+    }
+
+    #[test]
+    fn pruning_keeps_a_release_a_name_in_dir_still_links_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let one = |files: &[&str], body: &str| {
+            let mut p = plan(files);
+            p.keep = 1;
+            let s = Staging::create(&out, &p).unwrap();
+            for n in files {
+                s.create_file(n)
+                    .unwrap()
+                    .write_all(body.as_bytes())
+                    .unwrap();
+            }
+            s.publish().unwrap();
+        };
+        one(&["a.csv", "c.csv"], "1");
+        // c.csv edited in place: the user's now, and still run-000001's.
+        fs::OpenOptions::new()
+            .append(true)
+            .open(out.join("c.csv"))
+            .unwrap()
+            .write_all(b"edit")
+            .unwrap();
+        one(&["a.csv"], "2");
+        let releases = out.join(STORE).join(RELEASES);
+        assert!(releases.join("run-000001").is_dir());
+        assert_eq!(fs::read_to_string(out.join("c.csv")).unwrap(), "1edit");
+        fs::remove_file(out.join("c.csv")).unwrap();
+        one(&["a.csv"], "3");
+        assert!(!releases.join("run-000001").exists());
+        assert!(!releases.join("run-000002").exists());
+    }
+
+    #[test]
+    fn modes_come_from_dir_never_wider() {
+        let m = |d: u32| {
+            let x = Modes::of(d);
+            (x.dir.as_raw_mode(), x.file.as_raw_mode())
+        };
+        assert_eq!(m(0o40755), (0o755, 0o644));
+        assert_eq!(m(0o42770), (0o2750, 0o640));
+        assert_eq!(m(0o40700), (0o700, 0o600));
+        assert_eq!(m(0o41777), (0o755, 0o644));
+        assert_eq!(m(0o40500), (0o700, 0o600));
+    }
+
+    #[test]
+    fn system_roots_are_never_an_output_directory() {
+        for p in [
+            "/",
+            "//",
+            "/etc",
+            "/etc/",
+            "/etc/..",
+            "/usr/./",
+            "/proc/self",
+            "/var",
+        ] {
+            assert!(is_system_root(Path::new(p)), "{p}");
+            let e = Staging::create(Path::new(p), &plan(&["a.csv"])).unwrap_err();
+            assert_eq!(e.exit_code(), crate::error::EXIT_USAGE, "{p}: {e}");
+        }
+        for p in ["/tmp/x", "/srv/shop", "/var/lib/shop", "out", "/dev/shm/x"] {
+            assert!(!is_system_root(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn the_staging_folder_is_removed_without_allocating() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let s = Staging::create(&out, &plan(&["a.csv"])).unwrap();
+        s.create_file("a.csv").unwrap().write_all(b"half").unwrap();
+        s.create_file("b.csv").unwrap();
+        assert!(s.dir().is_dir());
+        // (The registered folder is the process's: tests run side by side,
+        // so this one names its own.)
+        remove_staging_in(s.releases_fd());
+        assert!(!s.dir().exists());
+        drop(s);
     }
 }
