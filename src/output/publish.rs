@@ -80,6 +80,9 @@ const OWNER_TEXT: &str =
     "milia-rank output store: files here are written and removed by milia-rank; \
 DIR/<file> links point into current/.\n";
 const CURRENT: &str = "current";
+/// Locked instead of the store folder where a filesystem cannot lock a
+/// folder (see [`flock_store`]).
+const LOCK_FILE: &str = "lock";
 const CURRENT_NEW: &str = "current.new-";
 const RELEASES: &str = "releases";
 const STAGING_PREFIX: &str = ".staging-";
@@ -265,6 +268,8 @@ pub struct Staging {
     /// Held locked (flock) until the run ends; the kernel releases it
     /// if the process dies.
     store_fd: OwnedFd,
+    /// The lock file held instead, where the folder cannot be locked.
+    _lock_file: Option<OwnedFd>,
     releases_fd: Option<OwnedFd>,
     dir_fd: Option<OwnedFd>,
     modes: Modes,
@@ -505,29 +510,58 @@ fn nonce() -> String {
     format!("{}-{nanos:09}", std::process::id())
 }
 
-/// Takes the lock: a flock on the store folder itself, released by the
-/// kernel when the process ends however it ends. No file can be deleted
-/// to let a second run in.
-fn lock(store_fd: BorrowedFd<'_>, wait: bool, target: &Path) -> Result<()> {
+/// flock, again when a signal interrupts it.
+fn flock_fd(fd: BorrowedFd<'_>, op: FlockOperation) -> rustix::io::Result<()> {
+    loop {
+        match rfs::flock(fd, op) {
+            Err(Errno::INTR) => continue,
+            r => return r,
+        }
+    }
+}
+
+/// Locks the store: a flock on the store folder itself, so that no file
+/// can be deleted to let a second run in. Where the filesystem locks only
+/// files open for writing (NFS emulates flock so), a file `lock` in the
+/// store, which only the store's user can delete, is locked instead and
+/// returned to be held.
+fn flock_store(
+    store_fd: BorrowedFd<'_>,
+    op: FlockOperation,
+) -> rustix::io::Result<Option<OwnedFd>> {
+    match flock_fd(store_fd, op) {
+        Ok(()) => Ok(None),
+        Err(Errno::BADF) | Err(Errno::INVAL) | Err(Errno::NOTSUP) => {
+            let f = rfs::openat(
+                store_fd,
+                LOCK_FILE,
+                OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o600),
+            )?;
+            flock_fd(f.as_fd(), op)?;
+            Ok(Some(f))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Takes the store's lock, released by the kernel when the process ends
+/// however it ends; fails at once, or waits with `--wait`.
+fn lock(store_fd: BorrowedFd<'_>, wait: bool, target: &Path) -> Result<Option<OwnedFd>> {
     let op = if wait {
         FlockOperation::LockExclusive
     } else {
         FlockOperation::NonBlockingLockExclusive
     };
     let store = target.join(STORE);
-    loop {
-        match rfs::flock(store_fd, op) {
-            Ok(()) => return Ok(()),
-            Err(Errno::INTR) => continue,
-            Err(Errno::WOULDBLOCK) => {
-                return Err(Error::Refused(format!(
-                    "another milia-rank run is publishing into {} (it holds the lock on {}); try again when it ends, or pass --wait to wait for it",
-                    target.display(),
-                    store.display()
-                )))
-            }
-            Err(e) => return Err(err(&store, e)),
-        }
+    match flock_store(store_fd, op) {
+        Ok(held) => Ok(held),
+        Err(Errno::WOULDBLOCK) => Err(Error::Refused(format!(
+            "another milia-rank run is publishing into {} (it holds the lock on {}); try again when it ends, or pass --wait to wait for it",
+            target.display(),
+            store.display()
+        ))),
+        Err(e) => Err(err(&store, e)),
     }
 }
 
@@ -558,13 +592,18 @@ fn check_owner(store_fd: BorrowedFd<'_>, target: &Path) -> Result<()> {
 /// Builds a new store aside, locked, with its OWNER mark and releases/,
 /// and renames it into place. Returns None when another run's store took
 /// the name first.
-fn build_store(target_fd: BorrowedFd<'_>, target: &Path, modes: Modes) -> Result<Option<OwnedFd>> {
+fn build_store(
+    target_fd: BorrowedFd<'_>,
+    target: &Path,
+    modes: Modes,
+) -> Result<Option<(OwnedFd, Option<OwnedFd>)>> {
     let tmp = format!("{STORE_NEW_PREFIX}{}", nonce());
     let fd = make_dir(target_fd, &tmp, modes.dir).map_err(|e| cannot_write(target, e))?;
+    let mut held = None;
     let built = (|| -> rustix::io::Result<()> {
         // Nobody else knows this folder yet: the lock is ours at once, and
         // held from the moment the store appears under its name.
-        rfs::flock(&fd, FlockOperation::NonBlockingLockExclusive)?;
+        held = flock_store(fd.as_fd(), FlockOperation::NonBlockingLockExclusive)?;
         let mut owner = create_at(fd.as_fd(), OWNER, modes.file)?;
         owner
             .write_all(OWNER_TEXT.as_bytes())
@@ -583,7 +622,7 @@ fn build_store(target_fd: BorrowedFd<'_>, target: &Path, modes: Modes) -> Result
     match built {
         Ok(()) => {
             let _ = rfs::fsync(target_fd);
-            Ok(Some(fd))
+            Ok(Some((fd, held)))
         }
         Err(e) => {
             let _ = remove_tree_at(target_fd, &tmp, 0);
@@ -595,32 +634,43 @@ fn build_store(target_fd: BorrowedFd<'_>, target: &Path, modes: Modes) -> Result
     }
 }
 
+/// The store, open and locked.
+struct Store {
+    fd: OwnedFd,
+    /// The lock file held, where the folder itself cannot be locked.
+    lock: Option<OwnedFd>,
+    /// Whether this run built it.
+    created: bool,
+}
+
 /// Opens (or builds) the store, checks its mark and takes its lock.
-/// Returns the store and whether this run built it.
-fn open_store(
-    target_fd: BorrowedFd<'_>,
-    target: &Path,
-    modes: Modes,
-    wait: bool,
-) -> Result<(OwnedFd, bool)> {
+fn open_store(target_fd: BorrowedFd<'_>, target: &Path, modes: Modes, wait: bool) -> Result<Store> {
     let store = target.join(STORE);
     for _ in 0..20 {
         match open_dir_at(target_fd, STORE) {
             Ok(fd) => {
                 check_owner(fd.as_fd(), target)?;
-                lock(fd.as_fd(), wait, target)?;
+                let held = lock(fd.as_fd(), wait, target)?;
                 // A first run that failed removes its store: after a wait,
                 // the folder locked may no longer be the store.
                 let now = lstat_at(target_fd, STORE).ok().map(|s| ident(&s));
                 let locked = rfs::fstat(&fd).map(|s| ident(&s)).ok();
                 if now.is_some() && now == locked {
                     check_owner(fd.as_fd(), target)?;
-                    return Ok((fd, false));
+                    return Ok(Store {
+                        fd,
+                        lock: held,
+                        created: false,
+                    });
                 }
             }
             Err(Errno::NOENT) => {
-                if let Some(fd) = build_store(target_fd, target, modes)? {
-                    return Ok((fd, true));
+                if let Some((fd, held)) = build_store(target_fd, target, modes)? {
+                    return Ok(Store {
+                        fd,
+                        lock: held,
+                        created: true,
+                    });
                 }
             }
             Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
@@ -724,21 +774,21 @@ impl Staging {
             .map(|s| s.st_mode)
             .map_err(|e| err(&target, e))?;
         let modes = Modes::of(dir_mode);
-        let (store_fd, created_store) =
-            match open_store(target_fd.as_fd(), &target, modes, plan.wait) {
-                Ok(s) => s,
-                Err(e) => {
-                    remove_empty(&created_target);
-                    return Err(e);
-                }
-            };
+        let store = match open_store(target_fd.as_fd(), &target, modes, plan.wait) {
+            Ok(s) => s,
+            Err(e) => {
+                remove_empty(&created_target);
+                return Err(e);
+            }
+        };
         let mut staging = Staging {
             store: target.join(STORE),
             target,
             dir: PathBuf::new(),
             name: String::new(),
             target_fd,
-            store_fd,
+            store_fd: store.fd,
+            _lock_file: store.lock,
             releases_fd: None,
             dir_fd: None,
             modes,
@@ -747,7 +797,7 @@ impl Staging {
             previous: None,
             keep: plan.keep.max(1),
             created_target,
-            created_store,
+            created_store: store.created,
             published: false,
             #[cfg(test)]
             fail_at: None,
@@ -837,6 +887,7 @@ impl Staging {
             Err(Errno::INVAL) => return Err(foreign_error(&self.store, CURRENT, "not a link")),
             Err(e) => return Err(err(&self.store.join(CURRENT), e)),
         }
+        self.clear_dead_builds();
         self.check_names(&plan.files)?;
         self.probe_links()?;
         if plan.need_bytes > 0 {
@@ -862,6 +913,41 @@ impl Staging {
         self.dir_fd = Some(fd);
         STAGING_RELEASES_FD.store(self.releases_fd().as_raw_fd(), Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Removes the stores a run was building when it was killed (between
+    /// its mkdir and its rename, `DIR/.milia-rank.new-…`): only the run's
+    /// user's, with milia-rank's OWNER mark (written after the builder
+    /// locked it), not locked by a live builder, and holding nothing but
+    /// what a build puts there.
+    fn clear_dead_builds(&self) {
+        let target_fd = self.target_fd.as_fd();
+        for name in names_in(target_fd).unwrap_or_default() {
+            if !name.starts_with(STORE_NEW_PREFIX) {
+                continue;
+            }
+            let Ok(fd) = open_dir_at(target_fd, name.as_str()) else {
+                continue;
+            };
+            let mine = rfs::fstat(&fd).is_ok_and(|st| st.st_uid == euid());
+            if !mine || read_at(fd.as_fd(), OWNER, 4096).as_deref() != Some(OWNER_TEXT.as_bytes()) {
+                continue;
+            }
+            let Ok(_held) = flock_store(fd.as_fd(), FlockOperation::NonBlockingLockExclusive)
+            else {
+                continue;
+            };
+            let only_a_build = names_in(fd.as_fd()).is_ok_and(|names| {
+                names
+                    .iter()
+                    .all(|n| n == OWNER || n == RELEASES || n == LOCK_FILE)
+            }) && open_dir_at(fd.as_fd(), RELEASES)
+                .and_then(|r| names_in(r.as_fd()))
+                .is_ok_and(|n| n.is_empty());
+            if only_a_build {
+                let _ = remove_tree_at(target_fd, &name, 0);
+            }
+        }
     }
 
     /// Symbolic links (`current`) and hard links (DIR's names) must work
@@ -1740,5 +1826,23 @@ mod tests {
         remove_staging_in(s.releases_fd());
         assert!(!s.dir().exists());
         drop(s);
+    }
+
+    #[test]
+    fn a_store_left_half_built_by_a_killed_run_is_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        publish(&out, &[("a.csv", "1")]).unwrap();
+        let dead = out.join(".milia-rank.new-77-000000001");
+        fs::create_dir_all(dead.join(RELEASES)).unwrap();
+        fs::write(dead.join(OWNER), OWNER_TEXT).unwrap();
+        // One with something else in it is not a build's: kept.
+        let other = out.join(".milia-rank.new-78-000000001");
+        fs::create_dir_all(other.join(RELEASES)).unwrap();
+        fs::write(other.join(OWNER), OWNER_TEXT).unwrap();
+        fs::write(other.join("notes.txt"), "mine").unwrap();
+        publish(&out, &[("a.csv", "2")]).unwrap();
+        assert!(!dead.exists());
+        assert!(other.join("notes.txt").exists());
     }
 }
