@@ -19,7 +19,13 @@
 //! ```
 //!
 //! The lock is a `flock` on the store folder itself, held for the whole
-//! run: no file name can be deleted to admit a second run.
+//! run: no file name can be deleted to admit a second run (where a
+//! filesystem cannot lock a folder, NFS, the store's `lock` file is
+//! locked instead).
+//!
+//! Each `DIR/<file>` is replaced atomically; a consumer that needs the
+//! whole set of one run resolves `DIR/.milia-rank/current` once and reads
+//! the release it names (releases never change once published).
 //!
 //! A run writes every file into a staging folder in the store, flushes
 //! them one by one, renames the folder to a release, replaces each
