@@ -1376,8 +1376,16 @@ impl Staging {
     fn remove_if(&self, name: &str, old: Old) {
         let target_fd = self.target_fd.as_fd();
         let aside = format!(".{name}{OLD_SUFFIX}");
-        if rename_at(target_fd, name, &aside, RenameFlags::NOREPLACE).is_err() {
-            return;
+        match rename_at(target_fd, name, &aside, RenameFlags::NOREPLACE) {
+            Ok(()) => {}
+            Err(Errno::INVAL) | Err(Errno::NOSYS) => {
+                // No renameat2 here: checked, then removed.
+                if self.is(name, old) {
+                    let _ = rfs::unlinkat(target_fd, name, AtFlags::empty());
+                }
+                return;
+            }
+            Err(_) => return,
         }
         if self.is(&aside, old) {
             let _ = rfs::unlinkat(target_fd, aside.as_str(), AtFlags::empty());
