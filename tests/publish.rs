@@ -910,7 +910,7 @@ fn running_out_of_memory_ends_with_exit_3_and_leaves_no_staging() {
     score_sample(&out);
     let big = big_catalog(tmp.path(), 20_000);
     let mut out_of_memory = 0;
-    for kb in [60_000, 80_000, 100_000, 120_000, 140_000] {
+    for kb in [60_000, 80_000, 100_000] {
         let before = tree(&out);
         let run = Process::new("sh")
             .arg("-c")
@@ -936,6 +936,23 @@ fn running_out_of_memory_ends_with_exit_3_and_leaves_no_staging() {
         }
     }
     assert!(out_of_memory > 0, "no limit made the run run out of memory");
+    // A first run that runs out of memory leaves no store behind.
+    let first = tmp.path().join("first");
+    fs::create_dir(&first).unwrap();
+    let run = Process::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 100000; exec '{}' score '{}' -q --out '{}'",
+            exe().display(),
+            big.display(),
+            first.display()
+        ))
+        .output()
+        .unwrap();
+    if run.status.code() == Some(3) {
+        one_error_line(&run.stderr);
+        assert!(dir_files(&first).is_empty() && !first.join(".milia-rank").exists());
+    }
 }
 
 #[test]

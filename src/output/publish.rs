@@ -702,6 +702,10 @@ fn available(dir: &Path) -> Option<u64> {
 /// The releases folder of the run in progress, for [`remove_staging_now`]
 /// (-1: none).
 static STAGING_RELEASES_FD: AtomicI32 = AtomicI32::new(-1);
+/// The store and DIR of a run that made the store (-1: none), for
+/// [`remove_staging_now`]: a first run leaves no trace.
+static CREATED_STORE_FD: AtomicI32 = AtomicI32::new(-1);
+static CREATED_TARGET_FD: AtomicI32 = AtomicI32::new(-1);
 
 /// Removes this process's staging folder without allocating memory: for
 /// the out-of-memory handler, which may run when nothing can be allocated.
@@ -714,6 +718,41 @@ pub fn remove_staging_now() {
     // SAFETY: the descriptor stays open while it is registered: Staging
     // unregisters it before closing it, and this runs only before exit.
     remove_staging_in(unsafe { BorrowedFd::borrow_raw(fd) });
+    let (store, target) = (
+        CREATED_STORE_FD.swap(-1, Ordering::SeqCst),
+        CREATED_TARGET_FD.swap(-1, Ordering::SeqCst),
+    );
+    if store >= 0 && target >= 0 {
+        // SAFETY: as above, registered and unregistered with the staging
+        // folder's.
+        let (store, target) = unsafe {
+            (
+                BorrowedFd::borrow_raw(store),
+                BorrowedFd::borrow_raw(target),
+            )
+        };
+        remove_created_store(store, target, true);
+    }
+}
+
+/// Removes a store this run made, if nothing came into it: its empty
+/// releases/, its OWNER mark (and lock file), and the folder if it still
+/// is DIR's store. Allocates nothing.
+fn remove_created_store(store: BorrowedFd<'_>, target: BorrowedFd<'_>, lock_file: bool) {
+    if rfs::unlinkat(store, RELEASES, AtFlags::REMOVEDIR).is_err() {
+        return;
+    }
+    let _ = rfs::unlinkat(store, OWNER, AtFlags::empty());
+    if lock_file {
+        let _ = rfs::unlinkat(store, LOCK_FILE, AtFlags::empty());
+    }
+    let same = matches!(
+        (lstat_at(target, STORE), rfs::fstat(store)),
+        (Ok(a), Ok(b)) if ident(&a) == ident(&b)
+    );
+    if same {
+        let _ = rfs::unlinkat(target, STORE, AtFlags::REMOVEDIR);
+    }
 }
 
 /// Removes `.staging-<pid>` of this process in `releases`, without
@@ -918,7 +957,24 @@ impl Staging {
         self.dir = dir;
         self.dir_fd = Some(fd);
         STAGING_RELEASES_FD.store(self.releases_fd().as_raw_fd(), Ordering::SeqCst);
+        if self.created_store {
+            CREATED_STORE_FD.store(self.store_fd.as_raw_fd(), Ordering::SeqCst);
+            CREATED_TARGET_FD.store(self.target_fd.as_raw_fd(), Ordering::SeqCst);
+        }
         Ok(())
+    }
+
+    /// Takes this run's folders out of [`remove_staging_now`]'s reach.
+    fn unregister(&self) {
+        let mine = |slot: &AtomicI32, fd: Option<&OwnedFd>| {
+            if let Some(fd) = fd {
+                let _ =
+                    slot.compare_exchange(fd.as_raw_fd(), -1, Ordering::SeqCst, Ordering::SeqCst);
+            }
+        };
+        mine(&STAGING_RELEASES_FD, self.releases_fd.as_ref());
+        mine(&CREATED_STORE_FD, Some(&self.store_fd));
+        mine(&CREATED_TARGET_FD, Some(&self.target_fd));
     }
 
     /// Removes the stores a run was building when it was killed (between
@@ -1182,7 +1238,7 @@ impl Staging {
         drop(f);
         let _ = rfs::fsync(dir_fd);
         let release = releases.join(&id);
-        STAGING_RELEASES_FD.store(-1, Ordering::SeqCst);
+        self.unregister();
         match rename_at(self.releases_fd(), &self.name, &id, RenameFlags::NOREPLACE) {
             Err(Errno::INVAL) | Err(Errno::NOSYS) => rfs::renameat(
                 self.releases_fd(),
@@ -1432,11 +1488,7 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if STAGING_RELEASES_FD.load(Ordering::SeqCst)
-            == self.releases_fd.as_ref().map_or(-2, |f| f.as_raw_fd())
-        {
-            STAGING_RELEASES_FD.store(-1, Ordering::SeqCst);
-        }
+        self.unregister();
         if self.published {
             return;
         }
@@ -1445,16 +1497,14 @@ impl Drop for Staging {
         }
         // A first run that publishes nothing leaves no trace.
         // Only when nothing else came into the store meanwhile.
-        if self.created_store && rfs::unlinkat(&self.store_fd, RELEASES, AtFlags::REMOVEDIR).is_ok()
-        {
-            let _ = rfs::unlinkat(&self.store_fd, OWNER, AtFlags::empty());
-            let same = matches!(
-                (lstat_at(self.target_fd.as_fd(), STORE), rfs::fstat(&self.store_fd)),
-                (Ok(a), Ok(b)) if ident(&a) == ident(&b)
+        if self.created_store {
+            // The lock file exists only where it was needed, and then
+            // this run made it.
+            remove_created_store(
+                self.store_fd.as_fd(),
+                self.target_fd.as_fd(),
+                self._lock_file.is_some(),
             );
-            if same {
-                let _ = rfs::unlinkat(&self.target_fd, STORE, AtFlags::REMOVEDIR);
-            }
             remove_empty(&self.created_target);
         }
     }
