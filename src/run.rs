@@ -429,42 +429,43 @@ fn spawn_reader(
 ) -> Result<ReaderChannels> {
     let (tx, rx) = sync_channel::<Result<Vec<ByteRecord>>>(4);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<ByteRecord>>(8);
-    let handle = std::thread::Builder::new()
-        .name("reader".into())
-        .spawn(move || loop {
-            let began = Instant::now();
-            let mut batch = recycle_rx.try_recv().unwrap_or_default();
-            batch.resize_with(BATCH, ByteRecord::new);
-            let mut n = 0;
-            let mut failed = None;
-            while n < BATCH {
-                match reader.read(&mut batch[n]) {
-                    Ok(true) => n += 1,
-                    Ok(false) => break,
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
+    let work = move || loop {
+        let began = Instant::now();
+        let mut batch = recycle_rx.try_recv().unwrap_or_default();
+        batch.resize_with(BATCH, ByteRecord::new);
+        let mut n = 0;
+        let mut failed = None;
+        while n < BATCH {
+            match reader.read(&mut batch[n]) {
+                Ok(true) => n += 1,
+                Ok(false) => break,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
                 }
             }
-            batch.truncate(n);
-            if let Some(pos) = batch.last().and_then(|r| r.position()) {
-                bytes_read.store(pos.byte(), Ordering::Relaxed);
-            }
-            let last = n < BATCH || failed.is_some();
-            busy_nanos.fetch_add(began.elapsed().as_nanos() as u64, Ordering::Relaxed);
-            if n > 0 && tx.send(Ok(batch)).is_err() {
-                return;
-            }
-            if let Some(e) = failed {
-                let _ = tx.send(Err(e));
-                return;
-            }
-            if last {
-                return;
-            }
-        });
-    let handle = handle.map_err(|e| no_thread("the catalog reader", &e))?;
+        }
+        batch.truncate(n);
+        if let Some(pos) = batch.last().and_then(|r| r.position()) {
+            bytes_read.store(pos.byte(), Ordering::Relaxed);
+        }
+        let last = n < BATCH || failed.is_some();
+        busy_nanos.fetch_add(began.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        if n > 0 && tx.send(Ok(batch)).is_err() {
+            return;
+        }
+        if let Some(e) = failed {
+            let _ = tx.send(Err(e));
+            return;
+        }
+        if last {
+            return;
+        }
+    };
+    let handle = std::thread::Builder::new()
+        .name("reader".into())
+        .spawn(work)
+        .map_err(|e| no_thread("the catalog reader", &e))?;
     Ok((rx, recycle_tx, handle))
 }
 
@@ -474,6 +475,24 @@ pub fn no_thread(what: &str, e: &std::io::Error) -> Error {
     Error::Resources(format!(
         "cannot start a thread for {what} ({}): the process or thread limit is reached (ulimit -u, a container's pids limit); lower --threads or raise the limit",
         crate::error::describe(e)
+    ))
+}
+
+/// The scoring pool that cannot be started (`threads`: 0 for one per
+/// core), for the same reasons as [`no_thread`].
+fn no_pool(threads: usize, e: &rayon::ThreadPoolBuildError) -> Error {
+    let e = e.to_string();
+    let e = e
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let n = match threads {
+        0 => "the".to_string(),
+        n => n.to_string(),
+    };
+    Error::Resources(format!(
+        "cannot start {n} scoring threads ({e}): the process or thread limit is reached (ulimit -u, a container's pids limit); lower --threads or raise the limit"
     ))
 }
 
@@ -917,25 +936,26 @@ fn stream(
         let bytes_ref = &bytes_read;
         let busy_ref = &mut collect_busy;
         let bars_ref = &bars;
-        let consumer = std::thread::Builder::new()
-            .name("collector".into())
-            .spawn_scoped(scope, move || -> Result<()> {
-                for (batch, outcomes) in done_rx.iter() {
-                    let began = Instant::now();
-                    collector_ref.take(&batch, outcomes, delimiter)?;
-                    if has_top {
-                        let now: Vec<Bar> = collector_ref.rankers.iter().map(Ranker::bar).collect();
-                        if let Ok(mut b) = bars_ref.lock() {
-                            *b = now;
-                        }
+        let collect = move || -> Result<()> {
+            for (batch, outcomes) in done_rx.iter() {
+                let began = Instant::now();
+                collector_ref.take(&batch, outcomes, delimiter)?;
+                if has_top {
+                    let now: Vec<Bar> = collector_ref.rankers.iter().map(Ranker::bar).collect();
+                    if let Ok(mut b) = bars_ref.lock() {
+                        *b = now;
                     }
-                    *busy_ref += began.elapsed();
-                    let _ = recycle_ref.try_send(batch);
-                    log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
                 }
-                Ok(())
-            });
-        let consumer = match consumer {
+                *busy_ref += began.elapsed();
+                let _ = recycle_ref.try_send(batch);
+                log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
+            }
+            Ok(())
+        };
+        let consumer = match std::thread::Builder::new()
+            .name("collector".into())
+            .spawn_scoped(scope, collect)
+        {
             Ok(c) => c,
             Err(e) => return Err(no_thread("collecting the scores", &e)),
         };
@@ -1005,17 +1025,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
-        .map_err(|e| {
-            let e = e.to_string();
-            let e = e.split(" (os error").next().unwrap_or_default().to_lowercase();
-            let n = match cfg.threads {
-                0 => "the".to_string(),
-                n => n.to_string(),
-            };
-            Error::Resources(format!(
-                "cannot start {n} scoring threads ({e}): the process or thread limit is reached (ulimit -u, a container's pids limit); lower --threads or raise the limit"
-            ))
-        })?;
+        .map_err(|e| no_pool(cfg.threads, &e))?;
     let threads = pool.current_num_threads();
     cfg.log.start(&catalog_name, threads, total_bytes);
     for n in &reader.notes {

@@ -988,6 +988,28 @@ fn a_thread_limit_ends_with_exit_3_before_publishing() {
     let line = one_error_line(&run.stderr);
     assert!(line.contains("thread limit"), "{line}");
     assert_eq!(tree(&out), before);
+    // Limits that let the pool start but not the reader or the collector
+    // thread: the same, or the run publishes.
+    for n in 3..=8 {
+        let before = tree(&out);
+        let run = as_nobody("prlimit")
+            .unwrap()
+            .arg(format!("--nproc={n}"))
+            .arg(exe())
+            .args(["score", "--sample", "-q", "--threads", "4", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        match run.status.code() {
+            Some(0) => {}
+            Some(3) => {
+                let line = one_error_line(&run.stderr);
+                assert!(line.contains("thread limit"), "{line}");
+                assert_eq!(tree(&out), before, "--nproc={n}");
+            }
+            c => panic!("--nproc={n}: exit {c:?}: {run:?}"),
+        }
+    }
 }
 
 #[test]
