@@ -650,9 +650,19 @@ struct Store {
 }
 
 /// Opens (or builds) the store, checks its mark and takes its lock.
-fn open_store(target_fd: BorrowedFd<'_>, target: &Path, modes: Modes, wait: bool) -> Result<Store> {
+/// Returns None when DIR or the store went away meanwhile (a failed first
+/// run that this one waited for removes both): the caller starts over.
+fn open_store(
+    target_fd: BorrowedFd<'_>,
+    target: &Path,
+    modes: Modes,
+    wait: bool,
+) -> Result<Option<Store>> {
     let store = target.join(STORE);
     for _ in 0..20 {
+        if rfs::fstat(target_fd).is_ok_and(|st| st.st_nlink == 0) {
+            return Ok(None);
+        }
         match open_dir_at(target_fd, STORE) {
             Ok(fd) => {
                 check_owner(fd.as_fd(), target)?;
@@ -663,20 +673,21 @@ fn open_store(target_fd: BorrowedFd<'_>, target: &Path, modes: Modes, wait: bool
                 let locked = rfs::fstat(&fd).map(|s| ident(&s)).ok();
                 if now.is_some() && now == locked {
                     check_owner(fd.as_fd(), target)?;
-                    return Ok(Store {
+                    return Ok(Some(Store {
                         fd,
                         lock: held,
                         created: false,
-                    });
+                    }));
                 }
+                return Ok(None);
             }
             Err(Errno::NOENT) => {
                 if let Some((fd, held)) = build_store(target_fd, target, modes)? {
-                    return Ok(Store {
+                    return Ok(Some(Store {
                         fd,
                         lock: held,
                         created: true,
-                    });
+                    }));
                 }
             }
             Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
@@ -814,16 +825,26 @@ impl Staging {
         } else {
             target.to_path_buf()
         };
-        let (target_fd, created_target) = open_target(&target)?;
-        let dir_mode = rfs::fstat(&target_fd)
-            .map(|s| s.st_mode)
-            .map_err(|e| err(&target, e))?;
-        let modes = Modes::of(dir_mode);
-        let store = match open_store(target_fd.as_fd(), &target, modes, plan.wait) {
-            Ok(s) => s,
-            Err(e) => {
-                remove_empty(&created_target);
-                return Err(e);
+        let mut attempts = 0;
+        let (target_fd, created_target, modes, store) = loop {
+            let (target_fd, created_target) = open_target(&target)?;
+            let dir_mode = rfs::fstat(&target_fd)
+                .map(|s| s.st_mode)
+                .map_err(|e| err(&target, e))?;
+            let modes = Modes::of(dir_mode);
+            match open_store(target_fd.as_fd(), &target, modes, plan.wait) {
+                Ok(Some(store)) => break (target_fd, created_target, modes, store),
+                Ok(None) if attempts < 20 => attempts += 1,
+                Ok(None) => {
+                    return Err(io_msg(
+                        &target,
+                        "the output directory keeps being removed while this run starts; is another program removing it?",
+                    ))
+                }
+                Err(e) => {
+                    remove_empty(&created_target);
+                    return Err(e);
+                }
             }
         };
         let mut staging = Staging {
@@ -1908,5 +1929,31 @@ mod tests {
         publish(&out, &[("a.csv", "2")]).unwrap();
         assert!(!dead.exists());
         assert!(other.join("notes.txt").exists());
+    }
+
+    #[test]
+    fn a_waiting_run_takes_over_when_the_first_run_removes_its_new_store() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let first = Staging::create(&out, &plan(&["a.csv"])).unwrap();
+        let waiting = {
+            let out = out.clone();
+            std::thread::spawn(move || {
+                let mut p = plan(&["a.csv"]);
+                p.wait = true;
+                let s = Staging::create(&out, &p)?;
+                s.create_file("a.csv")
+                    .unwrap()
+                    .write_all(b"second")
+                    .unwrap();
+                s.publish()
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // The first run fails: its store (made by it, empty) goes, and the
+        // waiting run, locked on a folder no longer in DIR, starts over.
+        drop(first);
+        waiting.join().unwrap().unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "second");
     }
 }
