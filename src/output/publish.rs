@@ -23,17 +23,15 @@
 //! filesystem cannot lock a folder, NFS, the store's `lock` file is
 //! locked instead).
 //!
-//! Each `DIR/<file>` is replaced atomically; a consumer that needs the
-//! whole set of one run resolves `DIR/.milia-rank/current` once and reads
-//! the release it names (releases never change once published).
-//!
 //! A run writes every file into a staging folder in the store, flushes
 //! them one by one, renames the folder to a release, replaces each
 //! `DIR/<file>` by a hard link to the release's file with one rename (an
 //! exchange where the filesystem has `renameat2`), and then switches
-//! `current` with one atomic rename. Each `DIR/<file>` is atomic; the whole
-//! set is read consistently through `current` resolved once. A failure
-//! during the switch puts every name back as it was.
+//! `current` with one atomic rename. Each `DIR/<file>` is atomic; a
+//! consumer that needs the whole set of one run resolves
+//! `DIR/.milia-rank/current` once and reads the release it names (a
+//! release never changes once published). A failure during the switch
+//! puts every name back as it was.
 //!
 //! Nothing inside DIR is trusted: every file is created with
 //! `O_CREAT|O_EXCL|O_NOFOLLOW` relative to a directory handle, folders are
