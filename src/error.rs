@@ -63,6 +63,10 @@ pub enum Error {
     /// status 4.
     #[error("internal error: {}", printable(.0))]
     Internal(String),
+    /// The machine's limits stop the run: no thread can be started (a
+    /// process or thread limit), no memory. Exit status as [`Error::Io`].
+    #[error("{}", printable(.0))]
+    Resources(String),
     /// The reader of stdout went away (`| head`): the program ends quietly.
     #[error("stdout closed")]
     ClosedPipe,
@@ -161,7 +165,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
-            Error::Io { .. } | Error::Unusable { .. } => EXIT_IO,
+            Error::Io { .. } | Error::Unusable { .. } | Error::Resources(_) => EXIT_IO,
             Error::Data { .. } | Error::Refused(_) => EXIT_DATA,
             Error::Internal(_) => EXIT_INTERNAL,
             Error::ClosedPipe => EXIT_OK,
@@ -172,6 +176,13 @@ impl Error {
 /// An I/O error in plain words, without the OS's error number.
 pub fn describe(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
+    match e.raw_os_error() {
+        Some(libc::EFBIG) => return "file too large (ulimit -f?)".into(),
+        Some(libc::ENOMEM) => return "out of memory".into(),
+        Some(libc::EMFILE) => return "too many open files (ulimit -n?)".into(),
+        Some(libc::EAGAIN) => return "resource temporarily unavailable".into(),
+        _ => {}
+    }
     match e.kind() {
         K::NotFound => "no such file or directory".into(),
         K::PermissionDenied => "permission denied".into(),
@@ -294,6 +305,17 @@ mod tests {
         );
         assert!(e.source().is_some());
         assert_eq!(e.exit_code(), EXIT_IO);
+        for (errno, words) in [
+            (libc::EFBIG, "file too large (ulimit -f?)"),
+            (libc::ENOSPC, "no space left on device"),
+            (libc::EDQUOT, "disk quota exceeded"),
+            (libc::ENOMEM, "out of memory"),
+        ] {
+            let e = Error::io(Path::new("a.csv"), std::io::Error::from_raw_os_error(errno));
+            assert_eq!(e.to_string(), format!("a.csv: {words}"));
+            assert_eq!(e.exit_code(), EXIT_IO);
+        }
+        assert_eq!(Error::Resources("x".into()).exit_code(), EXIT_IO);
     }
 
     #[test]

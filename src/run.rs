@@ -481,10 +481,10 @@ fn spawn_reader(
     mut reader: CatalogReader,
     bytes_read: Arc<AtomicU64>,
     busy_nanos: Arc<AtomicU64>,
-) -> ReaderChannels {
+) -> Result<ReaderChannels> {
     let (tx, rx) = sync_channel::<Result<Vec<ByteRecord>>>(4);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<ByteRecord>>(8);
-    let handle = std::thread::spawn(move || loop {
+    let work = move || loop {
         let began = Instant::now();
         let mut batch = recycle_rx.try_recv().unwrap_or_default();
         batch.resize_with(BATCH, ByteRecord::new);
@@ -516,8 +516,39 @@ fn spawn_reader(
         if last {
             return;
         }
-    });
-    (rx, recycle_tx, handle)
+    };
+    let handle = std::thread::Builder::new()
+        .name("reader".into())
+        .spawn(work)
+        .map_err(|e| no_thread("the catalog reader", &e))?;
+    Ok((rx, recycle_tx, handle))
+}
+
+/// A thread that cannot be started: the process or thread limit (ulimit
+/// -u, a container's pids limit) or memory.
+pub fn no_thread(what: &str, e: &std::io::Error) -> Error {
+    Error::Resources(format!(
+        "cannot start a thread for {what} ({}): the process or thread limit is reached (ulimit -u, a container's pids limit); lower --threads or raise the limit",
+        crate::error::describe(e)
+    ))
+}
+
+/// The scoring pool that cannot be started (`threads`: 0 for one per
+/// core), for the same reasons as [`no_thread`].
+fn no_pool(threads: usize, e: &rayon::ThreadPoolBuildError) -> Error {
+    let e = e.to_string();
+    let e = e
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    let n = match threads {
+        0 => "the".to_string(),
+        n => n.to_string(),
+    };
+    Error::Resources(format!(
+        "cannot start {n} scoring threads ({e}): the process or thread limit is reached (ulimit -u, a container's pids limit); lower --threads or raise the limit"
+    ))
 }
 
 type CsvOut = csv::Writer<std::io::BufWriter<File>>;
@@ -566,14 +597,14 @@ impl<'c> Collector<'c> {
     fn new(staging: &Staging, cfg: &ScoreConfig<'_>, columns: Columns) -> Result<Collector<'c>> {
         let scores_path = staging.path(output::SCORES_FILE);
         let rejects_path = staging.path(output::REJECTS_FILE);
-        let file = File::create(&scores_path).map_err(|e| Error::io(&scores_path, e))?;
+        let file = staging.create_file(output::SCORES_FILE)?;
         let mut scores_w = BufWriter::with_capacity(1 << 16, file);
         scores_w
             .write_all(&output::csv_record_bytes(output::scores_header(
                 &cfg.concerns,
             )))
             .map_err(|e| Error::io(&scores_path, e))?;
-        let mut rejects_w = output::csv_writer(&rejects_path)?;
+        let mut rejects_w = output::csv_writer(staging.create_file(output::REJECTS_FILE)?);
         rejects_w
             .write_record(output::REJECTS_HEADER)
             .map_err(|e| output::write_error(&rejects_path, e))?;
@@ -917,7 +948,13 @@ fn write_export(
                     (handle, title, r)
                 })
                 .collect();
-            output::write_export(format, &staging.path(format.file()), &cfg.concerns, &rows)?;
+            output::write_export(
+                format,
+                staging.create_file(format.file())?,
+                &staging.path(format.file()),
+                &cfg.concerns,
+                &rows,
+            )?;
             let e = output::ExportSummary {
                 format: format.name(),
                 file: format.file(),
@@ -956,13 +993,19 @@ fn write_rankings(
             .par_iter()
             .zip(rankers.into_par_iter())
             .map(|(c, r)| {
-                let path = staging.path(&format!("{}.csv", c.slug));
+                let name = format!("{}.csv", c.slug);
+                let path = staging.path(&name);
                 let mut places = Vec::new();
-                let n = output::write_concern(&path, r.into_stream()?, |e| {
-                    if shopify {
-                        places.push((e.product_id.clone(), e.score.0));
-                    }
-                })?;
+                let n = output::write_concern(
+                    staging.create_file(&name)?,
+                    &path,
+                    r.into_stream()?,
+                    |e| {
+                        if shopify {
+                            places.push((e.product_id.clone(), e.score.0));
+                        }
+                    },
+                )?;
                 Ok((n, places))
             })
             .collect()
@@ -1005,7 +1048,7 @@ fn stream(
     let input_info_delimiter = reader.delimiter;
     let bytes_read = Arc::new(AtomicU64::new(0));
     let reader_busy = Arc::new(AtomicU64::new(0));
-    let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone(), reader_busy.clone());
+    let (rx, recycle, handle) = spawn_reader(reader, bytes_read.clone(), reader_busy.clone())?;
     let mut collect_busy = std::time::Duration::ZERO;
     // The rankers' bars as of the last collected batch, for the scoring
     // threads (only --top rankings have one that rises).
@@ -1029,7 +1072,7 @@ fn stream(
         let bytes_ref = &bytes_read;
         let busy_ref = &mut collect_busy;
         let bars_ref = &bars;
-        let consumer = scope.spawn(move || -> Result<()> {
+        let collect = move || -> Result<()> {
             for (batch, outcomes) in done_rx.iter() {
                 let began = Instant::now();
                 collector_ref.take(&batch, outcomes, delimiter)?;
@@ -1044,7 +1087,14 @@ fn stream(
                 log.tick(collector_ref.read, bytes_ref.load(Ordering::Relaxed));
             }
             Ok(())
-        });
+        };
+        let consumer = match std::thread::Builder::new()
+            .name("collector".into())
+            .spawn_scoped(scope, collect)
+        {
+            Ok(c) => c,
+            Err(e) => return Err(no_thread("collecting the scores", &e)),
+        };
         let mut result = Ok(());
         for batch in rx.iter() {
             let batch = match batch {
@@ -1111,7 +1161,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
-        .map_err(|e| Error::Internal(format!("cannot start {} threads: {e}", cfg.threads)))?;
+        .map_err(|e| no_pool(cfg.threads, &e))?;
     let threads = pool.current_num_threads();
     cfg.log.start(&catalog_name, threads, total_bytes);
     for n in &reader.notes {
@@ -1180,6 +1230,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     let finish_began = Instant::now();
     let distinct_unknown = unknown.len() as u64;
     output::write_unknown(
+        staging.create_file(output::UNKNOWN_FILE)?,
         &staging.path(output::UNKNOWN_FILE),
         unknown.into_iter().collect(),
         cfg.spreadsheet_safe,
@@ -1230,7 +1281,11 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         changes: None,
     };
     let summary_path = staging.path(crate::output::publish::MARKER);
-    write_json(&summary_path, &summary)?;
+    write_json(
+        staging.create_file(crate::output::publish::MARKER)?,
+        &summary_path,
+        &summary,
+    )?;
     let staged = summary_path
         .parent()
         .map(Path::to_path_buf)
@@ -1246,11 +1301,18 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
     }
     let html = crate::output::report::render(&staged, summary.changes.as_ref())?;
     let report_path = staging.path(output::REPORT_FILE);
-    std::fs::write(&report_path, html).map_err(|e| Error::io(&report_path, e))?;
+    staging
+        .create_file(output::REPORT_FILE)?
+        .write_all(html.as_bytes())
+        .map_err(|e| Error::io(&report_path, e))?;
     timings.finish = secs(finish_began.elapsed());
     summary.timings = timings;
     summary.elapsed_seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-    write_json(&summary_path, &summary)?;
+    write_json(
+        staging.replace_file(crate::output::publish::MARKER)?,
+        &summary_path,
+        &summary,
+    )?;
     let target = staging.target().to_path_buf();
     staging.publish()?;
     cfg.log.end(
@@ -1287,8 +1349,8 @@ pub fn repeated_header_note(lines: &[u64]) -> String {
     )
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
-    let f = File::create(path).map_err(|e| Error::io(path, e))?;
+/// Writes a value as JSON into `f` (named `path` in messages).
+fn write_json(f: File, path: &Path, value: &impl Serialize) -> Result<()> {
     let mut w = BufWriter::new(f);
     serde_json::to_writer_pretty(&mut w, value).map_err(|e| Error::io(path, e.into()))?;
     w.write_all(b"\n").map_err(|e| Error::io(path, e))?;

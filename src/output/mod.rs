@@ -112,12 +112,12 @@ pub fn check_file_names(concerns: &[Concern]) -> Result<()> {
     Ok(())
 }
 
-/// A buffered CSV writer with LF line ends.
-pub fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
-    let f = File::create(path).map_err(|e| Error::io(path, e))?;
-    Ok(csv::WriterBuilder::new()
+/// A buffered CSV writer with LF line ends, on a file the caller created
+/// (in a run, [`publish::Staging::create_file`]).
+pub fn csv_writer(f: File) -> csv::Writer<BufWriter<File>> {
+    csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(BufWriter::with_capacity(1 << 16, f)))
+        .from_writer(BufWriter::with_capacity(1 << 16, f))
 }
 
 /// One CSV record as bytes, quoted as `csv_writer` quotes it and ended by
@@ -185,14 +185,16 @@ pub fn finish(w: csv::Writer<BufWriter<File>>, path: &Path) -> Result<()> {
     f.flush().map_err(|e| Error::io(path, e))
 }
 
-/// Writes a concern's ranking from its entries, best first, calling `each`
-/// with every entry written; returns the number of rows.
+/// Writes a concern's ranking into `f` (named `path` in messages) from
+/// its entries, best first, calling `each` with every entry written;
+/// returns the number of rows.
 pub fn write_concern(
+    f: File,
     path: &Path,
     ranked: impl Iterator<Item = Result<Entry>>,
     mut each: impl FnMut(&Entry),
 ) -> Result<u64> {
-    let mut w = csv_writer(path)?;
+    let mut w = csv_writer(f);
     w.write_record(CONCERN_HEADER)
         .map_err(|e| write_error(path, e))?;
     let mut rank = itoa_buf();
@@ -361,13 +363,14 @@ impl Log {
 /// Columns of unknown-ingredients.csv.
 pub const UNKNOWN_HEADER: [&str; 2] = ["name", "count"];
 
-/// Writes unrecognised ingredient names with their counts, most frequent first.
-/// With `safe` (`--spreadsheet-safe`), a name a spreadsheet would run as a
-/// formula is written with a leading `'`.
-pub fn write_unknown(path: &Path, counts: Vec<(String, u64)>, safe: bool) -> Result<()> {
+/// Writes unrecognised ingredient names with their counts, most frequent
+/// first, into `f` (named `path` in messages). With `safe`
+/// (`--spreadsheet-safe`), a name a spreadsheet would run as a formula is
+/// written with a leading `'`.
+pub fn write_unknown(f: File, path: &Path, counts: Vec<(String, u64)>, safe: bool) -> Result<()> {
     let mut v = counts;
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut w = csv_writer(path)?;
+    let mut w = csv_writer(f);
     w.write_record(UNKNOWN_HEADER)
         .map_err(|e| write_error(path, e))?;
     for (name, n) in &v {
@@ -620,11 +623,12 @@ pub type ExportRow = (String, String, Placings);
 /// then the metafields.
 pub fn write_export(
     format: Export,
+    f: File,
     path: &Path,
     concerns: &[Concern],
     rows: &[ExportRow],
 ) -> Result<()> {
-    let mut w = csv_writer(path)?;
+    let mut w = csv_writer(f);
     let mut header: Vec<String> = match format {
         Export::Shopify => vec!["Handle".into(), "Title".into()],
         Export::Matrixify => vec!["Handle".into(), "Command".into()],
@@ -666,7 +670,7 @@ mod record_tests {
         ];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
-        let mut w = csv_writer(&path).unwrap();
+        let mut w = csv_writer(File::create(&path).unwrap());
         let mut bytes = Vec::new();
         for r in rows {
             w.write_record(r).unwrap();
