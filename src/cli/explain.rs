@@ -42,8 +42,14 @@ pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Res
     )?;
     let columns = reader.columns.clone();
     let mut rec = csv::ByteRecord::new();
+    let wanted = match_key(&a.product_id);
+    let mut near = Nearest::default();
     while reader.read(&mut rec)? {
-        if catalog::field(&rec, &columns, Field::ProductId).trim() != a.product_id.trim() {
+        let id = catalog::field(&rec, &columns, Field::ProductId);
+        if id.trim() != a.product_id.trim() {
+            let line = rec.position().map_or(0, |p| p.line());
+            let name = catalog::field(&rec, &columns, Field::Name);
+            near.offer(&wanted, id.trim(), name.trim(), line);
             continue;
         }
         let product = match pipeline::check(&rec, &columns) {
@@ -168,8 +174,79 @@ pub fn explain(a: &ExplainArgs, kb: &KnowledgeBase, concerns: &[Concern]) -> Res
         file: reader.name,
         line: 0,
         column: columns.header_of(Field::ProductId).map(str::to_string),
-        message: format!("no product with product_id `{}`", a.product_id),
+        message: format!(
+            "no product with product_id `{}`{}",
+            crate::error::bounded(&a.product_id, 200),
+            near.suggestion()
+        ),
     })
+}
+
+/// An id reduced for matching: lower case, letters and digits only.
+fn match_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The ids most like the one asked for, case and punctuation ignored:
+/// the three best by Jaro-Winkler similarity of the id or the product's
+/// name (one that contains the text asked for, or is contained in it,
+/// counts as very similar).
+#[derive(Default)]
+struct Nearest {
+    /// (similarity, id, line), best first.
+    best: Vec<(f64, String, u64)>,
+}
+
+impl Nearest {
+    const KEEP: usize = 3;
+    const AT_LEAST: f64 = 0.75;
+
+    /// Offers a row: its id, and its name (a merchandiser often types the
+    /// name where the id was asked for).
+    fn offer(&mut self, wanted: &str, id: &str, name: &str, line: u64) {
+        if wanted.is_empty() {
+            return;
+        }
+        let like = |text: &str| {
+            let key = match_key(text);
+            if key.is_empty() {
+                return 0.0;
+            }
+            let sim = strsim::jaro_winkler(wanted, &key);
+            if key == *wanted {
+                1.0
+            } else if key.contains(wanted) || wanted.contains(key.as_str()) {
+                sim.max(0.95)
+            } else {
+                sim
+            }
+        };
+        let sim = like(id).max(like(name));
+        if sim < Self::AT_LEAST
+            || (self.best.len() == Self::KEEP && self.best.last().is_some_and(|b| b.0 >= sim))
+        {
+            return;
+        }
+        self.best.push((sim, id.to_string(), line));
+        self.best
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+        self.best.truncate(Self::KEEP);
+    }
+
+    fn suggestion(&self) -> String {
+        if self.best.is_empty() {
+            return String::new();
+        }
+        let list: Vec<String> = self
+            .best
+            .iter()
+            .map(|(_, id, line)| format!("`{}` (line {line})", crate::error::bounded(id, 120)))
+            .collect();
+        format!("; did you mean {}?", list.join(", "))
+    }
 }
 
 /// Runs `explain`.
