@@ -54,3 +54,25 @@ fn concerns_file_changes_weights_adds_a_concern_and_reports_bad_keys() {
             "p.toml: line 4, column `weights.sparkle`: unknown factor `sparkle`",
         ));
 }
+
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for sub in SUBCOMMANDS {
+            assert!(text.contains(sub), "{shell} completions lack `{sub}`");
+        }
+        assert!(text.contains("max-shrink"), "{shell}: score's options");
+    }
+    let out = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH milia-rank 1"), "{page}");
+    for sub in SUBCOMMANDS {
+        assert!(page.contains(sub), "the manual page lacks `{sub}`");
+    }
+}

@@ -59,7 +59,7 @@ fn command_line_errors_are_one_line_with_clap_usage_and_exit_2() {
     assert_eq!(
         line,
         "milia-rank: error: no command given; the commands are score, ingredients, \
-         validate, explain, concerns, generate (see `milia-rank --help`)"
+         validate, explain, concerns, generate, completions, man (see `milia-rank --help`)"
     );
     let line = one_error_line(&["score", "--bogus"], d, 2);
     assert!(

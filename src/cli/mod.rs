@@ -48,7 +48,29 @@ pub enum Command {
     /// Write a realistic generated catalog of any size.
     #[command(after_help = "Example:\n  milia-rank generate --rows 100000 --seed 7 -o big.csv")]
     Generate(generate::GenerateArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  milia-rank completions bash > ~/.local/share/bash-completion/completions/milia-rank"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man`.
+    #[command(
+        after_help = "Example:\n  milia-rank man > ~/.local/share/man/man1/milia-rank.1 && man milia-rank"
+    )]
+    Man(ManArgs),
 }
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `man` (none).
+#[derive(Debug, Args)]
+pub struct ManArgs {}
 
 /// Options shared by every command that reads a catalog.
 #[derive(Debug, Args, Clone)]
@@ -106,7 +128,7 @@ impl CatalogArgs {
                 let kb = KnowledgeBase::from_path(p)?;
                 let missing = kb.missing_classes();
                 if !missing.is_empty() {
-                    eprintln!(
+                    crate::error::note(&format!(
                         "milia-rank: warning: {} has no ingredient of class {}; the rules \
                          that ask for them find nothing",
                         kb.origin,
@@ -115,7 +137,7 @@ impl CatalogArgs {
                             .map(|c| format!("`{c}`"))
                             .collect::<Vec<_>>()
                             .join(", ")
-                    );
+                    ));
                 }
                 Ok(kb)
             }
@@ -176,6 +198,15 @@ pub fn select_concerns(list: Option<&str>, file: Option<&std::path::Path>) -> Re
 /// I/O error; call [`flush`] at the end.
 pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
+}
+
+/// Writes bytes to stdout and flushes them: exit 0.
+fn write_stdout(bytes: &[u8]) -> Result<i32> {
+    use std::io::Write;
+    let mut w = stdout();
+    w.write_all(bytes).map_err(Error::stdout)?;
+    flush(w)?;
+    Ok(crate::error::EXIT_OK)
 }
 
 /// Flushes a [`stdout`] writer.
@@ -253,6 +284,23 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Explain(a) => explain::run(a),
         Command::Concerns(a) => concerns::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Completions(a) => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                a.shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "milia-rank",
+                &mut out,
+            );
+            write_stdout(&out)
+        }
+        Command::Man(_) => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut out)
+                .map_err(Error::stdout)?;
+            write_stdout(&out)
+        }
     }
 }
 

@@ -218,13 +218,15 @@ pub fn real_catalog_maps(file: &str) -> Vec<&'static str> {
 }
 
 /// Every subcommand, in the order `--help` lists them.
-pub const SUBCOMMANDS: [&str; 6] = [
+pub const SUBCOMMANDS: [&str; 8] = [
     "score",
     "ingredients",
     "validate",
     "explain",
     "concerns",
     "generate",
+    "completions",
+    "man",
 ];
 
 /// A log line without the RFC 3339 time that starts it when stderr is not
