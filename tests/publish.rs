@@ -626,9 +626,39 @@ fn a_ranking_edited_in_place_is_refused_naming_it() {
                 .and(predicate::str::contains(
                     "changed after milia-rank wrote it",
                 ))
-                .and(predicate::str::contains("move it away")),
+                .and(predicate::str::contains("move it aside (`mv ")),
         );
     assert_eq!(tree(&out), before);
+    // The command the message gives resolves it: the user's copy is kept
+    // aside, and the next run publishes.
+    let run = bin()
+        .args(["score", "--sample", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr).to_string();
+    let command = err
+        .split("(`")
+        .nth(1)
+        .and_then(|rest| rest.split("`)").next())
+        .unwrap_or_else(|| panic!("no command in: {err}"));
+    assert!(command.starts_with("mv "), "{command}");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{command}");
+    let kept = fs::read_to_string(out.join("baby.csv.kept")).unwrap();
+    assert!(kept.ends_with("my,own,row\n"));
+    score_sample(&out);
+    assert!(!fs::read_to_string(out.join("baby.csv"))
+        .unwrap()
+        .contains("my,own,row"));
+    assert!(
+        out.join("baby.csv.kept").exists(),
+        "the user's copy is kept"
+    );
 }
 
 #[test]

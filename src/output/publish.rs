@@ -305,11 +305,28 @@ fn link_target(name: &str) -> PathBuf {
 }
 
 fn foreign_error(dir: &Path, name: &str, what: &str) -> Error {
+    let path = dir.join(name);
+    let aside = dir.join(format!("{name}.kept"));
     Error::Usage(format!(
-        "refusing to publish into {}: {} is {what}; milia-rank never replaces files it did not write: move it away or choose another --out",
+        "refusing to publish into {}: {} is {what}; milia-rank never replaces files it did not write: move it aside (`mv {} {}`) and run again, or choose another --out",
         dir.display(),
-        dir.join(name).display()
+        path.display(),
+        shell_word(&path.display().to_string()),
+        shell_word(&aside.display().to_string()),
     ))
+}
+
+/// A path as one shell word: as it is when it is plain, in single quotes
+/// otherwise.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+,:@%".contains(&b));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 const DIR_FLAGS: OFlags = OFlags::RDONLY
