@@ -277,10 +277,6 @@ fn secs(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
 
-/// Rows written to a concern's file, and (for the Shopify export) each
-/// ranked product's id and score in rank order.
-type WrittenConcern = (u64, Vec<(std::sync::Arc<str>, f64)>);
-
 /// The reader thread's channels: batches in, empty batches back.
 type ReaderChannels = (
     Receiver<Result<Vec<ByteRecord>>>,
@@ -313,9 +309,10 @@ struct RejectRow {
 enum Placed {
     /// Outside the concern.
     Outside,
-    /// Ranked, but below the bar of a full `--top` ranking: counted, not
-    /// kept, and its reasons never formatted.
-    Below,
+    /// Ranked, but below the bar of a full `--top` ranking: counted (its
+    /// score kept for an import file), not kept, and its reasons never
+    /// formatted.
+    Below(f64),
     /// A candidate for the ranking, reasons formatted.
     Candidate(Entry),
 }
@@ -413,7 +410,7 @@ fn process(
                 },
             };
             if !bar.admits(&entry) {
-                return Placed::Below;
+                return Placed::Below(s.score);
             }
             let mut reasons = a.reasons(i).unwrap_or_default();
             if let Some(n) = &utf8_note {
@@ -589,7 +586,7 @@ struct Collector<'c> {
     safe: bool,
     unknown: FxHashMap<String, u64>,
     /// (handle, title, product_id) of each exportable product, in catalog order.
-    shop_rows: Vec<(String, String, String)>,
+    shop_rows: Vec<output::ExportRow>,
     _cfg: std::marker::PhantomData<&'c ()>,
 }
 
@@ -768,7 +765,7 @@ impl<'c> Collector<'c> {
         for (i, e) in s.entries.into_iter().enumerate() {
             match e {
                 Placed::Outside => {}
-                Placed::Below => self.ranked_counts[i] += 1,
+                Placed::Below(_) => self.ranked_counts[i] += 1,
                 Placed::Candidate(entry) => {
                     self.ranked_counts[i] += 1;
                     self.rankers[i].push(entry)?;
@@ -806,9 +803,20 @@ impl Collector<'_> {
             None => {
                 self.handles
                     .insert(s.handle.clone(), (s.product_id.clone(), s.line));
-                let title = s.name.clone();
+                // The product's own score per concern, whatever --top
+                // keeps: an empty cell clears the shop's value on import,
+                // so it is left empty only outside a concern.
+                let scores = s
+                    .entries
+                    .iter()
+                    .map(|e| match e {
+                        Placed::Outside => None,
+                        Placed::Below(score) => Some(*score),
+                        Placed::Candidate(entry) => Some(entry.score.0),
+                    })
+                    .collect();
                 self.shop_rows
-                    .push((s.handle.clone(), title, s.product_id.clone()));
+                    .push((s.handle.clone(), s.name.clone(), scores));
             }
         }
     }
@@ -924,30 +932,17 @@ fn check_shrink(
     Ok(())
 }
 
-/// Each product's rank and score per concern, for an export file.
-type Ranks = FxHashMap<std::sync::Arc<str>, output::Placings>;
-
 /// Writes the shop-platform import file (`--format`), one row per
-/// exportable product with its rank and score per concern.
+/// exportable product with its score per concern.
 fn write_export(
     cfg: &ScoreConfig<'_>,
     staging: &Staging,
     columns: &Columns,
-    shop_rows: Vec<(String, String, String)>,
-    ranks: &mut Ranks,
+    rows: Vec<output::ExportRow>,
     (not_exportable, not_exportable_count): (Vec<output::NotExportable>, u64),
 ) -> Result<Option<output::ExportSummary>> {
     Ok(match cfg.export {
         Some(format) => {
-            let rows: Vec<output::ExportRow> = shop_rows
-                .into_iter()
-                .map(|(handle, title, id)| {
-                    let r = ranks
-                        .remove(id.as_str())
-                        .unwrap_or_else(|| vec![None; cfg.concerns.len()]);
-                    (handle, title, r)
-                })
-                .collect();
             output::write_export(
                 format,
                 staging.create_file(format.file())?,
@@ -976,63 +971,37 @@ fn write_export(
 
 /// Sorts and writes each concern's ranking on the pool, in parallel (with
 /// every product kept, this end phase is a good part of the run). Returns
-/// each concern's counts and, for an export file, every product's rank and
-/// score per concern.
+/// each concern's counts.
 fn write_rankings(
     cfg: &ScoreConfig<'_>,
     pool: &rayon::ThreadPool,
     staging: &Staging,
     rankers: Vec<Ranker>,
     ranked_counts: &[u64],
-) -> Result<(Vec<ConcernSummary>, Ranks)> {
+) -> Result<Vec<ConcernSummary>> {
     // Each concern is sorted and written on the pool, in parallel: with
     // every product kept, this end phase is a good part of the run.
-    let shopify = cfg.export.is_some();
-    let written: Vec<Result<WrittenConcern>> = pool.install(|| {
+    let written: Vec<Result<u64>> = pool.install(|| {
         cfg.concerns
             .par_iter()
             .zip(rankers.into_par_iter())
             .map(|(c, r)| {
                 let name = format!("{}.csv", c.slug);
                 let path = staging.path(&name);
-                let mut places = Vec::new();
-                let n = output::write_concern(
-                    staging.create_file(&name)?,
-                    &path,
-                    r.into_stream()?,
-                    |e| {
-                        if shopify {
-                            places.push((e.product_id.clone(), e.score.0));
-                        }
-                    },
-                )?;
-                Ok((n, places))
+                output::write_concern(staging.create_file(&name)?, &path, r.into_stream()?)
             })
             .collect()
     });
     let mut concern_summaries = Vec::new();
-    let mut ranks: Ranks = FxHashMap::default();
-    for (ci, ((c, w), n)) in cfg
-        .concerns
-        .iter()
-        .zip(written)
-        .zip(ranked_counts)
-        .enumerate()
-    {
-        let (written, places) = w?;
-        for (i, (id, score)) in places.into_iter().enumerate() {
-            let slot = ranks
-                .entry(id)
-                .or_insert_with(|| vec![None; cfg.concerns.len()]);
-            slot[ci] = Some((i as u64 + 1, score));
-        }
+    for ((c, w), n) in cfg.concerns.iter().zip(written).zip(ranked_counts) {
+        let written = w?;
         concern_summaries.push(ConcernSummary {
             slug: c.slug.clone(),
             ranked: *n,
             written,
         });
     }
-    Ok((concern_summaries, ranks))
+    Ok(concern_summaries)
 }
 
 /// Streams the catalog: a reader thread parses batches of records, the
@@ -1223,8 +1192,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             spilled.div_ceil(1 << 20)
         ));
     }
-    let (concern_summaries, mut ranks) =
-        write_rankings(cfg, &pool, &staging, rankers, &ranked_counts)?;
+    let concern_summaries = write_rankings(cfg, &pool, &staging, rankers, &ranked_counts)?;
     crate::sorted_runs::remove(&staging.dir().join(SPILL_DIR));
     timings.rankings = secs(rankings_began.elapsed());
     let finish_began = Instant::now();
@@ -1243,7 +1211,6 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         &staging,
         &columns,
         shop_rows,
-        &mut ranks,
         (not_exportable, not_exportable_count),
     )?;
     // The catalog's size and time as they are now, at the end of reading

@@ -307,3 +307,47 @@ fn shopify_export_is_keyed_by_handle_with_metafield_columns() {
     score(&cat, &plain, &[]);
     assert!(!plain.join("shopify-metafields.csv").exists());
 }
+
+#[test]
+fn an_import_never_clears_a_score_that_top_left_out_of_a_ranking() {
+    let tmp = workdir();
+    let export = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shopify-export.csv");
+    for (format, file) in [
+        ("shopify", "shopify-metafields.csv"),
+        ("matrixify", "matrixify-products.csv"),
+    ] {
+        let full = tmp.path().join(format!("full-{format}"));
+        let top = tmp.path().join(format!("top-{format}"));
+        for (out, extra) in [(&full, vec![]), (&top, vec!["--top", "1"])] {
+            bin()
+                .arg("score")
+                .arg(&export)
+                .args(["--format", format, "-q", "-o"])
+                .arg(out)
+                .args(&extra)
+                .assert()
+                .success();
+        }
+        // --top 1 writes one product per ranking, but every product's own
+        // score goes into the import file: a blank cell would clear the
+        // shop's value (Matrixify deletes a metafield whose cell is empty).
+        let (_, ranked) = read_csv(&top.join("milia-prone.csv"));
+        assert_eq!(ranked.len(), 1);
+        let a = std::fs::read(full.join(file)).unwrap();
+        let b = std::fs::read(top.join(file)).unwrap();
+        assert!(a == b, "{file} differs with --top 1");
+        // A cell is empty only where the product is outside that concern.
+        let (_, rows) = read_csv(&top.join(file));
+        let (_, scores) = read_csv(&top.join("scores.csv"));
+        assert!(rows.len() >= 3);
+        for r in &rows {
+            let s = scores.iter().find(|s| s[0] == r[0]).unwrap();
+            for (i, c) in CONCERNS.iter().enumerate() {
+                assert_eq!(r[2 + i].is_empty(), s[7 + i].is_empty(), "{} {c}", r[0]);
+                if !r[2 + i].is_empty() {
+                    assert_eq!(r[2 + i], s[7 + i], "{} {c}", r[0]);
+                }
+            }
+        }
+    }
+}

@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(
             error(&["milia-rank"]),
             "no command given; the commands are score, ingredients, validate, explain, \
-             concerns, generate (see `milia-rank --help`)"
+             concerns, generate, completions, man (see `milia-rank --help`)"
         );
     }
 }

@@ -186,13 +186,11 @@ pub fn finish(w: csv::Writer<BufWriter<File>>, path: &Path) -> Result<()> {
 }
 
 /// Writes a concern's ranking into `f` (named `path` in messages) from
-/// its entries, best first, calling `each` with every entry written;
-/// returns the number of rows.
+/// its entries, best first; returns the number of rows.
 pub fn write_concern(
     f: File,
     path: &Path,
     ranked: impl Iterator<Item = Result<Entry>>,
-    mut each: impl FnMut(&Entry),
 ) -> Result<u64> {
     let mut w = csv_writer(f);
     w.write_record(CONCERN_HEADER)
@@ -217,7 +215,6 @@ pub fn write_concern(
         ];
         w.write_record(rec).map_err(|e| write_error(path, e))?;
         n += 1;
-        each(&e);
     }
     finish(w, path)?;
     Ok(n)
@@ -609,10 +606,11 @@ pub fn matrixify_column(slug: &str, what: &str) -> String {
 }
 
 /// A product's (rank, score) in each concern, None where not ranked.
-pub type Placings = Vec<Option<(u64, f64)>>;
+pub type Scores = Vec<Option<f64>>;
 
-/// A row of the import file: handle, title, placings.
-pub type ExportRow = (String, String, Placings);
+/// A row of the import file: handle, title, and the product's own score
+/// per concern (None outside a concern).
+pub type ExportRow = (String, String, Scores);
 
 /// Writes the import file: one row per product, keyed by handle, one score
 /// metafield column per concern (empty where the product is not ranked).
@@ -641,15 +639,15 @@ pub fn write_export(
     }
     w.write_record(&header).map_err(|e| write_error(path, e))?;
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
-    for (handle, title, placings) in rows {
+    for (handle, title, scores) in rows {
         rec.clear();
         rec.push(handle.clone());
         rec.push(match format {
             Export::Shopify => title.clone(),
             Export::Matrixify => "UPDATE".into(),
         });
-        for p in placings {
-            rec.push(p.map_or(String::new(), |(_, score)| format!("{score:.1}")));
+        for score in scores {
+            rec.push(score.map_or(String::new(), |s| format!("{s:.1}")));
         }
         w.write_record(&rec).map_err(|e| write_error(path, e))?;
     }
