@@ -419,3 +419,24 @@ fn formula_cells_are_named_and_defused_only_where_asked() {
     let s = fs::read_to_string(clean.join("summary.json")).unwrap();
     assert!(!s.contains("formula_cells"));
 }
+
+#[test]
+fn a_catalog_read_from_a_pipe_path_is_not_taken_for_a_changed_file() {
+    let tmp = workdir();
+    let cat = plain_catalog(tmp.path(), "c.csv", 30);
+    let out = tmp.path().join("out");
+    // `<(...)` in a shell: a path that is a pipe, whose size says nothing.
+    let o = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{}' score <(cat '{}') -q -o '{}'",
+            assert_cmd::cargo::cargo_bin("milia-rank").display(),
+            cat.display(),
+            out.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, rows) = read_csv(&out.join("scores.csv"));
+    assert_eq!(rows.len(), 30);
+}

@@ -530,9 +530,16 @@ impl CatalogReader {
                     });
                 }
                 let file = File::open(p).map_err(|e| Error::io(p, e))?;
-                let (w, counted) = guard::Watch::new(p, file).map_err(|e| Error::io(p, e))?;
-                watch = Some(w);
-                Box::new(counted)
+                let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+                if regular {
+                    let (w, counted) = guard::Watch::new(p, file).map_err(|e| Error::io(p, e))?;
+                    watch = Some(w);
+                    Box::new(counted)
+                } else {
+                    // A pipe (`<(zcat export.gz)`) or a device has no size
+                    // to check: read as standard input is.
+                    Box::new(file)
+                }
             }
         };
         let (input, delimiter, info) = input::open(input, &name, opts.encoding, opts.delimiter)?;
