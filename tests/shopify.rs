@@ -351,3 +351,39 @@ fn an_import_never_clears_a_score_that_top_left_out_of_a_ranking() {
         }
     }
 }
+
+#[test]
+fn a_blank_product_category_falls_back_to_type() {
+    let tmp = workdir();
+    let cat = tmp.path().join("export.csv");
+    std::fs::write(
+        &cat,
+        "Handle,Title,Product Category,Type,Ingredients (product.metafields.custom.ingredients)\n\
+         sun-fluid,Daily Fluid,,Sunscreen,\"Aqua, Zinc Oxide, Glycerin\"\n\
+         eye-gel,Cooling Gel,,Eye Cream,\"Aqua, Glycerin, Caffeine\"\n\
+         toner,Clarifying Tonic,Skin Care,Exfoliator,\"Aqua, Glycolic Acid\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = bin()
+        .arg("score")
+        .arg(&cat)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("category <- `Type` where `Product Category` is empty"),
+        "{err}"
+    );
+    let (h, rows) = read_csv(&out.join("scores.csv"));
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    assert_eq!(row("sun-fluid")[col("kind")], "sunscreen");
+    assert_eq!(row("eye-gel")[col("area")], "eye");
+    // Read as a sunscreen, it is ranked in sun-care.
+    let (_, ranked) = read_csv(&out.join("sun-care.csv"));
+    assert!(ranked.iter().any(|r| r[1] == "sun-fluid"));
+}

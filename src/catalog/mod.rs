@@ -213,6 +213,10 @@ pub struct Columns {
     /// export keyed by `Handle`), the next product_id column the header has
     /// (`Variant SKU`): it identifies a product row whose handle is empty.
     id_fallback: Option<usize>,
+    /// Where the category column was found by a synonym, the next category
+    /// column the header has (a Shopify export's `Type` after its
+    /// `Product Category`): it gives the category where the first is blank.
+    category_fallback: Option<usize>,
     /// No ingredients column (and no --allow-missing ingredients): the
     /// description column is the one source, and a catalog where no
     /// description has a labelled list fails as one without ingredients.
@@ -354,10 +358,19 @@ impl Columns {
                 .find(|&j| j != i),
             _ => None,
         };
+        let category_fallback = match index[Field::Category as usize] {
+            Some(i) if matched[Field::Category as usize] != Some(MatchedBy::Map) => synonyms()
+                [Field::Category as usize]
+                .iter()
+                .filter_map(|k| keys.iter().position(|h| h == k))
+                .find(|&j| j != i),
+            _ => None,
+        };
         Ok(Columns {
             index,
             matched,
             id_fallback,
+            category_fallback,
             lists_only_in_description: no_ingredients,
             headers: headers.to_vec(),
             delimiter: opts.delimiter.unwrap_or(b','),
@@ -426,6 +439,13 @@ impl Columns {
                 "; product_id <- `{}` where `{}` is empty",
                 self.headers[j].trim(),
                 self.header_of(Field::ProductId).unwrap_or_default().trim()
+            ));
+        }
+        if let Some(j) = self.category_fallback {
+            s.push_str(&format!(
+                "; category <- `{}` where `{}` is empty",
+                self.headers[j].trim(),
+                self.header_of(Field::Category).unwrap_or_default().trim()
             ));
         }
         if let Some(d) = self.header_of(Field::Description) {
@@ -708,8 +728,12 @@ pub fn field<'a>(rec: &'a ByteRecord, columns: &Columns, f: Field) -> Cow<'a, st
         None => Cow::Borrowed(""),
     };
     let v = cell(columns.get(f));
-    match columns.id_fallback {
-        Some(j) if f == Field::ProductId && v.trim().is_empty() => cell(Some(j)),
+    if !v.trim().is_empty() {
+        return v;
+    }
+    match f {
+        Field::ProductId => columns.id_fallback.map_or(v, |j| cell(Some(j))),
+        Field::Category => columns.category_fallback.map_or(v, |j| cell(Some(j))),
         _ => v,
     }
 }
