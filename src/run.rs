@@ -601,7 +601,11 @@ impl<'c> Collector<'c> {
                 &cfg.concerns,
             )))
             .map_err(|e| Error::io(&scores_path, e))?;
-        let mut rejects_w = output::csv_writer(staging.create_file(output::REJECTS_FILE)?);
+        let mut rejects_w = output::people_csv_writer(
+            staging.create_file(output::REJECTS_FILE)?,
+            &staging.path(output::REJECTS_FILE),
+            cfg.spreadsheet_safe,
+        )?;
         rejects_w
             .write_record(output::REJECTS_HEADER)
             .map_err(|e| output::write_error(&rejects_path, e))?;

@@ -403,8 +403,18 @@ fn formula_cells_are_named_and_defused_only_where_asked() {
     let (_, rejects) = read_csv(&out.join("rejects.csv"));
     assert_eq!(rejects[0][1], "@bad");
     let plain_ranking = fs::read(out.join("milia-prone.csv")).unwrap();
-    // With it, rejects.csv takes the leading '; the import files do not.
+    // With it, rejects.csv takes the leading ', a byte-order mark and CRLF
+    // line ends (for Excel); the import files do not change.
     score(&cat, &out, &["--spreadsheet-safe"]);
+    let raw = fs::read(out.join("rejects.csv")).unwrap();
+    assert!(raw.starts_with("\u{feff}line,".as_bytes()));
+    assert!(raw.ends_with(b"\r\n") && !raw.windows(2).any(|w| w[1] == b'\n' && w[0] != b'\r'));
+    assert!(fs::read(out.join("unknown-ingredients.csv"))
+        .unwrap()
+        .starts_with("\u{feff}".as_bytes()));
+    assert!(!fs::read(out.join("scores.csv"))
+        .unwrap()
+        .starts_with("\u{feff}".as_bytes()));
     let (_, rejects) = read_csv(&out.join("rejects.csv"));
     assert_eq!(rejects[0][1], "'@bad");
     assert_eq!(

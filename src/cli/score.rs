@@ -68,11 +68,12 @@ pub struct ScoreArgs {
     /// nothing to compare with.
     #[arg(long, value_name = "P%", default_value = "20%", value_parser = parse_share)]
     pub max_shrink: f64,
-    /// In rejects.csv and unknown-ingredients.csv (the files people open),
-    /// write a cell that a spreadsheet would run as a formula (=, +, -, @)
-    /// with a leading '. The rankings, scores.csv and import files are
+    /// Write rejects.csv and unknown-ingredients.csv (the files people
+    /// open) for a spreadsheet: a cell it would run as a formula (=, +, -,
+    /// @) with a leading ', a UTF-8 byte-order mark and CRLF line ends (for
+    /// Excel's accents). The rankings, scores.csv and import files are
     /// never changed: the shop's import needs them as they are.
-    #[arg(long)]
+    #[arg(long, visible_alias = "excel")]
     pub spreadsheet_safe: bool,
     /// No progress or summary lines on stderr.
     #[arg(long, short)]

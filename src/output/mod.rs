@@ -120,6 +120,26 @@ pub fn csv_writer(f: File) -> csv::Writer<BufWriter<File>> {
         .from_writer(BufWriter::with_capacity(1 << 16, f))
 }
 
+/// A writer for a file people open in a spreadsheet: with `excel`
+/// (`--spreadsheet-safe`), a UTF-8 byte-order mark first and CRLF line
+/// ends, which Excel on Windows needs to show accents right; otherwise as
+/// [`csv_writer`]. (`path` names the file in messages.)
+pub fn people_csv_writer(
+    f: File,
+    path: &Path,
+    excel: bool,
+) -> Result<csv::Writer<BufWriter<File>>> {
+    if !excel {
+        return Ok(csv_writer(f));
+    }
+    let mut out = BufWriter::with_capacity(1 << 16, f);
+    out.write_all("\u{feff}".as_bytes())
+        .map_err(|e| Error::io(path, e))?;
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out))
+}
+
 /// One CSV record as bytes, quoted as `csv_writer` quotes it and ended by
 /// LF, so a scoring thread can format a row that is written elsewhere.
 pub fn csv_record_bytes<I, T>(record: I) -> Vec<u8>
@@ -367,7 +387,7 @@ pub const UNKNOWN_HEADER: [&str; 2] = ["name", "count"];
 pub fn write_unknown(f: File, path: &Path, counts: Vec<(String, u64)>, safe: bool) -> Result<()> {
     let mut v = counts;
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut w = csv_writer(f);
+    let mut w = people_csv_writer(f, path, safe)?;
     w.write_record(UNKNOWN_HEADER)
         .map_err(|e| write_error(path, e))?;
     for (name, n) in &v {
