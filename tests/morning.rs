@@ -146,18 +146,7 @@ fn the_log_is_stamped_with_the_time_and_its_last_line_says_what_changed() {
     let row_a = "A,Light Gel,B,moisturiser,gel,face,,,\"Aqua, Glycerin, Niacinamide\",10";
     let row_d = "D,New Toner,B,toner,water,face,,,\"Aqua, Lactic Acid, Glycerin\",10";
     let out = tmp.path().join("out");
-    let night = |rows: &[&str]| {
-        let cat = catalog(tmp.path(), rows);
-        let o = bin()
-            .arg("score")
-            .arg(&cat)
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(o.status.success());
-        String::from_utf8(o.stderr).unwrap()
-    };
+    let night = |rows: &[&str]| score_log(&catalog(tmp.path(), rows), &out, &[]);
     let first = night(&[row_a]);
     let last = first.lines().last().unwrap();
     let stamp = &last[..20];

@@ -365,15 +365,7 @@ fn a_blank_product_category_falls_back_to_type() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let o = bin()
-        .arg("score")
-        .arg(&cat)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = score_log(&cat, &out, &[]);
     assert!(
         err.contains("category <- `Type` where `Product Category` is empty"),
         "{err}"

@@ -377,15 +377,7 @@ fn formula_cells_are_named_and_defused_only_where_asked() {
     }
     fs::write(&cat, text).unwrap();
     let out = tmp.path().join("out");
-    let o = bin()
-        .arg("score")
-        .arg(&cat)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    let err = stderr(&o);
+    let err = score_log(&cat, &out, &[]);
     assert!(
         err.contains("3 catalog cells start with =, +, -, @")
             && err.contains("line 2, column `product_id`: `=1+2`"),

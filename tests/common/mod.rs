@@ -115,6 +115,22 @@ pub fn score(catalog: &Path, out: &Path, extra: &[&str]) {
         .success();
 }
 
+/// Runs `score` on a catalog into `out` with its log (not `--quiet`),
+/// asserts success and returns the log.
+pub fn score_log(catalog: &Path, out: &Path, extra: &[&str]) -> String {
+    let o = bin()
+        .arg("score")
+        .arg(catalog)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{log}");
+    log
+}
+
 /// The concern slugs, in output order.
 pub const CONCERNS: [&str; 6] = [
     "milia-prone",
