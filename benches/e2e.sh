@@ -11,6 +11,12 @@
 # time spent in sequential stages (from summary.json's `timings`) with the
 # Amdahl bound that share sets for 16 and 64 cores.
 #
+# Where Python with polars and duckdb imports ($PYTHON, default python3;
+# e.g. `python3 -m venv target/bench-venv && target/bench-venv/bin/pip
+# install polars duckdb`, then PYTHON=target/bench-venv/bin/python), the
+# rounds also run benches/rule_table.py, the dataframe script a user might
+# write instead, with each engine, and the table shows milia-rank beside it.
+#
 #   bash benches/e2e.sh [ROWS] [GROWTH_ROWS]
 #
 # ROWS defaults to 1000000. With GROWTH_ROWS (e.g. 4000000) it also
@@ -58,6 +64,13 @@ echo "generating $ROWS rows..." >&2
 "$BIN" generate --rows "$ROWS" --seed 42 --out "$WORK/catalog.csv" --force
 C=$WORK/catalog.csv
 SIZE=$(stat -c %s "$C")
+PYTHON=${PYTHON:-python3}
+FRAMES=
+if "$PYTHON" -c 'import polars, duckdb' 2>/dev/null; then
+  FRAMES=yes
+else
+  echo "no polars and duckdb for $PYTHON: the dataframe scripts are skipped" >&2
+fi
 N=$WORK/night
 for i in $(seq "$RUNS"); do
   echo "round $i of $RUNS..." >&2
@@ -69,6 +82,10 @@ for i in $(seq "$RUNS"); do
   # The default limit (spilling past it), after a full run.
   run all "$N" "$BIN" score "$C" -q --out "$N"
   run top "$N" "$BIN" score "$C" -q --top 100 --out "$N"
+  if [[ -n $FRAMES ]]; then
+    run polars "$WORK/pl" "$PYTHON" benches/rule_table.py polars "$C" catalog/knowledge.csv "$WORK/pl"
+    run duckdb "$WORK/dk" "$PYTHON" benches/rule_table.py duckdb "$C" catalog/knowledge.csv "$WORK/dk"
+  fi
 done
 if [[ -n $GROWTH ]]; then
   rm -f "$C"
@@ -92,6 +109,8 @@ row "(c) score, $CORES threads, after a full run" all "$ROWS" "$SIZE"
 row "(d) score, $CORES threads, --top 100, after a full run" top "$ROWS" "$SIZE"
 row "(e) score, $CORES threads, into a fresh DIR" fresh "$ROWS" "$SIZE"
 row "(f) score, $CORES threads, in memory (--memory-limit 100000), after a full run" mem "$ROWS" "$SIZE"
+[[ -z $FRAMES ]] || row "(p) the rule-table script in Polars (benches/rule_table.py)" polars "$ROWS" "$SIZE"
+[[ -z $FRAMES ]] || row "(q) the rule-table script in DuckDB (benches/rule_table.py)" duckdb "$ROWS" "$SIZE"
 [[ -z $GROWTH ]] || row "(g) score, $CORES threads, --top 100, $GROWTH rows, after a full run" big "$GROWTH" "$BIGSIZE"
 [[ -z $GROWTH ]] || row "(h) score, $CORES threads, $GROWTH rows, after a --top run" bigfull "$GROWTH" "$BIGSIZE"
 
@@ -114,6 +133,10 @@ fi
 ratio "full ranking peak RSS at $ROWS rows" "$(awk -v m="$(peak all)" 'BEGIN{print m/1024}')" 300 " MB"
 [[ -z $GROWTH ]] || ratio "full ranking peak RSS at $GROWTH rows" "$(awk -v m="$(peak bigfull)" 'BEGIN{print m/1024}')" 300 " MB"
 ratio "full ranking wall, spilling / in memory" "$(awk -v a="$ALL" -v m="$(best mem)" 'BEGIN{print a/m}')" 1.15 x
+if [[ -n $FRAMES ]]; then
+  ratio "--top 100 wall / the Polars script's wall" "$(awk -v a="$TOP" -v p="$(best polars)" 'BEGIN{print a/p}')" 0.5 x
+  ratio "--top 100 wall / the DuckDB script's wall" "$(awk -v a="$TOP" -v p="$(best duckdb)" 'BEGIN{print a/p}')" 0.5 x
+fi
 ratio "full ranking wall, after a full run / into a fresh DIR" "$(awk -v a="$ALL" -v f="$(best fresh)" 'BEGIN{print a/f}')" 1.10 x
 
 # Sequential share, from the fastest run's timings: setup, the
