@@ -28,6 +28,9 @@ pub struct Entry {
     pub score: OrderedFloat<f64>,
     /// Shared by a product's entries in every concern.
     pub product_id: Arc<str>,
+    /// The product's catalog line (not kept in a sorted run on disk: it
+    /// is needed only until the entry is ranked).
+    pub line: u64,
     pub payload: Payload,
 }
 
@@ -194,6 +197,7 @@ mod tests {
         Entry {
             score: OrderedFloat(score),
             product_id: id.into(),
+            line: 0,
             payload: Payload::default(),
         }
     }

@@ -261,6 +261,7 @@ fn decode(r: &mut BufReader<File>) -> std::io::Result<Option<Entry>> {
     Ok(Some(Entry {
         score: OrderedFloat(score),
         product_id,
+        line: 0,
         payload: Payload {
             name,
             grade: crate::model::score::grade(score),
@@ -285,6 +286,7 @@ mod tests {
         Entry {
             score: OrderedFloat(score),
             product_id: id.into(),
+            line: 0,
             payload: Payload {
                 name: format!("name of {id}").into(),
                 grade: crate::model::score::grade(score),

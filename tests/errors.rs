@@ -58,8 +58,9 @@ fn command_line_errors_are_one_line_with_clap_usage_and_exit_2() {
     let line = one_error_line(&[], d, 2);
     assert_eq!(
         line,
-        "milia-rank: error: no command given; the commands are score, ingredients, \
-         validate, explain, concerns, generate, completions, man (see `milia-rank --help`)"
+        "milia-rank: error: no command given; the commands are score, score-rows, merge, \
+         ingredients, validate, explain, concerns, generate, completions, man (see \
+         `milia-rank --help`)"
     );
     let line = one_error_line(&["score", "--bogus"], d, 2);
     assert!(

@@ -35,6 +35,7 @@ mod readme;
 mod real_catalogs;
 mod report;
 mod robustness;
+mod shards;
 mod shopify;
 mod spf_labels;
 mod spill;

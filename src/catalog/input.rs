@@ -7,7 +7,7 @@
 use std::io::{self, Cursor, Read};
 
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -19,19 +19,23 @@ const SNIFF_LEN: usize = 1 << 20;
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// How a catalog's bytes were read, for the log and summary.json.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputInfo {
     /// `gzip` or `zstd` when the file was compressed.
-    pub compression: Option<&'static str>,
+    #[serde(deserialize_with = "crate::output::rows::static_str_opt")]
+    pub compression: Option<crate::output::rows::Word>,
     /// The text encoding: `UTF-8`, `UTF-16LE`, `UTF-16BE` or `windows-1252`.
-    pub encoding: &'static str,
+    #[serde(deserialize_with = "crate::output::rows::static_str")]
+    pub encoding: crate::output::rows::Word,
     /// How the encoding was decided: `--encoding`, `byte-order mark`,
     /// `valid UTF-8`, `zero bytes`, `not valid UTF-8`.
-    pub encoding_from: &'static str,
+    #[serde(deserialize_with = "crate::output::rows::static_str")]
+    pub encoding_from: crate::output::rows::Word,
     /// The field delimiter, as text (`,`, `;`, `tab`, `|`, ...).
     pub delimiter: String,
     /// `--delimiter` or `header line`.
-    pub delimiter_from: &'static str,
+    #[serde(deserialize_with = "crate::output::rows::static_str")]
+    pub delimiter_from: crate::output::rows::Word,
     /// What the merchandiser should know (a conversion, a guess).
     pub notes: Vec<String>,
 }

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -185,7 +185,7 @@ fn synonyms() -> &'static [Vec<String>; Field::ALL.len()] {
 }
 
 /// How a field found its column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchedBy {
     /// `--map FIELD=COLUMN`.
@@ -197,15 +197,17 @@ pub enum MatchedBy {
 }
 
 /// Which column fed a field, for the log and summary.json.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnUse {
-    pub field: &'static str,
+    #[serde(deserialize_with = "crate::output::rows::static_str")]
+    pub field: crate::output::rows::Word,
     pub column: String,
     pub matched_by: MatchedBy,
 }
 
-/// Which column holds each field.
-#[derive(Clone, Debug)]
+/// Which column holds each field (carried whole in `score-rows`' closing
+/// record, so that `merge` names columns as `score` does).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Columns {
     index: [Option<usize>; Field::ALL.len()],
     matched: [Option<MatchedBy>; Field::ALL.len()],
@@ -677,6 +679,12 @@ impl CatalogReader {
     /// Number of header fields.
     pub fn width(&self) -> usize {
         self.columns.headers.len()
+    }
+
+    /// The line the next record would start on (past the end: the line
+    /// after the last one read).
+    pub fn line(&self) -> u64 {
+        self.reader.position().line()
     }
 }
 

@@ -4,7 +4,9 @@ pub mod concerns;
 pub mod explain;
 pub mod generate;
 pub mod ingredients;
+pub mod merge;
 pub mod score;
+pub mod score_rows;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -33,6 +35,18 @@ pub enum Command {
         after_help = "Example:\n  milia-rank score shop-export.csv -o /srv/shop/rankings\n  gunzip -c export.csv.gz | milia-rank score - -o out\n  milia-rank score --sample -o out"
     )]
     Score(score::ScoreArgs),
+    /// Score catalog rows from stdin and write them as JSON records (the
+    /// map step of a run split across machines; see `merge`).
+    #[command(
+        after_help = "Example:\n  split-catalog | milia-rank score-rows > part-0001.jsonl\n  milia-rank score-rows --input jsonl < rows.jsonl > part.jsonl"
+    )]
+    ScoreRows(score_rows::ScoreRowsArgs),
+    /// Rank score-rows' records of a catalog's parts and publish them as
+    /// `score` publishes the whole catalog.
+    #[command(
+        after_help = "Example:\n  milia-rank merge parts/ -o /srv/shop/rankings\n  milia-rank merge part-1.jsonl part-2.jsonl --top 100 -o out"
+    )]
+    Merge(merge::MergeArgs),
     /// Report how much of a catalog's ingredient lists the knowledge base recognises.
     #[command(after_help = "Example:\n  milia-rank ingredients shop-export.csv --limit 20")]
     Ingredients(ingredients::IngredientsArgs),
@@ -279,6 +293,8 @@ pub fn usage_error(e: &clap::Error, args: &[String]) -> String {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Score(a) => score::run(a),
+        Command::ScoreRows(a) => score_rows::run(a),
+        Command::Merge(a) => merge::run(a),
         Command::Ingredients(a) => ingredients::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Explain(a) => explain::run(a),
@@ -365,8 +381,8 @@ mod tests {
     fn no_command_names_the_commands() {
         assert_eq!(
             error(&["milia-rank"]),
-            "no command given; the commands are score, ingredients, validate, explain, \
-             concerns, generate, completions, man (see `milia-rank --help`)"
+            "no command given; the commands are score, score-rows, merge, ingredients, \
+             validate, explain, concerns, generate, completions, man (see `milia-rank --help`)"
         );
     }
 }

@@ -115,7 +115,7 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
 
 /// Threads beyond four per core only add overhead (and a very large number
 /// exhausts the machine): refuse them before the work.
-fn check_threads(threads: usize) -> Result<()> {
+pub fn check_threads(threads: usize) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads > 4 * cores {
         return Err(Error::Usage(format!(
@@ -127,7 +127,7 @@ fn check_threads(threads: usize) -> Result<()> {
 }
 
 /// A percentage from 0% to 100% (the `%` may be left out).
-fn parse_share(s: &str) -> std::result::Result<f64, String> {
+pub fn parse_share(s: &str) -> std::result::Result<f64, String> {
     let t = s.trim();
     match t.strip_suffix('%').unwrap_or(t).trim().parse::<f64>() {
         Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),

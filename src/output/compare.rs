@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -26,7 +26,7 @@ pub const MOVERS: usize = 10;
 pub const MIN_SCORE_CHANGE: f64 = 1.0;
 
 /// A product whose rank changed in one concern.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mover {
     pub product_id: String,
     pub name: String,
@@ -51,7 +51,7 @@ impl Mover {
 }
 
 /// The biggest movers of one concern.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConcernChanges {
     pub slug: String,
     /// Products in both runs whose score changed by at least
@@ -64,7 +64,7 @@ pub struct ConcernChanges {
 }
 
 /// What changed between a previous run and the current one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Changes {
     /// The previous directory, as given.
     pub previous: String,

@@ -4,7 +4,9 @@
 pub mod compare;
 pub mod publish;
 pub mod report;
+pub mod rows;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;
@@ -14,7 +16,7 @@ use std::time::Instant;
 use crate::error::{Error, Result};
 use crate::model::Concern;
 use crate::rank::Entry;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One row per scored product.
 pub const SCORES_FILE: &str = "scores.csv";
@@ -113,10 +115,12 @@ pub fn check_file_names(concerns: &[Concern]) -> Result<()> {
 }
 
 /// A buffered CSV writer with LF line ends, on a file the caller created
-/// (in a run, [`publish::Staging::create_file`]).
+/// (in a run, [`publish::Staging::create_file`]). Each file writes its
+/// header itself; rows are [`rows`] structs.
 pub fn csv_writer(f: File) -> csv::Writer<BufWriter<File>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
         .from_writer(BufWriter::with_capacity(1 << 16, f))
 }
 
@@ -137,6 +141,7 @@ pub fn people_csv_writer(
         .map_err(|e| Error::io(path, e))?;
     Ok(csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
+        .has_headers(false)
         .from_writer(out))
 }
 
@@ -147,33 +152,51 @@ where
     I: IntoIterator<Item = T>,
     T: AsRef<[u8]>,
 {
+    with_record_writer(|w| {
+        let _ = w.write_record(record);
+    })
+}
+
+/// One row struct of [`rows`] as CSV bytes, as a file's writer writes it
+/// (quoted as [`csv_writer`] quotes, ended by LF).
+pub fn row_bytes(row: &impl Serialize) -> Vec<u8> {
+    with_record_writer(|w| {
+        let _ = w.serialize(row);
+    })
+}
+
+/// Appends to a Vec shared with the caller.
+struct Sink(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `write` with this thread's record writer and returns what it
+/// wrote (writing to and flushing into a Vec cannot fail).
+fn with_record_writer(write: impl FnOnce(&mut csv::Writer<Sink>)) -> Vec<u8> {
     use std::cell::RefCell;
     use std::rc::Rc;
-    /// Appends to a Vec shared with the caller.
-    struct Sink(Rc<RefCell<Vec<u8>>>);
-    impl Write for Sink {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     thread_local! {
         static WRITER: (RefCell<csv::Writer<Sink>>, Rc<RefCell<Vec<u8>>>) = {
             let out = Rc::new(RefCell::new(Vec::new()));
             let w = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
                 .flexible(true)
+                .has_headers(false)
                 .from_writer(Sink(out.clone()));
             (RefCell::new(w), out)
         };
     }
     WRITER.with(|(w, out)| {
         let mut w = w.borrow_mut();
-        // Writing to and flushing into a Vec cannot fail.
-        let _ = w.write_record(record);
+        write(&mut w);
         let _ = w.flush();
         std::mem::take(&mut *out.borrow_mut())
     })
@@ -215,33 +238,25 @@ pub fn write_concern(
     let mut w = csv_writer(f);
     w.write_record(CONCERN_HEADER)
         .map_err(|e| write_error(path, e))?;
-    let mut rank = itoa_buf();
     let mut n = 0u64;
-    for (i, e) in ranked.enumerate() {
+    for e in ranked {
         let e = e?;
-        rank.clear();
-        rank.push_str(&(i + 1).to_string());
-        let score = crate::model::score::fmt1(e.score.0);
-        let p = &e.payload;
-        let rec: [&str; 8] = [
-            &rank,
-            &e.product_id,
-            &p.name,
-            &score,
-            p.grade,
-            p.confidence,
-            &p.reasons,
-            &p.brand,
-        ];
-        w.write_record(rec).map_err(|e| write_error(path, e))?;
         n += 1;
+        let p = &e.payload;
+        let row = rows::ConcernRow {
+            rank: n,
+            product_id: Cow::Borrowed(&e.product_id),
+            name: Cow::Borrowed(&p.name),
+            score: e.score.0,
+            grade: Cow::Borrowed(p.grade),
+            confidence: Cow::Borrowed(p.confidence),
+            reasons: Cow::Borrowed(&p.reasons),
+            brand: Cow::Borrowed(&p.brand),
+        };
+        rows::write_row(&mut w, &row).map_err(|e| write_error(path, e))?;
     }
     finish(w, path)?;
     Ok(n)
-}
-
-fn itoa_buf() -> String {
-    String::with_capacity(12)
 }
 
 /// Progress and end-of-run lines on stderr: a progress bar with rows/s and
@@ -390,13 +405,13 @@ pub fn write_unknown(f: File, path: &Path, counts: Vec<(String, u64)>, safe: boo
     let mut w = people_csv_writer(f, path, safe)?;
     w.write_record(UNKNOWN_HEADER)
         .map_err(|e| write_error(path, e))?;
-    for (name, n) in &v {
+    for (name, count) in v {
         let name = if safe {
-            defuse(name)
+            defuse(&name).into_owned()
         } else {
-            std::borrow::Cow::Borrowed(name.as_str())
+            name
         };
-        w.write_record([name.as_ref(), &n.to_string()])
+        rows::write_row(&mut w, &rows::UnknownRow { name, count })
             .map_err(|e| write_error(path, e))?;
     }
     finish(w, path)
@@ -424,7 +439,7 @@ pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
 pub const MAX_FORMULA_LISTED: usize = 10;
 
 /// Catalog cells that a spreadsheet would run as a formula, as published.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FormulaCells {
     /// How many cells.
     pub count: u64,
@@ -433,7 +448,7 @@ pub struct FormulaCells {
 }
 
 /// One catalog cell a spreadsheet would run as a formula.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FormulaCell {
     pub line: u64,
     pub column: String,
@@ -518,7 +533,7 @@ impl Export {
 pub const MAX_NOT_EXPORTABLE_LISTED: usize = 100;
 
 /// A scored product the import file leaves out, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotExportable {
     pub line: u64,
     pub product_id: String,
@@ -526,12 +541,14 @@ pub struct NotExportable {
 }
 
 /// What the import file holds, for summary.json and the log.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ExportSummary {
     /// `shopify` or `matrixify`.
-    pub format: &'static str,
+    #[serde(deserialize_with = "rows::static_str")]
+    pub format: rows::Word,
     /// The file written.
-    pub file: &'static str,
+    #[serde(deserialize_with = "rows::static_str")]
+    pub file: rows::Word,
     /// The catalog column the handles came from; null when it has none.
     pub handle_column: Option<String>,
     pub products_exported: u64,

@@ -234,8 +234,10 @@ pub fn real_catalog_maps(file: &str) -> Vec<&'static str> {
 }
 
 /// Every subcommand, in the order `--help` lists them.
-pub const SUBCOMMANDS: [&str; 8] = [
+pub const SUBCOMMANDS: [&str; 10] = [
     "score",
+    "score-rows",
+    "merge",
     "ingredients",
     "validate",
     "explain",

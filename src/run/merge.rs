@@ -1,0 +1,314 @@
+//! `merge`'s input stage: the parts `score-rows` wrote, read in order into
+//! the same collector `score` uses. Before anything is created in DIR,
+//! every part's closing record is read and checked (cut short, another
+//! knowledge base or profiles, a `--top` too small); then the records
+//! stream, a batch of lines parsed at a time on the pool.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+use super::collect::Collector;
+use super::records::{self, CountRecord, Record};
+
+/// Lines parsed per batch.
+const LINES: usize = 4096;
+
+/// The part files of PARTS: a file as given, a folder as its files in
+/// name order, leaving out names starting with `_` or `.` (Spark's
+/// `_SUCCESS`, hidden checksum files).
+pub fn part_files(parts: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in parts {
+        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        if !meta.is_dir() {
+            files.push(p.clone());
+            continue;
+        }
+        let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+            .map_err(|e| Error::io(p, e))?
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                !name.starts_with('_') && !name.starts_with('.')
+            })
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        inside.sort();
+        if inside.is_empty() {
+            return Err(Error::Data {
+                file: p.display().to_string(),
+                line: 0,
+                column: None,
+                message: "the folder holds no part file".into(),
+            });
+        }
+        files.extend(inside);
+    }
+    if files.is_empty() {
+        return Err(Error::Usage("merge: no part given".into()));
+    }
+    Ok(files)
+}
+
+fn damaged(part: &Path, line: u64, message: String) -> Error {
+    Error::Data {
+        file: part.display().to_string(),
+        line,
+        column: None,
+        message,
+    }
+}
+
+fn cut_short(part: &Path) -> Error {
+    damaged(
+        part,
+        0,
+        "the part is cut short: it does not end with score-rows' closing `count` record (a score-rows run that failed or was killed, a copy still being written); nothing was published".into(),
+    )
+}
+
+/// The last line of a file (without its line end), read from the end.
+fn last_line(path: &Path) -> Result<String> {
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut end = len;
+    let mut tail: Vec<u8> = Vec::new();
+    loop {
+        let start = end.saturating_sub(1 << 16);
+        let mut chunk = vec![0u8; (end - start) as usize];
+        f.seek(SeekFrom::Start(start))
+            .and_then(|_| f.read_exact(&mut chunk))
+            .map_err(|e| Error::io(path, e))?;
+        chunk.extend_from_slice(&tail);
+        tail = chunk;
+        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        if let Some(i) = body.iter().rposition(|b| *b == b'\n') {
+            return Ok(String::from_utf8_lossy(&body[i + 1..]).into_owned());
+        }
+        if start == 0 {
+            return Ok(String::from_utf8_lossy(body).into_owned());
+        }
+        end = start;
+    }
+}
+
+/// Checks a part's closing record against the binary's digest and the
+/// merge's `--top`.
+fn check_count(part: &Path, count: &CountRecord, digest: &str, top: Option<usize>) -> Result<()> {
+    if count.digest != digest {
+        return Err(Error::Data {
+            file: part.display().to_string(),
+            line: 0,
+            column: None,
+            message: format!(
+                "scored with another knowledge base, concern profiles or model (digest {}, this merge's is {digest}; concerns {}); give merge the same --knowledge, --concerns and --concerns-file as score-rows, with the same milia-rank version (the part's is {})",
+                count.digest,
+                count.concerns.join(","),
+                count.version
+            ),
+        });
+    }
+    if let Some(n) = count.top {
+        if top.is_none_or(|t| t > n) {
+            return Err(Error::Usage(format!(
+                "{}: score-rows kept only each concern's best {n} (--top {n}); merge can rank at most that many: give merge --top {n} or less, or run score-rows without --top",
+                part.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads and checks every part's closing record before the work; returns
+/// the first one (its catalog, input and columns describe the merge).
+pub fn check_parts(files: &[PathBuf], digest: &str, top: Option<usize>) -> Result<CountRecord> {
+    let mut first = None;
+    for part in files {
+        let line = last_line(part)?;
+        let count = match serde_json::from_str::<Record<'_>>(&line) {
+            Ok(Record::Count(c)) => c,
+            _ => return Err(cut_short(part)),
+        };
+        check_count(part, &count, digest, top)?;
+        first.get_or_insert(*count);
+    }
+    first.ok_or_else(|| Error::Usage("merge: no part given".into()))
+}
+
+/// What reading one part needs.
+pub struct Reading<'a> {
+    pub digest: &'a str,
+    pub top: Option<usize>,
+    pub slugs: &'a [String],
+    pub pool: &'a rayon::ThreadPool,
+}
+
+/// Where the reading of the parts is: the line offset of the next part.
+#[derive(Default)]
+struct Segment {
+    offset: u64,
+    /// Records seen in the segment: products, entries, rejects, variants,
+    /// blank, headers.
+    seen: [u64; 6],
+    /// Entries left out as a repeated id's.
+    dropped: u64,
+    open: bool,
+}
+
+/// Reads every part, in order, into the collector.
+pub fn read_parts(files: &[PathBuf], r: &Reading<'_>, c: &mut Collector) -> Result<()> {
+    let mut seg = Segment::default();
+    for part in files {
+        read_part(part, r, c, &mut seg)?;
+        if seg.open {
+            return Err(cut_short(part));
+        }
+    }
+    Ok(())
+}
+
+fn read_part(part: &Path, r: &Reading<'_>, c: &mut Collector, seg: &mut Segment) -> Result<()> {
+    let f = File::open(part).map_err(|e| Error::io(part, e))?;
+    let mut input = BufReader::with_capacity(1 << 16, f);
+    let mut line_no = 0u64;
+    loop {
+        let mut lines = Vec::with_capacity(LINES);
+        for _ in 0..LINES {
+            let mut s = String::new();
+            let n = input.read_line(&mut s).map_err(|e| Error::io(part, e))?;
+            if n == 0 {
+                break;
+            }
+            lines.push(s);
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let parsed: Vec<std::result::Result<Record<'_>, serde_json::Error>> =
+            r.pool.install(|| {
+                lines
+                    .par_iter()
+                    .map(|l| serde_json::from_str(l.trim_end_matches(['\n', '\r'])))
+                    .collect()
+            });
+        for record in parsed {
+            line_no += 1;
+            let record = record.map_err(|e| {
+                damaged(
+                    part,
+                    line_no,
+                    format!("not a score-rows record ({e}); nothing was published"),
+                )
+            })?;
+            take(record, part, line_no, r, c, seg)?;
+        }
+    }
+}
+
+/// One record into the collector, its lines moved by the segment's offset.
+fn take(
+    record: Record<'_>,
+    part: &Path,
+    line_no: u64,
+    r: &Reading<'_>,
+    c: &mut Collector,
+    seg: &mut Segment,
+) -> Result<()> {
+    seg.open = true;
+    let offset = seg.offset;
+    match record {
+        Record::Product(mut p) => {
+            seg.seen[0] += 1;
+            p.line += offset;
+            let raw = std::mem::take(&mut p.raw);
+            c.product(*p, || raw)?;
+        }
+        Record::Entry(e) => {
+            seg.seen[1] += 1;
+            let Some(i) = r.slugs.iter().position(|s| *s == e.concern) else {
+                return Err(damaged(
+                    part,
+                    line_no,
+                    format!(
+                        "an entry of concern `{}`, which this merge does not rank",
+                        e.concern
+                    ),
+                ));
+            };
+            let e = records::entry_of(*e, offset);
+            if c.is_duplicate(e.line) {
+                seg.dropped += 1;
+            } else {
+                c.entry(i, e)?;
+            }
+        }
+        Record::Reject(mut x) => {
+            seg.seen[2] += 1;
+            x.row.line += offset;
+            c.reject(*x)?;
+        }
+        Record::Variant(mut x) => {
+            seg.seen[3] += 1;
+            x.row.line += offset;
+            c.variant(*x)?;
+        }
+        Record::Blank { .. } => {
+            seg.seen[4] += 1;
+            c.blank();
+        }
+        Record::Header { line } => {
+            seg.seen[5] += 1;
+            c.header(line + offset);
+        }
+        Record::Count(count) => close(&count, part, line_no, r, seg)?,
+    }
+    Ok(())
+}
+
+/// The end of a segment: its counts checked, the next one's offset.
+fn close(
+    count: &CountRecord,
+    part: &Path,
+    line_no: u64,
+    r: &Reading<'_>,
+    seg: &mut Segment,
+) -> Result<()> {
+    check_count(part, count, r.digest, r.top)?;
+    let said = [
+        count.products,
+        count.entries,
+        count.rejects,
+        count.variants,
+        count.blank,
+        count.headers,
+    ];
+    if said != seg.seen {
+        return Err(damaged(
+            part,
+            line_no,
+            format!(
+                "the closing record counts {said:?} products, entries, rejects, variants, blank and header lines, but the part holds {:?}: records were lost or added; nothing was published",
+                seg.seen
+            ),
+        ));
+    }
+    if count.top.is_some() && seg.dropped > 0 {
+        return Err(damaged(
+            part,
+            line_no,
+            "score-rows --top kept entries of a product whose id an earlier part has: its local best list may miss a product the merged ranking needs; run score-rows without --top".into(),
+        ));
+    }
+    *seg = Segment {
+        offset: seg.offset + count.lines,
+        ..Segment::default()
+    };
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Stage 2, scoring rows: one catalog record becomes an [`Outcome`] (on a
+//! scoring thread), whose product part is the [`ProductRecord`] that
+//! `score-rows` writes and that the collector takes, in `score` and in
+//! `merge` alike.
+
+use std::sync::Arc;
+
+use csv::ByteRecord;
+use ordered_float::OrderedFloat;
+
+use crate::catalog::{self, Columns, Field};
+use crate::knowledge::KnowledgeBase;
+use crate::model::{self, score, Concern};
+use crate::output::{self, rows::RejectRow, rows::ScoreRow};
+use crate::pipeline::{self, Checked, Product};
+use crate::rank::{Bar, Entry, Payload};
+
+use super::records::{ProductRecord, RejectRecord};
+
+/// What one catalog record is. Nearly every outcome is `Scored`, held in
+/// a batch's vector: boxing it would only add an allocation a row.
+#[allow(clippy::large_enum_variant)]
+pub enum Outcome {
+    Blank(u64),
+    /// A row with a product_id but no name: a variant row when its product
+    /// came before it, otherwise rejected for this.
+    Variant(RejectRecord),
+    /// A repeated header line, at this line.
+    Header(u64),
+    Reject(RejectRecord),
+    Scored(ScoredRow),
+}
+
+/// A scored row's place in one concern's ranking.
+pub enum Placed {
+    /// Outside the concern.
+    Outside,
+    /// Ranked, but below the bar of a full `--top` ranking: counted (its
+    /// score is in the product's record), not kept, and its reasons never
+    /// formatted.
+    Below,
+    /// A candidate for the ranking, reasons formatted.
+    Candidate(Entry),
+}
+
+/// A scored product and its place in each concern.
+pub struct ScoredRow {
+    pub product: ProductRecord,
+    pub entries: Vec<Placed>,
+}
+
+/// What scoring a record needs besides the record.
+pub struct Scoring<'a> {
+    pub columns: &'a Columns,
+    pub kb: &'a KnowledgeBase,
+    pub concerns: &'a [Concern],
+    pub delimiter: u8,
+    /// Keep each product's row as read (`score-rows`: `merge` may need it
+    /// for rejects.csv; `score` reads it from the record when needed).
+    pub keep_raw: bool,
+}
+
+/// Classifies and scores one record; `bars` are the rankings' bars as of
+/// the last collected batch.
+pub fn process(rec: &ByteRecord, s: &Scoring<'_>, bars: &[Bar]) -> Outcome {
+    let product = match pipeline::check(rec, s.columns) {
+        Checked::Blank => {
+            return Outcome::Blank(rec.position().map_or(0, |p| p.line()));
+        }
+        Checked::RepeatedHeader(line) => return Outcome::Header(line),
+        Checked::Rejected(r) => {
+            let reject = RejectRecord {
+                lines: r.lines,
+                row: RejectRow {
+                    line: r.line,
+                    product_id: r.product_id,
+                    column: r.column,
+                    reason: r.reason,
+                    raw: catalog::raw_record(rec, s.delimiter),
+                },
+            };
+            return if r.variant {
+                Outcome::Variant(reject)
+            } else {
+                Outcome::Reject(reject)
+            };
+        }
+        Checked::Product(p) => p,
+    };
+    let a = pipeline::assess(&product, s.kb, s.concerns);
+    let entries = place(rec, s, &product, &a, bars);
+    let Product {
+        line,
+        product_id,
+        row,
+    } = product;
+    let get = |f: Field| catalog::field(rec, s.columns, f);
+    let confidence = score::confidence(&a.features);
+    let scores: Vec<Option<f64>> = a
+        .scores
+        .iter()
+        .map(|c| c.as_ref().map(|c| c.score))
+        .collect();
+    let score_row = ScoreRow {
+        product_id,
+        name: row.name.trim().to_string(),
+        brand: get(Field::Brand).trim().to_string(),
+        kind: a.profile.kind.as_str().to_string(),
+        texture: a.profile.texture.map_or("", |t| t.as_str()).to_string(),
+        area: a.profile.area.as_str().to_string(),
+        spf: match a.profile.spf {
+            model::Spf::None => String::new(),
+            model::Spf::Unstated => "unstated".into(),
+            model::Spf::Value(v) => model::features::fmt_percent(v),
+        },
+        scores: scores
+            .iter()
+            .map(|c| c.map_or(String::new(), score::fmt1))
+            .collect(),
+        confidence: confidence.to_string(),
+        claim_conflict: a.features.claim_conflict.clone().unwrap_or_default(),
+    };
+    let unknown = a
+        .list
+        .items
+        .iter()
+        .filter(|i| i.id.is_none())
+        .map(|i| a.list.name(i).to_string())
+        .collect();
+    let handle = match s.columns.get(Field::Handle) {
+        Some(_) => get(Field::Handle).trim().to_string(),
+        None => String::new(),
+    };
+    let formulas = [
+        (Field::ProductId, score_row.product_id.as_str()),
+        (Field::Name, score_row.name.as_str()),
+        (Field::Brand, score_row.brand.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| output::is_formula(v))
+    .map(|(f, v)| {
+        let column = s.columns.header_of(f).unwrap_or(f.key()).trim().to_string();
+        (column, v.to_string())
+    })
+    .collect();
+    let formatted = Some(output::row_bytes(&score_row));
+    Outcome::Scored(ScoredRow {
+        product: ProductRecord {
+            line,
+            row: score_row,
+            scores,
+            handle,
+            unknown,
+            from_description: row.from_description,
+            claim_conflict: a.features.claim_conflict.is_some(),
+            formulas,
+            raw: if s.keep_raw {
+                catalog::raw_record(rec, s.delimiter)
+            } else {
+                String::new()
+            },
+            formatted,
+        },
+        entries,
+    })
+}
+
+/// A product's place in each concern: reasons are formatted only for an
+/// entry its ranking may keep.
+fn place(
+    rec: &ByteRecord,
+    s: &Scoring<'_>,
+    product: &Product<'_>,
+    a: &model::Assessment,
+    bars: &[Bar],
+) -> Vec<Placed> {
+    let bad_utf8 = catalog::invalid_utf8_columns(rec, s.columns);
+    let utf8_note = (!bad_utf8.is_empty()).then(|| {
+        format!(
+            "invalid UTF-8 replaced in {}",
+            bad_utf8
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    let confidence = score::confidence(&a.features);
+    let shared_name: Arc<str> = product.row.name.trim().into();
+    let shared_brand: Arc<str> = catalog::field(rec, s.columns, Field::Brand).trim().into();
+    let shared_id: Arc<str> = product.product_id.as_str().into();
+    a.scores
+        .iter()
+        .zip(bars)
+        .enumerate()
+        .map(|(i, (c, bar))| {
+            let Some(c) = c else {
+                return Placed::Outside;
+            };
+            let mut entry = Entry {
+                score: OrderedFloat(c.score),
+                product_id: shared_id.clone(),
+                line: product.line,
+                payload: Payload {
+                    name: shared_name.clone(),
+                    grade: score::grade(c.score),
+                    confidence,
+                    reasons: Box::default(),
+                    brand: shared_brand.clone(),
+                },
+            };
+            if !bar.admits(&entry) {
+                return Placed::Below;
+            }
+            let mut reasons = a.reasons(i).unwrap_or_default();
+            if let Some(n) = &utf8_note {
+                reasons.push_str("; ");
+                reasons.push_str(n);
+            }
+            entry.payload.reasons = reasons.into();
+            Placed::Candidate(entry)
+        })
+        .collect()
+}
