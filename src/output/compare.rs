@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::output::rows::{ConcernRow, ScoreRow};
 
 /// The summary file every run writes.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -297,51 +298,56 @@ pub fn check_comparable(dir: &Path) -> Result<()> {
 
 /// The sorted fingerprints of a run's product ids (scores.csv).
 fn product_fingerprints(dir: &Path) -> Result<Vec<u64>> {
-    let path = dir.join(super::SCORES_FILE);
-    let (mut r, [id]) = open_bytes(&path, ["product_id"])?;
     let mut out = Vec::new();
-    let mut rec = csv::ByteRecord::new();
-    while r
-        .read_byte_record(&mut rec)
-        .map_err(|e| csv_error(&path, e))?
-    {
-        out.push(crate::pipeline::fingerprint(&utf8(&rec, id)));
-    }
+    each_product(dir, |row| {
+        out.push(crate::pipeline::fingerprint(&row.product_id))
+    })?;
     out.sort_unstable();
     out.dedup();
     Ok(out)
 }
 
-/// Products of a run whose ids are not in `others`: how many, and the first
-/// [`MAX_LISTED`] by id as (id, name).
-fn only_in(dir: &Path, others: &[u64]) -> Result<(u64, Vec<(String, String)>)> {
+/// Reads every row of a run's scores.csv.
+fn each_product(dir: &Path, mut each: impl FnMut(ScoreRow)) -> Result<()> {
     let path = dir.join(super::SCORES_FILE);
-    let (mut r, [id, name]) = open_bytes(&path, ["product_id", "name"])?;
-    let mut count = 0u64;
-    let mut first: std::collections::BinaryHeap<(String, String)> = Default::default();
+    let (mut r, _) = open_bytes(&path, ["product_id", "name"])?;
+    let header = r.byte_headers().map_err(|e| csv_error(&path, e))?.clone();
     let mut rec = csv::ByteRecord::new();
     while r
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(&path, e))?
     {
-        let pid = utf8(&rec, id);
-        let fp = crate::pipeline::fingerprint(&pid);
+        let row: ScoreRow = rec
+            .deserialize(Some(&header))
+            .map_err(|e| csv_error(&path, e))?;
+        each(row);
+    }
+    Ok(())
+}
+
+/// Products of a run whose ids are not in `others`: how many, and the first
+/// [`MAX_LISTED`] by id as (id, name).
+fn only_in(dir: &Path, others: &[u64]) -> Result<(u64, Vec<(String, String)>)> {
+    let mut count = 0u64;
+    let mut first: std::collections::BinaryHeap<(String, String)> = Default::default();
+    each_product(dir, |row| {
+        let fp = crate::pipeline::fingerprint(&row.product_id);
         // Ids are unique in scores.csv (a repeated one is rejected).
         if others.binary_search(&fp).is_ok() {
-            continue;
+            return;
         }
         count += 1;
         if first.len() < MAX_LISTED
             || first
                 .peek()
-                .is_some_and(|(top, _)| top.as_str() > pid.as_ref())
+                .is_some_and(|(top, _)| top.as_str() > row.product_id.as_str())
         {
-            first.push((pid.into_owned(), utf8(&rec, name).into_owned()));
+            first.push((row.product_id, row.name));
             if first.len() > MAX_LISTED {
                 first.pop();
             }
         }
-    }
+    })?;
     Ok((count, first.into_sorted_vec()))
 }
 
@@ -357,9 +363,9 @@ struct Place {
 }
 
 /// A concern's ranking file, its rows read as places.
-fn places(path: &Path, mut each: impl FnMut(Place, &csv::ByteRecord, [usize; 5])) -> Result<()> {
-    let (mut r, cols) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
-    let [rank, id, _, score, _] = cols;
+fn places(path: &Path, mut each: impl FnMut(Place)) -> Result<()> {
+    let (mut r, _) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
+    let header = r.byte_headers().map_err(|e| csv_error(path, e))?.clone();
     let mut rec = csv::ByteRecord::new();
     loop {
         let offset = r.position().byte();
@@ -369,23 +375,15 @@ fn places(path: &Path, mut each: impl FnMut(Place, &csv::ByteRecord, [usize; 5])
         {
             return Ok(());
         }
-        let line = rec.position().map_or(0, |p| p.line());
-        let number = |i: usize, column: &str| -> Result<f64> {
-            let raw = utf8(&rec, i);
-            raw.parse::<f64>().map_err(|_| Error::Data {
-                file: path.display().to_string(),
-                line,
-                column: Some(column.to_string()),
-                message: format!("`{raw}` is not a number"),
-            })
-        };
-        let place = Place {
-            fp: crate::pipeline::fingerprint(&utf8(&rec, id)),
+        let row: ConcernRow<'_> = rec
+            .deserialize(Some(&header))
+            .map_err(|e| csv_error(path, e))?;
+        each(Place {
+            fp: crate::pipeline::fingerprint(&row.product_id),
             offset,
-            rank: number(rank, "rank")? as u32,
-            tenths: (number(score, "score")? * 10.0).round().clamp(0.0, 65535.0) as u16,
-        };
-        each(place, &rec, cols);
+            rank: row.rank as u32,
+            tenths: (row.score * 10.0).round().clamp(0.0, 65535.0) as u16,
+        });
     }
 }
 
@@ -416,13 +414,13 @@ fn concern_changes(previous_dir: &Path, current_dir: &Path, slug: &str) -> Resul
         (&new_path, &old_path)
     };
     let mut table: Vec<Place> = Vec::new();
-    places(table_path, |p, _, _| table.push(p))?;
+    places(table_path, |p| table.push(p))?;
     table.sort_unstable_by_key(|p| p.fp);
     let threshold = (MIN_SCORE_CHANGE * 10.0).round() as i32;
     let mut changes = 0u64;
     let mut risers: Vec<Candidate> = Vec::new();
     let mut fallers: Vec<Candidate> = Vec::new();
-    places(stream_path, |p, _, _| {
+    places(stream_path, |p| {
         let Ok(i) = table.binary_search_by_key(&p.fp, |t| t.fp) else {
             return;
         };
@@ -518,16 +516,20 @@ fn movers_of(old_path: &Path, new_path: &Path, mut list: Vec<Candidate>) -> Resu
 struct RowAt {
     path: std::path::PathBuf,
     reader: csv::Reader<std::fs::File>,
-    cols: [usize; 5],
+    header: csv::ByteRecord,
 }
 
 impl RowAt {
     fn open(path: &Path) -> Result<RowAt> {
-        let (reader, cols) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
+        let (mut reader, _) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
+        let header = reader
+            .byte_headers()
+            .map_err(|e| csv_error(path, e))?
+            .clone();
         Ok(RowAt {
             path: path.to_path_buf(),
             reader,
-            cols,
+            header,
         })
     }
 
@@ -542,18 +544,15 @@ impl RowAt {
         self.reader
             .read_byte_record(&mut rec)
             .map_err(|e| csv_error(&self.path, e))?;
-        let [_, id, name, _, reasons] = self.cols;
+        let row: ConcernRow<'_> = rec
+            .deserialize(Some(&self.header))
+            .map_err(|e| csv_error(&self.path, e))?;
         Ok((
-            utf8(&rec, id).into_owned(),
-            utf8(&rec, name).into_owned(),
-            utf8(&rec, reasons).into_owned(),
+            row.product_id.into_owned(),
+            row.name.into_owned(),
+            row.reasons.into_owned(),
         ))
     }
-}
-
-/// A field of a byte record as text.
-fn utf8(rec: &csv::ByteRecord, i: usize) -> std::borrow::Cow<'_, str> {
-    String::from_utf8_lossy(rec.get(i).unwrap_or(b""))
 }
 
 /// Opens a CSV file of a run for byte records and finds the named columns.
@@ -654,27 +653,6 @@ pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
             message,
         },
     }
-}
-
-/// A field of a record, empty where the record is short.
-pub(crate) fn field(rec: &csv::StringRecord, i: usize) -> &str {
-    rec.get(i).unwrap_or("")
-}
-
-/// A field parsed as a number; a data error naming its line otherwise.
-pub(crate) fn parse_field<T: std::str::FromStr>(
-    path: &Path,
-    rec: &csv::StringRecord,
-    i: usize,
-    column: &str,
-) -> Result<T> {
-    let raw = field(rec, i);
-    raw.parse::<T>().map_err(|_| Error::Data {
-        file: path.display().to_string(),
-        line: rec.position().map_or(0, |p| p.line()),
-        column: Some(column.to_string()),
-        message: format!("`{raw}` is not a number"),
-    })
 }
 
 #[cfg(test)]

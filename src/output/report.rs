@@ -14,8 +14,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::compare::{self, field, open_csv, parse_field, Changes, Mover};
-use crate::error::Result;
+use super::compare::{self, open_csv, Changes, Mover};
+use super::rows::{ConcernRow, RejectRow, ScoreRow, UnknownRow};
+use crate::error::{Error, Result};
 
 /// The optional list of unknown ingredients a run may leave.
 pub const UNKNOWN_FILE: &str = "unknown-ingredients.csv";
@@ -110,15 +111,12 @@ struct Scores {
 
 fn read_scores(dir: &Path, slugs: &[String]) -> Result<Scores> {
     let path = dir.join(super::SCORES_FILE);
-    let (mut r, [id, name, conflict]) = open_csv(&path, ["product_id", "name", "claim_conflict"])?;
+    let (mut r, _) = open_csv(&path, ["product_id", "name", "claim_conflict"])?;
     let header = r
         .headers()
         .map_err(|e| compare::csv_error(&path, e))?
         .clone();
-    let cols: Vec<Option<usize>> = slugs
-        .iter()
-        .map(|s| header.iter().position(|h| h == s))
-        .collect();
+    let cols = ScoreRow::score_columns(&header, slugs);
     let mut s = Scores {
         bins: vec![[0; BINS]; slugs.len()],
         sums: vec![0.0; slugs.len()],
@@ -127,21 +125,25 @@ fn read_scores(dir: &Path, slugs: &[String]) -> Result<Scores> {
     };
     for rec in r.records() {
         let rec = rec.map_err(|e| compare::csv_error(&path, e))?;
-        for (k, col) in cols.iter().enumerate() {
-            let Some(col) = *col else { continue };
-            if field(&rec, col).trim().is_empty() {
+        let row = ScoreRow::read(&rec, &header, &cols).map_err(|e| compare::csv_error(&path, e))?;
+        for (k, cell) in row.scores.iter().enumerate() {
+            if cell.trim().is_empty() {
                 continue;
             }
-            let v: f64 = parse_field(&path, &rec, col, &slugs[k])?;
+            let v: f64 = cell.trim().parse().map_err(|_| Error::Data {
+                file: path.display().to_string(),
+                line: rec.position().map_or(0, |p| p.line()),
+                column: Some(slugs[k].clone()),
+                message: format!("`{cell}` is not a number"),
+            })?;
             s.bins[k][((v / 10.0).floor().max(0.0) as usize).min(BINS - 1)] += 1;
             s.sums[k] += v;
         }
-        let c = field(&rec, conflict);
-        if !c.is_empty() {
+        if !row.claim_conflict.is_empty() {
             s.conflicts_total += 1;
             if s.conflicts.len() < MAX_CONFLICTS {
                 s.conflicts
-                    .push((field(&rec, id).into(), field(&rec, name).into(), c.into()));
+                    .push((row.product_id, row.name, row.claim_conflict));
             }
         }
     }
@@ -153,7 +155,7 @@ type TopRow = [String; 7];
 
 fn read_top(dir: &Path, slug: &str) -> Result<Vec<TopRow>> {
     let path = dir.join(format!("{slug}.csv"));
-    let (mut r, cols) = open_csv(
+    let (mut r, _) = open_csv(
         &path,
         [
             "rank",
@@ -165,10 +167,25 @@ fn read_top(dir: &Path, slug: &str) -> Result<Vec<TopRow>> {
             "reasons",
         ],
     )?;
+    let header = r
+        .headers()
+        .map_err(|e| compare::csv_error(&path, e))?
+        .clone();
     let mut out = Vec::new();
     for rec in r.records().take(TOP) {
         let rec = rec.map_err(|e| compare::csv_error(&path, e))?;
-        out.push(cols.map(|c| field(&rec, c).to_string()));
+        let row: ConcernRow<'_> = rec
+            .deserialize(Some(&header))
+            .map_err(|e| compare::csv_error(&path, e))?;
+        out.push([
+            row.rank.to_string(),
+            row.product_id.into_owned(),
+            row.name.into_owned(),
+            row.brand.into_owned(),
+            crate::model::score::fmt1(row.score),
+            row.grade.into_owned(),
+            row.reasons.into_owned(),
+        ]);
     }
     Ok(out)
 }
@@ -183,14 +200,26 @@ struct Rejects {
 
 fn read_rejects(dir: &Path) -> Result<Rejects> {
     let path = dir.join(super::REJECTS_FILE);
-    let (mut r, cols) = open_csv(&path, ["line", "product_id", "column", "reason"])?;
+    let (mut r, _) = open_csv(&path, ["line", "product_id", "column", "reason"])?;
     let mut counts: HashMap<(String, String), u64> = HashMap::new();
     let mut first = Vec::new();
     let mut total = 0;
+    let header = r
+        .headers()
+        .map_err(|e| compare::csv_error(&path, e))?
+        .clone();
     for rec in r.records() {
         let rec = rec.map_err(|e| compare::csv_error(&path, e))?;
         total += 1;
-        let row = cols.map(|c| field(&rec, c).to_string());
+        let reject: RejectRow = rec
+            .deserialize(Some(&header))
+            .map_err(|e| compare::csv_error(&path, e))?;
+        let row = [
+            reject.line.to_string(),
+            reject.product_id,
+            reject.column,
+            reject.reason,
+        ];
         *counts
             .entry((row[2].clone(), reason_pattern(&row[3])))
             .or_default() += 1;
@@ -250,12 +279,18 @@ fn read_unknown(dir: &Path) -> Result<Option<Unknown>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let (mut r, [name, count]) = open_csv(&path, ["name", "count"])?;
+    let (mut r, _) = open_csv(&path, ["name", "count"])?;
+    let header = r
+        .headers()
+        .map_err(|e| compare::csv_error(&path, e))?
+        .clone();
     let mut all = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| compare::csv_error(&path, e))?;
-        let n: u64 = parse_field(&path, &rec, count, "count")?;
-        all.push((field(&rec, name).to_string(), n));
+        let row: UnknownRow = rec
+            .deserialize(Some(&header))
+            .map_err(|e| compare::csv_error(&path, e))?;
+        all.push((row.name, row.count));
     }
     let total = all.len();
     all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -33,6 +33,31 @@ pub struct ScoreRow {
     pub claim_conflict: String,
 }
 
+impl ScoreRow {
+    /// Each concern's column in a scores.csv header (None where absent).
+    pub fn score_columns(header: &csv::StringRecord, slugs: &[String]) -> Vec<Option<usize>> {
+        slugs
+            .iter()
+            .map(|s| header.iter().position(|h| h == s))
+            .collect()
+    }
+
+    /// A row of scores.csv read back: the named columns with serde, the
+    /// concerns' scores from their columns ([`ScoreRow::score_columns`]).
+    pub fn read(
+        rec: &csv::StringRecord,
+        header: &csv::StringRecord,
+        score_columns: &[Option<usize>],
+    ) -> Result<ScoreRow, csv::Error> {
+        let mut row: ScoreRow = rec.deserialize(Some(header))?;
+        row.scores = score_columns
+            .iter()
+            .map(|c| c.and_then(|i| rec.get(i)).unwrap_or("").to_string())
+            .collect();
+        Ok(row)
+    }
+}
+
 /// A row of a concern's ranking, `<concern>.csv`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConcernRow<'a> {
