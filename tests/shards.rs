@@ -74,6 +74,20 @@ fn awkward_catalog(dir: &Path, rows: u32, seed: u64) -> (Vec<String>, Vec<Vec<St
         "Aqua",
         "1",
     ]));
+    // Lines inside a cell that look like rows: a row that swallowed
+    // others (rejected, counting each line).
+    rows.push(row(&[
+        "AWK-SWALLOWED",
+        "Broken export",
+        "B",
+        "toner",
+        "",
+        "face",
+        "",
+        "",
+        "Aqua\nX1,n,b,c,t,a,,,i,1\nX2,n,b,c,t,a,,,i,2",
+        "3",
+    ]));
     let mut dup = rows[10].clone();
     dup[1] = "The same id, another product".into();
     // A deterministic shuffle (xorshift).
@@ -230,7 +244,11 @@ fn shards_scored_apart_and_merged_publish_what_score_publishes() {
     // The awkward rows are where they should be.
     let out = tmp.path().join("merged-7");
     let (_, rejects) = read_csv(&out.join("rejects.csv"));
-    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    assert_eq!(rejects.len(), 3, "{rejects:?}");
+    let swallowed = rejects.iter().find(|r| r[1] == "AWK-SWALLOWED").unwrap();
+    let line: u64 = swallowed[0].parse().unwrap();
+    let span = format!("({line} to {})", line + 2);
+    assert!(swallowed[3].contains(&span), "{swallowed:?}");
     assert!(rejects.iter().any(|r| r[3] == "empty product_id"));
     assert!(rejects
         .iter()
@@ -311,7 +329,10 @@ fn to_jsonl(header: &[String], rows: &[Vec<String>]) -> String {
 #[test]
 fn json_lines_score_as_the_same_rows_in_csv() {
     let tmp = workdir();
-    let (header, rows) = awkward_catalog(tmp.path(), 800, 11);
+    let (header, mut rows) = awkward_catalog(tmp.path(), 800, 11);
+    // A cell whose lines look like CSV rows is a damaged CSV export, not a
+    // damaged JSON line.
+    rows.retain(|r| r[0] != "AWK-SWALLOWED");
     let (_, files) = shards(tmp.path(), &header, &rows, 3);
     let (mut csv_parts, mut json_parts) = (Vec::new(), Vec::new());
     for (i, f) in files.iter().enumerate() {
@@ -421,4 +442,29 @@ fn a_part_cut_short_is_refused_and_nothing_is_published() {
     let (code, log) = merge(&parts, &tmp.path().join("other"), &[]);
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("records were lost or added"), "{log}");
+}
+
+#[test]
+fn an_empty_partition_is_a_part_of_its_closing_record_alone() {
+    let tmp = workdir();
+    let (header, rows) = awkward_catalog(tmp.path(), 200, 6);
+    let (whole, _) = shards(tmp.path(), &header, &rows, 1);
+    let empty_input = tmp.path().join("empty.csv");
+    fs::write(&empty_input, "").unwrap();
+    let empty = tmp.path().join("part-0.jsonl");
+    score_rows(&empty_input, &empty, &[]);
+    let text = fs::read_to_string(&empty).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("{\"kind\":\"count\""), "{text}");
+    let part = tmp.path().join("part-1.jsonl");
+    score_rows(&whole, &part, &[]);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(merge(std::slice::from_ref(&part), &a, &["-q"]).0, 0);
+    let (code, log) = merge(&[empty.clone(), part, empty.clone()], &b, &["-q"]);
+    assert_eq!(code, 0, "{log}");
+    assert_same_release(&a, &b, "with empty parts");
+    // Empty parts alone are no catalog.
+    let (code, log) = merge(&[empty], &tmp.path().join("c"), &[]);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("empty input"), "{log}");
 }

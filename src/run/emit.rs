@@ -46,6 +46,9 @@ pub struct RowsConfig<'a> {
 pub fn run_score_rows(mut cfg: RowsConfig<'_>, out: impl Write + Send) -> Result<CountRecord> {
     let (reader, name, input, columns, header_lines): (Box<dyn RecordSource>, _, _, _, u64) =
         match cfg.format {
+            InputFormat::Csv if cfg.source == CatalogSource::Stdin && stdin_is_empty()? => {
+                return empty_part(&cfg, out);
+            }
             InputFormat::Csv => {
                 let r = CatalogReader::open(&cfg.source, &cfg.options)?;
                 for n in &r.notes {
@@ -87,6 +90,7 @@ pub fn run_score_rows(mut cfg: RowsConfig<'_>, out: impl Write + Send) -> Result
         concerns: &cfg.concerns,
         delimiter: columns.delimiter,
         keep_raw: true,
+        json: cfg.format == InputFormat::Jsonl,
     };
     let streamed = read::stream(reader, &scoring, &pool, &mut emit, &cfg.log)?;
     let lines = streamed
@@ -100,7 +104,7 @@ pub fn run_score_rows(mut cfg: RowsConfig<'_>, out: impl Write + Send) -> Result
         top: cfg.top,
         catalog: name,
         input,
-        columns,
+        columns: Some(columns),
         lines,
         products: emit.count.products,
         entries: emit.count.entries,
@@ -110,6 +114,57 @@ pub fn run_score_rows(mut cfg: RowsConfig<'_>, out: impl Write + Send) -> Result
         headers: emit.count.headers,
     };
     emit.finish(&cfg.concerns, count)
+}
+
+/// Whether standard input ends before its first byte (a Spark partition
+/// without a row pipes nothing, not even a header). The bytes looked at
+/// stay in standard input's own buffer for the catalog reader.
+fn stdin_is_empty() -> Result<bool> {
+    use std::io::BufRead;
+    let mut stdin = std::io::stdin().lock();
+    loop {
+        match stdin.fill_buf() {
+            Ok(b) => return Ok(b.is_empty()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(Error::Unusable {
+                    path: "<stdin>".into(),
+                    message: crate::error::describe(&e),
+                    source: Some(e),
+                })
+            }
+        }
+    }
+}
+
+/// The records of an empty input: its closing record alone.
+fn empty_part(cfg: &RowsConfig<'_>, mut out: impl Write) -> Result<CountRecord> {
+    let count = CountRecord {
+        version: env!("CARGO_PKG_VERSION").into(),
+        digest: records::digest(cfg.kb, &cfg.concerns),
+        concerns: cfg.concerns.iter().map(|c| c.slug.clone()).collect(),
+        top: cfg.top,
+        catalog: cfg.source.display(),
+        input: InputInfo {
+            compression: None,
+            encoding: "UTF-8",
+            encoding_from: "empty input",
+            delimiter: ",".into(),
+            delimiter_from: "empty input",
+            notes: Vec::new(),
+        },
+        columns: None,
+        lines: 0,
+        products: 0,
+        entries: 0,
+        rejects: 0,
+        variants: 0,
+        blank: 0,
+        headers: 0,
+    };
+    write_record(&mut out, &Record::Count(Box::new(count.clone())))?;
+    out.flush().map_err(Error::stdout)?;
+    Ok(count)
 }
 
 /// Writes one record and its line end.

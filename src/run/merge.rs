@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::catalog::Columns;
 use crate::error::{Error, Result};
 
 use super::collect::Collector;
-use super::records::{self, CountRecord, Record};
+use super::records::{self, CountRecord, Record, RejectRecord};
 
 /// Lines parsed per batch.
 const LINES: usize = 4096;
@@ -127,8 +128,13 @@ fn check_count(part: &Path, count: &CountRecord, digest: &str, top: Option<usize
 }
 
 /// Reads and checks every part's closing record before the work; returns
-/// the first one (its catalog, input and columns describe the merge).
-pub fn check_parts(files: &[PathBuf], digest: &str, top: Option<usize>) -> Result<CountRecord> {
+/// the first one of a part that was not empty (its catalog, input and
+/// columns describe the merge) and its columns.
+pub fn check_parts(
+    files: &[PathBuf],
+    digest: &str,
+    top: Option<usize>,
+) -> Result<(CountRecord, Columns)> {
     let mut first = None;
     for part in files {
         let line = last_line(part)?;
@@ -137,9 +143,21 @@ pub fn check_parts(files: &[PathBuf], digest: &str, top: Option<usize>) -> Resul
             _ => return Err(cut_short(part)),
         };
         check_count(part, &count, digest, top)?;
-        first.get_or_insert(*count);
+        if first.is_none() {
+            if let Some(columns) = count.columns.clone() {
+                first = Some((*count, columns));
+            }
+        }
     }
-    first.ok_or_else(|| Error::Usage("merge: no part given".into()))
+    first.ok_or_else(|| Error::Data {
+        file: files[0].display().to_string(),
+        line: 0,
+        column: None,
+        message: format!(
+            "every part ({}) is of an empty input: the catalog has no header and no rows; nothing was published",
+            files.len()
+        ),
+    })
 }
 
 /// What reading one part needs.
@@ -251,12 +269,12 @@ fn take(
         }
         Record::Reject(mut x) => {
             seg.seen[2] += 1;
-            x.row.line += offset;
+            move_lines(&mut x, offset);
             c.reject(*x)?;
         }
         Record::Variant(mut x) => {
             seg.seen[3] += 1;
-            x.row.line += offset;
+            move_lines(&mut x, offset);
             c.variant(*x)?;
         }
         Record::Blank { .. } => {
@@ -270,6 +288,24 @@ fn take(
         Record::Count(count) => close(&count, part, line_no, r, seg)?,
     }
     Ok(())
+}
+
+/// A reject's line moved by `offset`, and the lines its reason names
+/// (`the row runs over N lines (A to B)`, see [`crate::pipeline::check`]).
+fn move_lines(x: &mut RejectRecord, offset: u64) {
+    if offset == 0 {
+        return;
+    }
+    let first = x.row.line;
+    x.row.line += offset;
+    if x.lines > 1 {
+        let last = first + x.lines - 1;
+        let local = format!("({first} to {last})");
+        if x.row.reason.contains(&local) {
+            let moved = format!("({} to {})", first + offset, last + offset);
+            x.row.reason = x.row.reason.replacen(&local, &moved, 1);
+        }
+    }
 }
 
 /// The end of a segment: its counts checked, the next one's offset.

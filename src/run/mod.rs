@@ -230,6 +230,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         concerns: &cfg.concerns,
         delimiter: facts.columns.delimiter,
         keep_raw: false,
+        json: false,
     };
     let stream_began = Instant::now();
     let streamed = read::stream(
@@ -257,13 +258,13 @@ fn merge_and_publish(cfg: &mut ScoreConfig<'_>, parts: &[PathBuf]) -> Result<Sum
     let started = publish::Started::now();
     let files = merge::part_files(parts)?;
     let digest = records::digest(cfg.kb, &cfg.concerns);
-    let first = merge::check_parts(&files, &digest, cfg.top)?;
+    let (first, columns) = merge::check_parts(&files, &digest, cfg.top)?;
     let facts = publish::CatalogFacts {
         name: first.catalog,
         bytes: None,
         modified: None,
         input: first.input,
-        columns: first.columns,
+        columns,
     };
     let what = format!(
         "{} ({} part{})",

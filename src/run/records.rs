@@ -113,10 +113,11 @@ pub struct CountRecord {
     pub concerns: Vec<String>,
     /// `--top` of score-rows (each concern's local best N), if given.
     pub top: Option<usize>,
-    /// The input's name, how it was read, and its columns.
+    /// The input's name, how it was read, and its columns (null for an
+    /// empty input: a partition without a row has no header either).
     pub catalog: String,
     pub input: InputInfo,
-    pub columns: Columns,
+    pub columns: Option<Columns>,
     /// Lines of input the part read, its header not counted: the next
     /// part's lines follow these.
     pub lines: u64,

@@ -58,11 +58,17 @@ pub struct Scoring<'a> {
     /// Keep each product's row as read (`score-rows`: `merge` may need it
     /// for rejects.csv; `score` reads it from the record when needed).
     pub keep_raw: bool,
+    /// The records are JSON lines (a line that is not a JSON object comes
+    /// as a record of one field: the line).
+    pub json: bool,
 }
 
 /// Classifies and scores one record; `bars` are the rankings' bars as of
 /// the last collected batch.
 pub fn process(rec: &ByteRecord, s: &Scoring<'_>, bars: &[Bar]) -> Outcome {
+    if s.json && rec.len() == 1 {
+        return not_json(rec);
+    }
     let product = match pipeline::check(rec, s.columns) {
         Checked::Blank => {
             return Outcome::Blank(rec.position().map_or(0, |p| p.line()));
@@ -162,6 +168,25 @@ pub fn process(rec: &ByteRecord, s: &Scoring<'_>, bars: &[Bar]) -> Outcome {
             formatted,
         },
         entries,
+    })
+}
+
+/// A line of JSON lines that is not a JSON object: rejected, saying why.
+fn not_json(rec: &ByteRecord) -> Outcome {
+    let text = String::from_utf8_lossy(&rec[0]);
+    let why = match serde_json::from_str::<serde_json::Value>(&text) {
+        Err(e) => e.to_string(),
+        Ok(_) => "a JSON value that is not an object".into(),
+    };
+    Outcome::Reject(RejectRecord {
+        lines: 1,
+        row: RejectRow {
+            line: rec.position().map_or(0, |p| p.line()),
+            product_id: String::new(),
+            column: String::new(),
+            reason: format!("not a JSON object keyed by the canonical field names ({why})"),
+            raw: crate::error::bounded(&text, 4096).into_owned(),
+        },
     })
 }
 
