@@ -400,6 +400,20 @@ fn a_part_scored_with_other_profiles_is_refused_by_name() {
         "{log}"
     );
     assert!(!out.join("summary.json").exists());
+    // Another version of milia-rank wrote part 2.
+    let text = fs::read_to_string(&parts[0]).unwrap();
+    let other = text.replace(
+        &format!("\"version\":\"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"version\":\"0.0.1\"",
+    );
+    fs::write(&parts[2], other).unwrap();
+    let (code, log) = merge(&[parts[0].clone(), parts[2].clone()], &out, &[]);
+    assert_eq!(code, 1, "{log}");
+    assert!(
+        log.contains("part-2.jsonl") && log.contains("milia-rank 0.0.1"),
+        "{log}"
+    );
+    assert!(!out.join("summary.json").exists());
 }
 
 #[test]
@@ -467,4 +481,61 @@ fn an_empty_partition_is_a_part_of_its_closing_record_alone() {
     let (code, log) = merge(&[empty], &tmp.path().join("c"), &[]);
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("empty input"), "{log}");
+}
+
+/// One row as CSV text with its line end.
+fn csv_line(row: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(row).unwrap();
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn empty_and_blank_lines_at_the_edges_of_shards_keep_every_line_number() {
+    let tmp = workdir();
+    let (header, rows) = awkward_catalog(tmp.path(), 150, 8);
+    let head = csv_line(&header);
+    // Five shards' bodies, with empty lines (which a CSV reader skips) and
+    // blank ones (spaces, which it reads) at their starts and ends, and a
+    // shard of empty lines alone.
+    let chunks: Vec<&[Vec<String>]> = rows.chunks(rows.len().div_ceil(4)).collect();
+    let mut bodies: Vec<String> = Vec::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let mut body = String::new();
+        if i % 2 == 1 {
+            body.push_str("\n\n");
+        }
+        for r in chunk.iter() {
+            body.push_str(&csv_line(r));
+        }
+        body.push_str(match i {
+            0 => "\n\n\n",
+            1 => "   \n\n",
+            _ => "",
+        });
+        bodies.push(body);
+        if i == 1 {
+            bodies.push("\n\n".into());
+        }
+    }
+    let whole = tmp.path().join("whole.csv");
+    fs::write(&whole, format!("{head}{}", bodies.concat())).unwrap();
+    let expected = tmp.path().join("score");
+    score_stdin(&whole, &expected, &["-q", "--format", "shopify"]);
+    let mut parts = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let shard = tmp.path().join(format!("shard-{i}.csv"));
+        fs::write(&shard, format!("{head}{body}")).unwrap();
+        let p = tmp.path().join(format!("part-{i}.jsonl"));
+        score_rows(&shard, &p, &[]);
+        parts.push(p);
+    }
+    let merged = tmp.path().join("merged");
+    // Without a handle column every product is listed, by line, in
+    // summary.json as not exportable: each part's first product is there.
+    let (code, log) = merge(&parts, &merged, &["-q", "--format", "shopify"]);
+    assert_eq!(code, 0, "{log}");
+    assert_same_release(&expected, &merged, "empty lines at the edges");
 }

@@ -93,10 +93,11 @@ pub fn run_score_rows(mut cfg: RowsConfig<'_>, out: impl Write + Send) -> Result
         json: cfg.format == InputFormat::Jsonl,
     };
     let streamed = read::stream(reader, &scoring, &pool, &mut emit, &cfg.log)?;
-    let lines = streamed
+    let lines = streamed.end_line.saturating_sub(1 + header_lines);
+    let trailing_empty = streamed
         .end_line
-        .saturating_sub(1 + header_lines)
-        .max(emit.last_end.saturating_sub(header_lines));
+        .saturating_sub(streamed.after_last_record)
+        .min(lines);
     let count = CountRecord {
         version: env!("CARGO_PKG_VERSION").into(),
         digest: records::digest(cfg.kb, &cfg.concerns),
@@ -106,6 +107,7 @@ pub fn run_score_rows(mut cfg: RowsConfig<'_>, out: impl Write + Send) -> Result
         input,
         columns: Some(columns),
         lines,
+        trailing_empty,
         products: emit.count.products,
         entries: emit.count.entries,
         rejects: emit.count.rejects,
@@ -155,6 +157,7 @@ fn empty_part(cfg: &RowsConfig<'_>, mut out: impl Write) -> Result<CountRecord> 
         },
         columns: None,
         lines: 0,
+        trailing_empty: 0,
         products: 0,
         entries: 0,
         rejects: 0,
@@ -194,8 +197,6 @@ struct Emit<W: Write> {
     /// The totals so far.
     count: Counts,
     rows: u64,
-    /// The line the last record ends on.
-    last_end: u64,
 }
 
 impl<W: Write> Emit<W> {
@@ -207,7 +208,6 @@ impl<W: Write> Emit<W> {
             rankers: cfg.concerns.iter().map(|_| Ranker::new(cfg.top)).collect(),
             count: Counts::default(),
             rows: 0,
-            last_end: 0,
         }
     }
 
@@ -236,12 +236,7 @@ impl<W: Write> Emit<W> {
 }
 
 impl<W: Write + Send> Sink for Emit<W> {
-    fn take(&mut self, batch: &[ByteRecord], outcomes: Vec<Outcome>) -> Result<()> {
-        if let Some(last) = batch.last() {
-            let start = last.position().map_or(0, |p| p.line());
-            let breaks = memchr::memchr_iter(b'\n', last.as_slice()).count() as u64;
-            self.last_end = start + breaks;
-        }
+    fn take(&mut self, _: &[ByteRecord], outcomes: Vec<Outcome>) -> Result<()> {
         for o in outcomes {
             self.rows += 1;
             match o {

@@ -100,9 +100,20 @@ fn last_line(path: &Path) -> Result<String> {
     }
 }
 
-/// Checks a part's closing record against the binary's digest and the
-/// merge's `--top`.
+/// Checks a part's closing record against the binary's version and
+/// digest and the merge's `--top`.
 fn check_count(part: &Path, count: &CountRecord, digest: &str, top: Option<usize>) -> Result<()> {
+    let version = env!("CARGO_PKG_VERSION");
+    if count.version != version {
+        return Err(damaged(
+            part,
+            0,
+            format!(
+                "written by milia-rank {}, and this is {version}: the scoring itself may differ between versions; score the parts and merge them with one version",
+                count.version
+            ),
+        ));
+    }
     if count.digest != digest {
         return Err(Error::Data {
             file: part.display().to_string(),
@@ -168,16 +179,33 @@ pub struct Reading<'a> {
     pub pool: &'a rayon::ThreadPool,
 }
 
-/// Where the reading of the parts is: the line offset of the next part.
+/// Where the reading of the parts is: the line offset of this part, and
+/// the empty lines since the last record of the parts before it (counted,
+/// as in one file, by this part's first record).
 #[derive(Default)]
 struct Segment {
     offset: u64,
+    pending_empty: u64,
+    /// The line of the part's first record, as the part numbers it.
+    first: Option<u64>,
     /// Records seen in the segment: products, entries, rejects, variants,
     /// blank, headers.
     seen: [u64; 6],
     /// Entries left out as a repeated id's.
     dropped: u64,
     open: bool,
+}
+
+impl Segment {
+    /// A line of the part as the whole catalog numbers it.
+    fn line(&mut self, local: u64) -> u64 {
+        let first = *self.first.get_or_insert(local);
+        if local == first {
+            local + self.offset - self.pending_empty.min(self.offset)
+        } else {
+            local + self.offset
+        }
+    }
 }
 
 /// Reads every part, in order, into the collector.
@@ -240,11 +268,10 @@ fn take(
     seg: &mut Segment,
 ) -> Result<()> {
     seg.open = true;
-    let offset = seg.offset;
     match record {
         Record::Product(mut p) => {
             seg.seen[0] += 1;
-            p.line += offset;
+            p.line = seg.line(p.line);
             let raw = std::mem::take(&mut p.raw);
             c.product(*p, || raw)?;
         }
@@ -260,7 +287,8 @@ fn take(
                     ),
                 ));
             };
-            let e = records::entry_of(*e, offset);
+            let mut e = records::entry_of(*e, 0);
+            e.line = seg.line(e.line);
             if c.is_duplicate(e.line) {
                 seg.dropped += 1;
             } else {
@@ -269,40 +297,40 @@ fn take(
         }
         Record::Reject(mut x) => {
             seg.seen[2] += 1;
-            move_lines(&mut x, offset);
+            move_lines(&mut x, seg);
             c.reject(*x)?;
         }
         Record::Variant(mut x) => {
             seg.seen[3] += 1;
-            move_lines(&mut x, offset);
+            move_lines(&mut x, seg);
             c.variant(*x)?;
         }
-        Record::Blank { .. } => {
+        Record::Blank { line } => {
             seg.seen[4] += 1;
+            seg.line(line);
             c.blank();
         }
         Record::Header { line } => {
             seg.seen[5] += 1;
-            c.header(line + offset);
+            let line = seg.line(line);
+            c.header(line);
         }
         Record::Count(count) => close(&count, part, line_no, r, seg)?,
     }
     Ok(())
 }
 
-/// A reject's line moved by `offset`, and the lines its reason names
-/// (`the row runs over N lines (A to B)`, see [`crate::pipeline::check`]).
-fn move_lines(x: &mut RejectRecord, offset: u64) {
-    if offset == 0 {
-        return;
-    }
+/// A reject's line as the whole catalog numbers it, and the lines its
+/// reason names (`the row runs over N lines (A to B)`, see
+/// [`crate::pipeline::check`]).
+fn move_lines(x: &mut RejectRecord, seg: &mut Segment) {
     let first = x.row.line;
-    x.row.line += offset;
-    if x.lines > 1 {
+    x.row.line = seg.line(first);
+    if x.lines > 1 && x.row.line != first {
         let last = first + x.lines - 1;
         let local = format!("({first} to {last})");
         if x.row.reason.contains(&local) {
-            let moved = format!("({} to {})", first + offset, last + offset);
+            let moved = format!("({} to {})", x.row.line, x.row.line + x.lines - 1);
             x.row.reason = x.row.reason.replacen(&local, &moved, 1);
         }
     }
@@ -342,8 +370,13 @@ fn close(
             "score-rows --top kept entries of a product whose id an earlier part has: its local best list may miss a product the merged ranking needs; run score-rows without --top".into(),
         ));
     }
+    let pending_empty = match seg.first {
+        Some(_) => count.trailing_empty,
+        None => seg.pending_empty + count.lines,
+    };
     *seg = Segment {
         offset: seg.offset + count.lines,
+        pending_empty,
         ..Segment::default()
     };
     Ok(())

@@ -50,12 +50,15 @@ pub trait Sink: Send {
     fn rows(&self) -> u64;
 }
 
-/// What a stream reports: the reader's and the sink's busy time, and the
-/// line after the last one read.
+/// What a stream reports: the reader's and the sink's busy time, the line
+/// after the last one read, and the line right after the last record (the
+/// reader skips empty lines: those after the last record are counted by
+/// the line of the next record, wherever it comes from).
 pub struct Streamed {
     pub reading: Duration,
     pub collecting: Duration,
     pub end_line: u64,
+    pub after_last_record: u64,
 }
 
 /// The reader thread's channels: batches in, empty batches back.
@@ -71,12 +74,14 @@ struct ReaderCounts {
     bytes: AtomicU64,
     busy_nanos: AtomicU64,
     end_line: AtomicU64,
+    after_record: AtomicU64,
 }
 
 fn spawn_reader(
     mut reader: Box<dyn RecordSource>,
     counts: Arc<ReaderCounts>,
 ) -> Result<ReaderChannels> {
+    counts.after_record.store(reader.line(), Ordering::Relaxed);
     let (tx, rx) = sync_channel::<Result<Vec<ByteRecord>>>(4);
     let (recycle_tx, recycle_rx) = sync_channel::<Vec<ByteRecord>>(8);
     let work = move || loop {
@@ -87,7 +92,10 @@ fn spawn_reader(
         let mut failed = None;
         while n < BATCH {
             match reader.read(&mut batch[n]) {
-                Ok(true) => n += 1,
+                Ok(true) => {
+                    n += 1;
+                    counts.after_record.store(reader.line(), Ordering::Relaxed);
+                }
                 Ok(false) => break,
                 Err(e) => {
                     failed = Some(e);
@@ -200,6 +208,7 @@ pub fn stream(
         reading: Duration::from_nanos(counts.busy_nanos.load(Ordering::Relaxed)),
         collecting: collect_busy,
         end_line: counts.end_line.load(Ordering::Relaxed),
+        after_last_record: counts.after_record.load(Ordering::Relaxed),
     })
 }
 

@@ -121,6 +121,10 @@ pub struct CountRecord {
     /// Lines of input the part read, its header not counted: the next
     /// part's lines follow these.
     pub lines: u64,
+    /// Of those, the empty lines after the last record (a CSV reader skips
+    /// them: in one file they would be counted by the next record's line,
+    /// so merge counts them by the next part's first record).
+    pub trailing_empty: u64,
     /// Records of each kind in the part.
     pub products: u64,
     pub entries: u64,
