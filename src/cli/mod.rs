@@ -38,7 +38,7 @@ pub enum Command {
     /// Score catalog rows from stdin and write them as JSON records (the
     /// map step of a run split across machines; see `merge`).
     #[command(
-        after_help = "Example:\n  split-catalog | milia-rank score-rows > part-0001.jsonl\n  milia-rank score-rows --input jsonl < rows.jsonl > part.jsonl"
+        after_help = "Example:\n  milia-rank score-rows < shard-01.csv > part-01.jsonl\n  zcat shard-02.csv.gz | milia-rank score-rows > part-02.jsonl\n  milia-rank score-rows --input jsonl < rows.jsonl > part.jsonl"
     )]
     ScoreRows(score_rows::ScoreRowsArgs),
     /// Rank score-rows' records of a catalog's parts and publish them as
