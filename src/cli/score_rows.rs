@@ -64,6 +64,14 @@ pub fn run(a: ScoreRowsArgs) -> Result<i32> {
         Input::Csv => InputFormat::Csv,
         Input::Jsonl => InputFormat::Jsonl,
     };
+    let c = &a.catalog_args;
+    if format == InputFormat::Jsonl
+        && (!c.maps.is_empty() || c.delimiter.is_some() || c.encoding.is_some() || c.sample)
+    {
+        return Err(crate::error::Error::Usage(
+            "--map, --delimiter, --encoding and --sample read a CSV catalog; JSON lines are UTF-8 and keyed by the canonical field names".into(),
+        ));
+    }
     let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
     run_score_rows(
         RowsConfig {

@@ -89,7 +89,7 @@ fn last_line(path: &Path) -> Result<String> {
             .map_err(|e| Error::io(path, e))?;
         chunk.extend_from_slice(&tail);
         tail = chunk;
-        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        let body = tail.trim_ascii_end();
         if let Some(i) = body.iter().rposition(|b| *b == b'\n') {
             return Ok(String::from_utf8_lossy(&body[i + 1..]).into_owned());
         }
@@ -237,11 +237,15 @@ fn read_part(part: &Path, r: &Reading<'_>, c: &mut Collector, seg: &mut Segment)
         if lines.is_empty() {
             return Ok(());
         }
-        let parsed: Vec<std::result::Result<Record<'_>, serde_json::Error>> =
+        let parsed: Vec<std::result::Result<Option<Record<'_>>, serde_json::Error>> =
             r.pool.install(|| {
                 lines
                     .par_iter()
-                    .map(|l| serde_json::from_str(l.trim_end_matches(['\n', '\r'])))
+                    .map(|l| match l.trim_ascii() {
+                        // An empty line (a trailing one, an editor's) is no record.
+                        "" => Ok(None),
+                        l => serde_json::from_str(l).map(Some),
+                    })
                     .collect()
             });
         for record in parsed {
@@ -253,7 +257,9 @@ fn read_part(part: &Path, r: &Reading<'_>, c: &mut Collector, seg: &mut Segment)
                     format!("not a score-rows record ({e}); nothing was published"),
                 )
             })?;
-            take(record, part, line_no, r, c, seg)?;
+            if let Some(record) = record {
+                take(record, part, line_no, r, c, seg)?;
+            }
         }
     }
 }
