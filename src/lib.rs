@@ -5,8 +5,9 @@
 //! ingredient list against the [`knowledge`] base, [`model`] turns a
 //! product into features and per-concern scores ([`pipeline`] takes one
 //! catalog record through those steps), [`rank`] orders them, and
-//! [`output`] writes and publishes the files. [`run`] wires the `score` job;
-//! [`cli`] holds the subcommands.
+//! [`output`] writes and publishes the files. [`run`] wires the `score` job
+//! from its stages, and its two halves for a run split across machines
+//! (`score-rows` and `merge`); [`cli`] holds the subcommands.
 
 pub mod catalog;
 pub mod cli;

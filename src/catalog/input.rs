@@ -210,8 +210,9 @@ impl Read for DecodeReader {
     }
 }
 
-/// Recognises a compressed container or an archive that is no CSV.
-fn open_container(mut raw: Input, name: &str) -> Result<(Input, Option<&'static str>)> {
+/// Recognises a compressed container (read through its decompressor) or an
+/// archive that is no CSV.
+pub(crate) fn open_container(mut raw: Input, name: &str) -> Result<(Input, Option<&'static str>)> {
     let head = fill(&mut raw, MAGIC_LEN).map_err(|e| read_error(name, e))?;
     let refuse = |what: &str, hint: &str| {
         Err(Error::Data {

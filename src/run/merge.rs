@@ -75,6 +75,33 @@ fn cut_short(part: &Path) -> Error {
     )
 }
 
+/// A part's bytes, decompressed when it is gzip or zstd (Spark's
+/// `compression` option), and whether it was.
+fn open_part(part: &Path) -> Result<(Box<dyn Read + Send>, bool)> {
+    let f = File::open(part).map_err(|e| Error::io(part, e))?;
+    let name = part.display().to_string();
+    let (input, compression) = crate::catalog::input::open_container(Box::new(f), &name)?;
+    Ok((input, compression.is_some()))
+}
+
+/// The last line of a compressed part that is not empty, read through.
+fn last_line_read_through(part: &Path, input: Box<dyn Read + Send>) -> Result<String> {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let (mut line, mut last) = (String::new(), String::new());
+    loop {
+        line.clear();
+        let n = input
+            .read_line(&mut line)
+            .map_err(|e| damaged(part, 0, e.to_string()))?;
+        if n == 0 {
+            return Ok(last);
+        }
+        if !line.trim_ascii().is_empty() {
+            std::mem::swap(&mut line, &mut last);
+        }
+    }
+}
+
 /// The last line of a file (without its line end), read from the end.
 fn last_line(path: &Path) -> Result<String> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -148,7 +175,11 @@ pub fn check_parts(
 ) -> Result<(CountRecord, Columns)> {
     let mut first = None;
     for part in files {
-        let line = last_line(part)?;
+        let (input, compressed) = open_part(part)?;
+        let line = match compressed {
+            true => last_line_read_through(part, input)?,
+            false => last_line(part)?,
+        };
         let count = match serde_json::from_str::<Record<'_>>(&line) {
             Ok(Record::Count(c)) => c,
             _ => return Err(cut_short(part)),
@@ -221,8 +252,8 @@ pub fn read_parts(files: &[PathBuf], r: &Reading<'_>, c: &mut Collector) -> Resu
 }
 
 fn read_part(part: &Path, r: &Reading<'_>, c: &mut Collector, seg: &mut Segment) -> Result<()> {
-    let f = File::open(part).map_err(|e| Error::io(part, e))?;
-    let mut input = BufReader::with_capacity(1 << 16, f);
+    let (input, _) = open_part(part)?;
+    let mut input = BufReader::with_capacity(1 << 16, input);
     let mut line_no = 0u64;
     loop {
         let mut lines = Vec::with_capacity(LINES);
