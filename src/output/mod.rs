@@ -285,6 +285,11 @@ impl Log {
 
     /// The start line, or the progress bar over `total_bytes` of input.
     pub fn start(&mut self, catalog: &str, threads: usize, total_bytes: u64) {
+        self.start_doing("scoring", catalog, threads, total_bytes)
+    }
+
+    /// As [`Log::start`], saying what the run does (`merging`).
+    pub fn start_doing(&mut self, verb: &str, catalog: &str, threads: usize, total_bytes: u64) {
         if self.quiet {
             return;
         }
@@ -301,7 +306,7 @@ impl Log {
             self.bar = Some(bar);
         } else {
             crate::error::note(&format!(
-                "milia-rank: scoring {catalog} on {threads} threads"
+                "milia-rank: {verb} {catalog} on {threads} threads"
             ));
         }
     }

@@ -182,6 +182,13 @@ pub fn check_parts(
         };
         let count = match serde_json::from_str::<Record<'_>>(&line) {
             Ok(Record::Count(c)) => c,
+            Err(e) if line.starts_with(r#"{"kind":"count""#) => {
+                return Err(damaged(
+                    part,
+                    0,
+                    format!("its closing record cannot be read ({e}): written by another version of milia-rank? Score the parts and merge them with one version; nothing was published"),
+                ))
+            }
             _ => return Err(cut_short(part)),
         };
         check_count(part, &count, digest, top)?;

@@ -218,7 +218,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         columns: reader.columns.clone(),
     };
     let (_, _, total_bytes) = read::catalog_sizes(&cfg.source, &facts.input);
-    let mut run = publish::Run::open(cfg, &facts.name, total_bytes, started)?;
+    let mut run = publish::Run::open(cfg, ("scoring", &facts.name), total_bytes, started)?;
     for n in &reader.notes {
         cfg.log.note(n);
     }
@@ -267,12 +267,12 @@ fn merge_and_publish(cfg: &mut ScoreConfig<'_>, parts: &[PathBuf]) -> Result<Sum
         columns,
     };
     let what = format!(
-        "{} ({} part{})",
-        facts.name,
+        "{} part{} of {}",
         files.len(),
-        if files.len() == 1 { "" } else { "s" }
+        if files.len() == 1 { "" } else { "s" },
+        facts.name
     );
-    let mut run = publish::Run::open(cfg, &what, 0, started)?;
+    let mut run = publish::Run::open(cfg, ("merging", &what), 0, started)?;
     let mut collector = collect::Collector::new(&run.staging, cfg, facts.columns.clone())?;
     run.setup_done();
     let slugs: Vec<String> = cfg.concerns.iter().map(|c| c.slug.clone()).collect();

@@ -54,11 +54,11 @@ pub struct Run {
 }
 
 impl Run {
-    /// Opens DIR's store and the pool (`catalog` names the input in the
-    /// log; `total_bytes` is its size, 0 when unknown).
+    /// Opens DIR's store and the pool (`doing` says in the log what the
+    /// run does with its input; `total_bytes` is its size, 0 when unknown).
     pub fn open(
         cfg: &mut ScoreConfig<'_>,
-        catalog: &str,
+        doing: (&str, &str),
         total_bytes: u64,
         started: Started,
     ) -> Result<Run> {
@@ -82,8 +82,9 @@ impl Run {
             .num_threads(cfg.threads)
             .build()
             .map_err(|e| super::no_pool(cfg.threads, &e))?;
+        let (verb, input) = doing;
         cfg.log
-            .start(catalog, pool.current_num_threads(), total_bytes);
+            .start_doing(verb, input, pool.current_num_threads(), total_bytes);
         Ok(Run {
             staging,
             pool,
