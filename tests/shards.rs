@@ -466,3 +466,49 @@ fn empty_and_blank_lines_at_the_edges_of_shards_keep_every_line_number() {
     assert_eq!(code, 0, "{log}");
     assert_same_release(&expected, &merged, "empty lines at the edges");
 }
+
+#[test]
+fn score_rows_streams_its_records_before_its_input_ends() {
+    let tmp = workdir();
+    let (header, rows) = awkward_catalog(tmp.path(), 4000, 12);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_milia-rank"))
+        .args(["score-rows", "-q", "-j", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut kinds = std::collections::BTreeMap::<String, u64>::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let kind = v["kind"].as_str().unwrap().to_string();
+            if kind == "product" && !kinds.contains_key("product") {
+                let _ = tx.send(());
+            }
+            *kinds.entry(kind).or_default() += 1;
+        }
+        kinds
+    });
+    // Half the rows, and the input stays open: records come out already.
+    use std::io::Write;
+    let half = rows.len() / 2;
+    stdin.write_all(csv_line(&header).as_bytes()).unwrap();
+    for r in &rows[..half] {
+        stdin.write_all(csv_line(r).as_bytes()).unwrap();
+    }
+    stdin.flush().unwrap();
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a product record before the input's end");
+    for r in &rows[half..] {
+        stdin.write_all(csv_line(r).as_bytes()).unwrap();
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let kinds = reader.join().unwrap();
+    assert_eq!(kinds["count"], 1);
+    assert_eq!(kinds["product"] + kinds["reject"], rows.len() as u64);
+}
