@@ -308,7 +308,7 @@ fn product_fingerprints(dir: &Path) -> Result<Vec<u64>> {
 }
 
 /// Reads every row of a run's scores.csv.
-fn each_product(dir: &Path, mut each: impl FnMut(ScoreRow)) -> Result<()> {
+fn each_product(dir: &Path, mut each: impl FnMut(ScoreRow<'_>)) -> Result<()> {
     let path = dir.join(super::SCORES_FILE);
     let (mut r, _) = open_bytes(&path, ["product_id", "name"])?;
     let header = r.byte_headers().map_err(|e| csv_error(&path, e))?.clone();
@@ -317,7 +317,7 @@ fn each_product(dir: &Path, mut each: impl FnMut(ScoreRow)) -> Result<()> {
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(&path, e))?
     {
-        let row: ScoreRow = rec
+        let row: ScoreRow<'_> = rec
             .deserialize(Some(&header))
             .map_err(|e| csv_error(&path, e))?;
         each(row);
@@ -340,9 +340,9 @@ fn only_in(dir: &Path, others: &[u64]) -> Result<(u64, Vec<(String, String)>)> {
         if first.len() < MAX_LISTED
             || first
                 .peek()
-                .is_some_and(|(top, _)| top.as_str() > row.product_id.as_str())
+                .is_some_and(|(top, _)| top.as_str() > &*row.product_id)
         {
-            first.push((row.product_id, row.name));
+            first.push((row.product_id.into_owned(), row.name.into_owned()));
             if first.len() > MAX_LISTED {
                 first.pop();
             }

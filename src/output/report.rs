@@ -142,8 +142,11 @@ fn read_scores(dir: &Path, slugs: &[String]) -> Result<Scores> {
         if !row.claim_conflict.is_empty() {
             s.conflicts_total += 1;
             if s.conflicts.len() < MAX_CONFLICTS {
-                s.conflicts
-                    .push((row.product_id, row.name, row.claim_conflict));
+                s.conflicts.push((
+                    row.product_id.into_owned(),
+                    row.name.into_owned(),
+                    row.claim_conflict.into_owned(),
+                ));
             }
         }
     }

@@ -20,20 +20,29 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// are named by slug, not `scores`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ScoreRow {
-    pub product_id: String,
-    pub name: String,
-    pub brand: String,
-    pub kind: String,
-    pub texture: String,
-    pub area: String,
-    pub spf: String,
-    pub scores: Vec<String>,
-    pub confidence: String,
-    pub claim_conflict: String,
+pub struct ScoreRow<'a> {
+    #[serde(borrow)]
+    pub product_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    #[serde(borrow)]
+    pub brand: Cow<'a, str>,
+    #[serde(borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(borrow)]
+    pub texture: Cow<'a, str>,
+    #[serde(borrow)]
+    pub area: Cow<'a, str>,
+    #[serde(borrow)]
+    pub spf: Cow<'a, str>,
+    pub scores: Vec<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub confidence: Cow<'a, str>,
+    #[serde(borrow)]
+    pub claim_conflict: Cow<'a, str>,
 }
 
-impl ScoreRow {
+impl<'a> ScoreRow<'a> {
     /// Each concern's column in a scores.csv header (None where absent).
     pub fn score_columns(header: &csv::StringRecord, slugs: &[String]) -> Vec<Option<usize>> {
         slugs
@@ -45,14 +54,14 @@ impl ScoreRow {
     /// A row of scores.csv read back: the named columns with serde, the
     /// concerns' scores from their columns ([`ScoreRow::score_columns`]).
     pub fn read(
-        rec: &csv::StringRecord,
-        header: &csv::StringRecord,
+        rec: &'a csv::StringRecord,
+        header: &'a csv::StringRecord,
         score_columns: &[Option<usize>],
-    ) -> Result<ScoreRow, csv::Error> {
-        let mut row: ScoreRow = rec.deserialize(Some(header))?;
+    ) -> Result<ScoreRow<'a>, csv::Error> {
+        let mut row: ScoreRow<'a> = rec.deserialize(Some(header))?;
         row.scores = score_columns
             .iter()
-            .map(|c| c.and_then(|i| rec.get(i)).unwrap_or("").to_string())
+            .map(|c| Cow::Borrowed(c.and_then(|i| rec.get(i)).unwrap_or("")))
             .collect();
         Ok(row)
     }
@@ -160,12 +169,12 @@ mod tests {
             name: "Gel, light".into(),
             brand: "B".into(),
             kind: "gel".into(),
-            texture: String::new(),
+            texture: "".into(),
             area: "face".into(),
-            spf: String::new(),
-            scores: vec!["71.5".into(), String::new()],
+            spf: "".into(),
+            scores: vec!["71.5".into(), "".into()],
             confidence: "high".into(),
-            claim_conflict: String::new(),
+            claim_conflict: "".into(),
         };
         let mut w = csv::WriterBuilder::new()
             .has_headers(false)
@@ -190,7 +199,7 @@ mod tests {
             .has_headers(false)
             .from_reader(&bytes[..]);
         let rec = r.records().next().unwrap().unwrap();
-        let back: ScoreRow = rec.deserialize(Some(&header)).unwrap();
+        let back: ScoreRow<'_> = rec.deserialize(Some(&header)).unwrap();
         assert_eq!(
             back,
             ScoreRow {

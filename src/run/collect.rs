@@ -184,7 +184,7 @@ impl Collector {
     /// A scored product: written and counted, or rejected when its id came
     /// before (`raw` gives its row for rejects.csv). Returns whether it was
     /// taken (its entries may then be ranked).
-    pub fn product(&mut self, p: ProductRecord, raw: impl FnOnce() -> String) -> Result<bool> {
+    pub fn product(&mut self, p: ProductRecord<'_>, raw: impl FnOnce() -> String) -> Result<bool> {
         if let IdVerdict::Duplicate(reason) = self.ids.product(&p.row.product_id, p.line) {
             self.duplicate_lines.insert(p.line);
             let column = self
@@ -196,7 +196,7 @@ impl Collector {
                 lines: 1,
                 row: rows::RejectRow {
                     line: p.line,
-                    product_id: p.row.product_id,
+                    product_id: p.row.product_id.into_owned(),
                     column,
                     reason,
                     raw: raw(),
@@ -248,7 +248,7 @@ impl Collector {
             .map_err(|e| output::write_error(&self.rejects_path, e))
     }
 
-    fn accept(&mut self, mut p: ProductRecord) -> Result<()> {
+    fn accept(&mut self, mut p: ProductRecord<'_>) -> Result<()> {
         self.read += 1;
         self.scored += 1;
         self.conflicts += p.claim_conflict as u64;
@@ -283,7 +283,7 @@ impl Collector {
 
     /// Queues a product for the import file, or lists it as not
     /// exportable: a handle is never made up from an id or a name.
-    fn exportable(&mut self, p: &ProductRecord) {
+    fn exportable(&mut self, p: &ProductRecord<'_>) {
         let reason = match output::check_handle(&p.handle) {
             Err(reason) => Some(reason),
             Ok(()) => self.handles.get(&p.handle).map(|(id, line)| {
@@ -299,19 +299,19 @@ impl Collector {
                 if self.not_exportable.len() < output::MAX_NOT_EXPORTABLE_LISTED {
                     self.not_exportable.push(output::NotExportable {
                         line: p.line,
-                        product_id: p.row.product_id.clone(),
+                        product_id: p.row.product_id.to_string(),
                         reason,
                     });
                 }
             }
             None => {
                 self.handles
-                    .insert(p.handle.clone(), (p.row.product_id.clone(), p.line));
+                    .insert(p.handle.clone(), (p.row.product_id.to_string(), p.line));
                 // The product's own score per concern, whatever --top
                 // keeps: an empty cell clears the shop's value on import,
                 // so it is left empty only outside a concern.
                 self.shop_rows
-                    .push((p.handle.clone(), p.row.name.clone(), p.scores.clone()));
+                    .push((p.handle.clone(), p.row.name.to_string(), p.scores.clone()));
             }
         }
     }

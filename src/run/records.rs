@@ -26,7 +26,8 @@ use crate::rank::{Entry, Payload};
 pub enum Record<'a> {
     /// A scored product: its scores.csv row and what the run's other
     /// files need of it.
-    Product(Box<ProductRecord>),
+    #[serde(borrow)]
+    Product(Box<ProductRecord<'a>>),
     /// A product's place in one concern's ranking.
     #[serde(borrow)]
     Entry(Box<EntryRecord<'a>>),
@@ -45,11 +46,12 @@ pub enum Record<'a> {
 
 /// A scored product.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct ProductRecord {
+pub struct ProductRecord<'a> {
     /// The line the product's row starts on.
     pub line: u64,
     /// Its row of scores.csv.
-    pub row: ScoreRow,
+    #[serde(borrow)]
+    pub row: ScoreRow<'a>,
     /// Its own score per concern, exact (the import files write them),
     /// null outside a concern.
     pub scores: Vec<Option<f64>>,

@@ -3,6 +3,7 @@
 //! `score-rows` writes and that the collector takes, in `score` and in
 //! `merge` alike.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use csv::ByteRecord;
@@ -45,7 +46,7 @@ pub enum Placed {
 
 /// A scored product and its place in each concern.
 pub struct ScoredRow {
-    pub product: ProductRecord,
+    pub product: ProductRecord<'static>,
     pub entries: Vec<Placed>,
 }
 
@@ -108,23 +109,23 @@ pub fn process(rec: &ByteRecord, s: &Scoring<'_>, bars: &[Bar]) -> Outcome {
         .map(|c| c.as_ref().map(|c| c.score))
         .collect();
     let score_row = ScoreRow {
-        product_id,
-        name: row.name.trim().to_string(),
-        brand: get(Field::Brand).trim().to_string(),
-        kind: a.profile.kind.as_str().to_string(),
-        texture: a.profile.texture.map_or("", |t| t.as_str()).to_string(),
-        area: a.profile.area.as_str().to_string(),
+        product_id: product_id.into(),
+        name: row.name.trim().to_string().into(),
+        brand: get(Field::Brand).trim().to_string().into(),
+        kind: a.profile.kind.as_str().into(),
+        texture: a.profile.texture.map_or("", |t| t.as_str()).into(),
+        area: a.profile.area.as_str().into(),
         spf: match a.profile.spf {
-            model::Spf::None => String::new(),
+            model::Spf::None => "".into(),
             model::Spf::Unstated => "unstated".into(),
-            model::Spf::Value(v) => model::features::fmt_percent(v),
+            model::Spf::Value(v) => model::features::fmt_percent(v).into(),
         },
         scores: scores
             .iter()
-            .map(|c| c.map_or(String::new(), score::fmt1))
+            .map(|c| c.map_or(Cow::Borrowed(""), |c| score::fmt1(c).into()))
             .collect(),
-        confidence: confidence.to_string(),
-        claim_conflict: a.features.claim_conflict.clone().unwrap_or_default(),
+        confidence: confidence.into(),
+        claim_conflict: a.features.claim_conflict.clone().unwrap_or_default().into(),
     };
     let unknown = a
         .list
@@ -138,9 +139,9 @@ pub fn process(rec: &ByteRecord, s: &Scoring<'_>, bars: &[Bar]) -> Outcome {
         None => String::new(),
     };
     let formulas = [
-        (Field::ProductId, score_row.product_id.as_str()),
-        (Field::Name, score_row.name.as_str()),
-        (Field::Brand, score_row.brand.as_str()),
+        (Field::ProductId, &*score_row.product_id),
+        (Field::Name, &*score_row.name),
+        (Field::Brand, &*score_row.brand),
     ]
     .into_iter()
     .filter(|(_, v)| output::is_formula(v))
