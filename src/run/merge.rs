@@ -266,7 +266,9 @@ fn read_part(part: &Path, r: &Reading<'_>, c: &mut Collector, seg: &mut Segment)
         let mut lines = Vec::with_capacity(LINES);
         for _ in 0..LINES {
             let mut s = String::new();
-            let n = input.read_line(&mut s).map_err(|e| Error::io(part, e))?;
+            let n = input
+                .read_line(&mut s)
+                .map_err(|e| damaged(part, line_no + lines.len() as u64 + 1, e.to_string()))?;
             if n == 0 {
                 break;
             }
@@ -331,7 +333,7 @@ fn take(
                     ),
                 ));
             };
-            let mut e = records::entry_of(*e, 0);
+            let mut e = records::entry_of(*e);
             e.line = seg.line(e.line);
             if c.is_duplicate(e.line) {
                 seg.dropped += 1;

@@ -2,7 +2,7 @@
 //! one set of stages, each a module of its own:
 //!
 //! read ([`read`]) → score rows ([`score_rows`]) → collect into sorted runs
-//! ([`collect`]) → merge the runs and write ([`write`]) → publish
+//! ([`collect`]) → merge the runs and write ([`write`](mod@write)) → publish
 //! ([`publish`]).
 //!
 //! `score` runs them all in one process. `score-rows` ([`emit`]) stops

@@ -196,8 +196,8 @@ pub fn entry_record<'e>(slug: &'e str, e: &'e Entry) -> EntryRecord<'e> {
     }
 }
 
-/// The entry a record stands for (its line moved by `offset`).
-pub fn entry_of(r: EntryRecord<'_>, offset: u64) -> Entry {
+/// The entry a record stands for.
+pub fn entry_of(r: EntryRecord<'_>) -> Entry {
     let confidence = match &*r.confidence {
         "high" => "high",
         "medium" => "medium",
@@ -207,7 +207,7 @@ pub fn entry_of(r: EntryRecord<'_>, offset: u64) -> Entry {
     Entry {
         score: OrderedFloat(r.score),
         product_id: Arc::from(r.product_id),
-        line: r.line + offset,
+        line: r.line,
         payload: Payload {
             name: Arc::from(r.name),
             grade: crate::model::score::grade(r.score),
