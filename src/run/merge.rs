@@ -427,3 +427,70 @@ fn close(
     };
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_is_its_files_in_name_order_without_hidden_and_marker_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("parts");
+        std::fs::create_dir(&dir).unwrap();
+        for name in [
+            "part-00002",
+            "_SUCCESS",
+            ".part-00001.crc",
+            "part-00001",
+            "part-00010",
+        ] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        std::fs::create_dir(dir.join("part-00003")).unwrap();
+        let single = tmp.path().join("extra.jsonl");
+        std::fs::write(&single, "").unwrap();
+        let files = part_files(&[dir.clone(), single.clone()]).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["part-00001", "part-00002", "part-00010", "extra.jsonl"]
+        );
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        assert!(part_files(&[empty]).is_err());
+    }
+
+    #[test]
+    fn the_last_line_is_found_across_chunks_and_without_a_line_end() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("part");
+        let long = "x".repeat(200_000);
+        for (text, want) in [
+            (format!("{long}\nlast\n"), "last".to_string()),
+            (format!("a\n{long}"), long.clone()),
+            ("only\n\n\n".to_string(), "only".to_string()),
+            (String::new(), String::new()),
+        ] {
+            std::fs::write(&p, &text).unwrap();
+            assert_eq!(last_line(&p).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn a_part_s_first_record_takes_the_empty_lines_before_it() {
+        let mut seg = Segment {
+            offset: 10,
+            pending_empty: 2,
+            ..Segment::default()
+        };
+        assert_eq!(seg.line(2), 10);
+        assert_eq!(seg.line(3), 13);
+        // An entry of the first product has its line.
+        assert_eq!(seg.line(2), 10);
+        let mut first = Segment::default();
+        assert_eq!(first.line(2), 2);
+    }
+}
