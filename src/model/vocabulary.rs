@@ -46,9 +46,11 @@ macro_rules! keys {
 keys! {
     AreaEye = ("area", "eye"),
     AreaLip = ("area", "lip"),
+    AreaHeadToToe = ("area", "head-to-toe"),
     AreaScalp = ("area", "scalp"),
     AreaBody = ("area", "body"),
     AreaFace = ("area", "face"),
+    CategoryPathSeparator = ("category", "path-separator"),
     KindMakeupRemover = ("kind", "make-up-remover"),
     KindPeelOffMask = ("kind", "peel-off-mask"),
     KindPeel = ("kind", "peel"),
@@ -187,6 +189,37 @@ impl Scanned {
         let text = raw.to_lowercase();
         let hits = builtin().product.scan(&text);
         Scanned { text, hits }
+    }
+
+    /// Lowercases and scans a category. A taxonomy path is read from its
+    /// leaf: the segments from the leaf up to the first that names an area
+    /// or a kind of product (see `[category]` in the vocabulary); a path
+    /// where no segment does is read whole, as any other category.
+    pub fn category(raw: &str) -> Scanned {
+        let whole = Scanned::product(raw);
+        if !whole.hits.has(Key::CategoryPathSeparator) {
+            return whole;
+        }
+        // Each segment ends where the next separator starts.
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        for sep in whole.hits.of(Key::CategoryPathSeparator) {
+            bounds.push((start, sep.start));
+            start = sep.end;
+        }
+        bounds.push((start, whole.text.len()));
+        let names_product = |h: &Hit| matches!(h.key.section(), "area" | "kind");
+        for &(start, end) in bounds.iter().rev() {
+            let named = whole
+                .hits
+                .all()
+                .iter()
+                .any(|h| h.start >= start && h.end <= end && names_product(h));
+            if named {
+                return Scanned::product(whole.text[start..].trim_start());
+            }
+        }
+        whole
     }
 }
 
