@@ -571,7 +571,7 @@ impl Tables {
         })
     }
 
-    /// The tables in plain words, as the README's model section carries them
+    /// The tables in plain words, as docs/model.md carries them
     /// (a test keeps the two equal).
     pub fn summary(&self) -> String {
         let list = |items: Vec<String>| items.join(", ");
