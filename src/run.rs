@@ -587,6 +587,8 @@ struct Collector<'c> {
     unknown: FxHashMap<String, u64>,
     /// (handle, title, product_id) of each exportable product, in catalog order.
     shop_rows: Vec<output::ExportRow>,
+    /// What report.html shows, gathered as rows pass.
+    report: output::report::Gather,
     _cfg: std::marker::PhantomData<&'c ()>,
 }
 
@@ -646,6 +648,7 @@ impl<'c> Collector<'c> {
             safe: cfg.spreadsheet_safe,
             unknown: FxHashMap::default(),
             shop_rows: Vec::new(),
+            report: output::report::Gather::new(cfg.concerns.iter().map(|c| c.slug.as_str())),
             _cfg: std::marker::PhantomData,
         })
     }
@@ -714,6 +717,12 @@ impl<'c> Collector<'c> {
                     .unwrap_or("product_id");
                 self.formulas.add(reject.line, column, &reject.product_id);
             }
+            self.report.reject(
+                reject.line,
+                &reject.product_id,
+                &reject.column,
+                &reject.reason,
+            );
             let cells = [
                 reject.line.to_string(),
                 crate::error::bounded(&reject.product_id, MAX_REJECT_ID).into_owned(),
@@ -766,6 +775,16 @@ impl<'c> Collector<'c> {
         self.scores_w
             .write_all(&s.scores_row)
             .map_err(|e| Error::io(&self.scores_path, e))?;
+        self.report.scored(
+            &s.product_id,
+            &s.name,
+            s.entries.iter().map(|e| match e {
+                Placed::Outside => None,
+                Placed::Below(score) => Some(*score),
+                Placed::Candidate(entry) => Some(entry.score.0),
+            }),
+            s.claim_conflict.then_some(s.scores_row.as_slice()),
+        );
         for (i, e) in s.entries.into_iter().enumerate() {
             match e {
                 Placed::Outside => {}
@@ -982,6 +1001,7 @@ fn write_rankings(
     staging: &Staging,
     rankers: Vec<Ranker>,
     ranked_counts: &[u64],
+    report: &output::report::Gather,
 ) -> Result<Vec<ConcernSummary>> {
     // Each concern is sorted and written on the pool, in parallel: with
     // every product kept, this end phase is a good part of the run.
@@ -992,7 +1012,8 @@ fn write_rankings(
             .map(|(c, r)| {
                 let name = format!("{}.csv", c.slug);
                 let path = staging.path(&name);
-                output::write_concern(staging.create_file(&name)?, &path, r.into_stream()?)
+                let ranked = report.capture(&c.slug, r.into_stream()?);
+                output::write_concern(staging.create_file(&name)?, &path, ranked)
             })
             .collect()
     });
@@ -1172,6 +1193,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         formulas,
         ids,
         handles,
+        mut report,
         ..
     } = collector;
     // The duplicate-id table is done with: its memory goes before the
@@ -1196,11 +1218,12 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             spilled.div_ceil(1 << 20)
         ));
     }
-    let concern_summaries = write_rankings(cfg, &pool, &staging, rankers, &ranked_counts)?;
+    let concern_summaries = write_rankings(cfg, &pool, &staging, rankers, &ranked_counts, &report)?;
     crate::sorted_runs::remove(&staging.dir().join(SPILL_DIR));
     timings.rankings = secs(rankings_began.elapsed());
     let finish_began = Instant::now();
     let distinct_unknown = unknown.len() as u64;
+    report.unknown(&unknown);
     output::write_unknown(
         staging.create_file(output::UNKNOWN_FILE)?,
         &staging.path(output::UNKNOWN_FILE),
@@ -1270,7 +1293,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             )),
         }
     }
-    let html = crate::output::report::render(&staged, summary.changes.as_ref())?;
+    let html = crate::output::report::render(&summary, &report)?;
     let report_path = staging.path(output::REPORT_FILE);
     staging
         .create_file(output::REPORT_FILE)?

@@ -656,27 +656,6 @@ pub(crate) fn csv_error(path: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// A field of a record, empty where the record is short.
-pub(crate) fn field(rec: &csv::StringRecord, i: usize) -> &str {
-    rec.get(i).unwrap_or("")
-}
-
-/// A field parsed as a number; a data error naming its line otherwise.
-pub(crate) fn parse_field<T: std::str::FromStr>(
-    path: &Path,
-    rec: &csv::StringRecord,
-    i: usize,
-    column: &str,
-) -> Result<T> {
-    let raw = field(rec, i);
-    raw.parse::<T>().map_err(|_| Error::Data {
-        file: path.display().to_string(),
-        line: rec.position().map_or(0, |p| p.line()),
-        column: Some(column.to_string()),
-        message: format!("`{raw}` is not a number"),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
