@@ -240,3 +240,72 @@ fn a_short_fragrance_free_formula_leads_a_long_one_in_baby() {
     );
     above(&out, "baby", "S1", "L1");
 }
+
+#[test]
+fn scent_botanicals_low_in_the_list_are_fragrance_for_the_irritation_concerns() {
+    let base = "Aqua, Glycerin, Aloe Barbadensis Leaf Juice, Sodium Hyaluronate, Panthenol, Allantoin, Carbomer, Xanthan Gum, Caprylyl Glycol, Ethylhexylglycerin, Sodium Hydroxide, Phenoxyethanol";
+    let (_t, out) = run(&[
+        &format!("C1,Calming Gel,B,moisturiser,gel,face,,,\"{base}\",10"),
+        &format!("C2,Calming Gel Lavender,B,moisturiser,gel,face,,,\"{base}, Lavandula Angustifolia Flower Extract, Linalool\",10"),
+        &format!("C3,Calming Gel Neroli,B,moisturiser,gel,face,,,\"{base}, Citrus Aurantium Amara Flower Extract\",10"),
+    ]);
+    for c in ["sensitive", "post-procedure", "baby"] {
+        above(&out, c, "C1", "C2");
+        above(&out, c, "C1", "C3");
+        above(&out, c, "C3", "C2");
+    }
+    let (h, rows) = read_csv(&out.join("sensitive.csv"));
+    let reasons = h.iter().position(|c| c == "reasons").unwrap();
+    let c2 = rows.iter().find(|r| r[1] == "C2").unwrap();
+    assert!(
+        c2[reasons]
+            .contains("scented with lavandula angustifolia flower extract (#13) and linalool"),
+        "{}",
+        c2[reasons]
+    );
+    // milia-prone has no fragrance weight: the three are level.
+    assert_eq!(
+        score_of(&out, "milia-prone", "C1"),
+        score_of(&out, "milia-prone", "C2")
+    );
+}
+
+#[test]
+fn baby_a_true_soap_a_treatment_serum_and_a_rinse_off_acid_sink() {
+    let (_t, out) = run(&[
+        "B1,Gentle Wash,B,cleanser,gel,face,,,\"Aqua, Glycerin, Coco-Glucoside, Panthenol, Sodium Benzoate\",9",
+        "B2,Foaming Cleanser,B,cleanser,foam,face,,,\"Water, Glycerin, Stearic Acid, Myristic Acid, Potassium Hydroxide, Lauric Acid, Butylene Glycol, Phenoxyethanol\",9",
+        "B3,Hyaluronic Acid 2% + B5 Hydration Support Formula,B,moisturiser,,face,,,\"Aqua, Sodium Hyaluronate, Panthenol, Glycerin, Pentylene Glycol, Phenoxyethanol\",9",
+        "B4,Daily Foaming Cleanser,B,cleanser,gel,face,,,\"Aqua, Glycolic Acid, Salicylic Acid, Kaolin, Glycerin, Sodium Hydroxide, Xanthan Gum, Phenoxyethanol\",9",
+        "B5,Daily Moisturiser with Hyaluronic Acid,B,moisturiser,lotion,face,,,\"Aqua, Glycerin, Sodium Hyaluronate, Caprylic/Capric Triglyceride, Cetearyl Alcohol, Panthenol, Phenoxyethanol\",9",
+    ]);
+    for worse in ["B2", "B3", "B4"] {
+        above(&out, "baby", "B1", worse);
+        above(&out, "baby", "B5", worse);
+    }
+    // Contact time does not hide the acid: the cap applies.
+    assert!(score_of(&out, "baby", "B4").unwrap() <= 25.0);
+    assert!(score_of(&out, "post-procedure", "B4").unwrap() <= 30.0);
+}
+
+#[test]
+fn sensitive_an_acid_toner_is_no_gentle_product_and_eye_stacks_sink() {
+    let (_t, out) = run(&[
+        "T1,Glycolic Acid 7% Toning Solution,B,toner,,face,,,\"Aqua, Glycolic Acid, Glycerin, Aloe Barbadensis Leaf Juice, Panthenol, Hamamelis Virginiana Water, Sodium Hydroxide, Phenoxyethanol\",12",
+        "T2,Daily UV Fluid SPF 50,B,sunscreen,fluid,face,50,,\"Aqua, Homosalate, Octocrylene, Butyl Methoxydibenzoylmethane, Glycerin, Silica, Dimethicone, Tocopherol, Phenoxyethanol\",12",
+        "E1,Hydrating Eye Gel,B,eye gel,gel,eye,,,\"Aqua, Glycerin, Caffeine, Sodium Hyaluronate, Panthenol, Carbomer, Phenoxyethanol\",20",
+        "E2,Retinol Eye Serum,B,eye serum,serum,eye,,,\"Aqua, Glycerin, Caffeine, Sodium Hyaluronate, Panthenol, Retinol, Carbomer, Phenoxyethanol, Butylene Glycol, Xanthan Gum, Ethylhexylglycerin, Salicylic Acid, Glycolic Acid\",20",
+        "E3,Retinol Eye Cream,B,eye cream,cream,eye,,,\"Aqua, Glycerin, Caffeine, Sodium Hyaluronate, Panthenol, Retinol, Carbomer, Phenoxyethanol, Butylene Glycol, Xanthan Gum, Ethylhexylglycerin\",20",
+    ]);
+    above(&out, "sensitive", "T2", "T1");
+    assert!(score_of(&out, "sensitive", "T1").unwrap() < 65.0);
+    above(&out, "eye-area", "E3", "E2");
+    let (h, rows) = read_csv(&out.join("eye-area.csv"));
+    let reasons = h.iter().position(|c| c == "reasons").unwrap();
+    let e2 = rows.iter().find(|r| r[1] == "E2").unwrap();
+    assert!(
+        e2[reasons].contains("retinol with two acids near the eyes"),
+        "{}",
+        e2[reasons]
+    );
+}

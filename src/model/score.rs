@@ -47,7 +47,9 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
             Factor::Scrub,
         ]
         .into_iter()
-        .find(|f| features.value(*f) >= super::tables::builtin().caps.active_from);
+        // Read before contact time cut it: an excluded active stays one
+        // in a rinse-off product or a mask.
+        .find(|f| features.before_contact(*f) >= super::tables::builtin().caps.active_from);
         if let Some(f) = active {
             s = cap * s / 100.0;
             capped = Some(format!(
@@ -79,6 +81,9 @@ pub fn grade(score: f64) -> &'static str {
 pub fn factor_label(f: Factor, features: &Features) -> &'static str {
     match f {
         Factor::Occlusion => "occlusive: seals the skin",
+        Factor::Comedogenic if features.comedogenic_raw_only => {
+            "a raw material's grade, not pore-clogging at this strength"
+        }
         Factor::Comedogenic => "pore-clogging",
         Factor::Texture => match features.texture_heaviness {
             None => "texture unknown",
