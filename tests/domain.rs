@@ -309,3 +309,76 @@ fn sensitive_an_acid_toner_is_no_gentle_product_and_eye_stacks_sink() {
         e2[reasons]
     );
 }
+
+#[test]
+fn a_thin_baby_list_is_said_in_the_summary_and_the_report() {
+    let gentle = "Aqua, Glycerin, Coco-Glucoside, Panthenol, Sodium Benzoate";
+    let long = "Aqua, Glycerin, Caprylic/Capric Triglyceride, Cetearyl Alcohol, Squalane, Niacinamide, Panthenol, Allantoin, Tocopherol, Sodium Hyaluronate, Xanthan Gum, Carbomer, Sodium Hydroxide, Caprylyl Glycol, Ethylhexylglycerin, Phenoxyethanol, Disodium EDTA, Citric Acid";
+    let mut rows = vec![
+        format!("K1,Baby Wash,B,cleanser,gel,body,,,\"{gentle}\",9"),
+        format!("K2,Kids Lotion,B,moisturiser,lotion,body,,,\"{gentle}\",9"),
+    ];
+    for i in 0..6 {
+        rows.push(format!(
+            "A{i},Daily Moisturiser {i},B,moisturiser,lotion,face,,,\"{long}\",9"
+        ));
+    }
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (_t, out) = run(&refs);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let concerns = summary["concerns"].as_array().unwrap();
+    let baby = concerns.iter().find(|c| c["slug"] == "baby").unwrap();
+    assert_eq!(baby["fully_meeting"], 2);
+    let note = baby["note"].as_str().unwrap();
+    assert!(
+        note.starts_with("only 2 products in this catalog are made for babies"),
+        "{note}"
+    );
+    assert!(note.contains("the rest of the list is gentle adult products"));
+    // Nowhere else.
+    for c in concerns.iter().filter(|c| c["slug"] != "baby") {
+        assert!(c.get("note").is_none(), "{c}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("class=\"thin\"").count(), 1);
+    assert!(html.contains(note));
+    // The concern file keeps its columns.
+    let (h, _) = read_csv(&out.join("baby.csv"));
+    assert_eq!(
+        h,
+        [
+            "rank",
+            "product_id",
+            "name",
+            "score",
+            "grade",
+            "confidence",
+            "reasons",
+            "brand"
+        ]
+    );
+}
+
+#[test]
+fn a_full_baby_list_has_no_thin_note() {
+    let gentle = "Aqua, Glycerin, Coco-Glucoside, Panthenol, Sodium Benzoate";
+    let rows: Vec<String> = (0..10)
+        .map(|i| format!("K{i},Baby Wash {i},B,cleanser,gel,body,,,\"{gentle}\",9"))
+        .collect();
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (_t, out) = run(&refs);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let baby = summary["concerns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == "baby")
+        .unwrap()
+        .clone();
+    assert_eq!(baby["fully_meeting"], 10);
+    assert!(baby.get("note").is_none(), "{baby}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("class=\"thin\""));
+}

@@ -14,6 +14,9 @@ pub struct ConcernScore {
     pub contributions: Vec<(Factor, f64)>,
     /// Why the score was capped, if it was.
     pub capped: Option<String>,
+    /// The product fully meets the concern's profile (see
+    /// [`super::Thin`]); false where the concern does not say.
+    pub meets_profile: bool,
 }
 
 /// Scores a product's features for a concern.
@@ -59,10 +62,15 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
             ));
         }
     }
+    let meets_profile = concern
+        .thin
+        .as_ref()
+        .is_some_and(|t| t.met_by(features, s, capped.is_some()));
     ConcernScore {
         score: round1(s),
         contributions,
         capped,
+        meets_profile,
     }
 }
 

@@ -277,6 +277,7 @@ section{background:var(--bg);border:1px solid var(--line);border-radius:8px;padd
 h2{margin:0 0 12px;font-size:20px}
 h3{margin:18px 0 8px;font-size:16px}
 h3 small,.muted{color:var(--muted);font-weight:normal}
+.thin{border-left:3px solid #bf8700;padding-left:.6em}
 table{border-collapse:collapse;width:100%;font-size:14px;table-layout:fixed}
 td{overflow-wrap:anywhere}
 table+table{margin-top:14px}
@@ -341,7 +342,7 @@ fn write_page(o: &mut String, d: &Data, changes: Option<&Changes>) -> fmt::Resul
     write_morning(o, &d.summary, changes)?;
     write_summary(o, &d.summary)?;
     write_distribution(o, &d.slugs, &d.scores)?;
-    write_top(o, &d.slugs, &d.tops)?;
+    write_top(o, &d.slugs, &d.tops, &notes_of(&d.summary))?;
     write_conflicts(o, &d.scores)?;
     write_rejects(o, &d.rejects)?;
     write_formulas(o, &d.summary)?;
@@ -746,10 +747,33 @@ fn product(o: &mut String, id: &str, name: &str) -> fmt::Result {
     Ok(())
 }
 
-fn write_top(o: &mut String, slugs: &[String], tops: &[Vec<TopRow>]) -> fmt::Result {
+/// Per concern, in summary order: the note on a thin list, if any.
+fn notes_of(summary: &Value) -> Vec<Option<String>> {
+    summary
+        .get("concerns")
+        .and_then(|c| c.as_array())
+        .map(|a| {
+            a.iter()
+                .filter(|c| c.get("slug").is_some_and(|s| s.is_string()))
+                .map(|c| c.get("note").and_then(|n| n.as_str()).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn write_top(
+    o: &mut String,
+    slugs: &[String],
+    tops: &[Vec<TopRow>],
+    notes: &[Option<String>],
+) -> fmt::Result {
     open_section(o, "top", "Top 10 per concern")?;
-    for (slug, rows) in slugs.iter().zip(tops) {
+    for (k, (slug, rows)) in slugs.iter().zip(tops).enumerate() {
         writeln!(o, "<h3>{}</h3>", Esc(slug))?;
+        if let Some(Some(note)) = notes.get(k) {
+            // The catalog, not the model, makes this list thin.
+            writeln!(o, "<p class=\"thin\">Thin list: {}.</p>", Esc(note))?;
+        }
         if rows.is_empty() {
             o.push_str("<p class=\"muted\">No products ranked.</p>\n");
             continue;
