@@ -145,7 +145,7 @@ impl Factor {
             Factor::EyeOnly => "made for the eye area only",
             Factor::ForBaby => "made for babies or children (baby, infant, kids in the name or category)",
             Factor::NotForInfants => "named for adult results, as a treatment step (serum, booster, ampoule, a strength such as 2%) or as a form parents do not use on infants (acne, pore, brightening, anti-age, firming; kits, sticks, bars)",
-            Factor::Soap => "a true soap: fatty-acid salts high in the list, or a fatty acid with potassium or sodium hydroxide",
+            Factor::Soap => "a true soap: a rinse-off product with fatty-acid salts high in the list, or a fatty acid with potassium or sodium hydroxide",
             Factor::Makeup => "tinted or make-up product",
             Factor::HiddenIrritant => "irritants no grade shows: witch hazel, willow bark, L-ascorbic acid high in the list, menthol, camphor, a strong surfactant, clay with one",
             Factor::Minimal => "a short, fragrance-free formula: 1 up to 10 ingredients, falling to 0 at 20",
@@ -599,7 +599,9 @@ impl Scan {
                 self.strong_surfactant.get_or_insert(idx);
             }
         }
-        if item.position <= tables.actives.soap_window {
+        // Only a rinse-off product is a soap: sodium stearate gels a stick
+        // or a balm, and stearic acid with a hydroxide thickens a cream.
+        if item.position <= tables.actives.soap_window && env.rinse_off {
             if c.has(Classes::SOAP) {
                 self.soap.get_or_insert(idx);
             }
@@ -607,7 +609,10 @@ impl Scan {
                 self.fatty_acid.get_or_insert(idx);
             }
         }
-        if c.has(Classes::ALKALI) && item.position <= tables.actives.soap_alkali_window {
+        if c.has(Classes::ALKALI)
+            && item.position <= tables.actives.soap_alkali_window
+            && env.rinse_off
+        {
             self.alkali.get_or_insert(idx);
         }
         if c.has(Classes::ACIDIC_VITAMIN_C) && item.position <= tables.actives.vitamin_c_window {
@@ -1789,6 +1794,13 @@ mod tests {
                 "{name}"
             );
         }
+        // In a leave-on stick sodium stearate is the gelling agent.
+        let stick = features_of(
+            "Kona Eye Stick",
+            "Eye Care",
+            "Propylene Glycol, Water, Sodium Stearate, Caffeine, Glycerin, Coffea Arabica Seed Oil",
+        );
+        assert_eq!(stick.value(Factor::Soap), 0.0);
     }
 
     /// A treatment step is no infant product: its words or a strength in

@@ -657,8 +657,8 @@ impl Tables {
         s.push_str(&format!(
             "- Actives (`[actives]`): {} per active group beyond the first, an acid counting \
              with a retinoid to #{}, at least {} for a retinoid with an acid in an eye product; \
-             L-ascorbic acid counts to #{}; a soap to #{}, or a fatty acid to #{} with \
-             an alkali to #{}, makes a true soap.\n",
+             L-ascorbic acid counts to #{}; in a rinse-off product a soap to #{}, or a fatty \
+             acid to #{} with an alkali to #{}, makes a true soap.\n",
             ac.each_beyond_first,
             ac.stack_window,
             ac.retinoid_with_acid_near_eyes,
