@@ -187,6 +187,14 @@ pub struct ConcernSummary {
     pub ranked: u64,
     /// Rows written to the concern's file (fewer with --top).
     pub written: u64,
+    /// Ranked products that fully meet the concern's profile, where the
+    /// profile says what that is (`[concern.thin]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fully_meeting: Option<u64>,
+    /// The list is thin: the catalog holds too few products that fully
+    /// meet the profile, and the rest of the list is said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The run summary written to summary.json.
@@ -327,6 +335,8 @@ struct ScoredRow {
     /// The row of scores.csv, formatted.
     scores_row: Vec<u8>,
     entries: Vec<Placed>,
+    /// Per concern: the product fully meets its profile.
+    meets: Vec<bool>,
     claim_conflict: bool,
     low_confidence: bool,
     /// The ingredient list came from the description.
@@ -467,6 +477,11 @@ fn process(
         scores_row: output::csv_record_bytes(&scores_row),
         name: std::mem::take(&mut scores_row[1]),
         entries,
+        meets: a
+            .scores
+            .iter()
+            .map(|s| s.as_ref().is_some_and(|s| s.meets_profile))
+            .collect(),
         claim_conflict: a.features.claim_conflict.is_some(),
         low_confidence: confidence == "low",
         from_description: row.from_description,
@@ -562,6 +577,8 @@ struct Collector<'c> {
     rejects_w: CsvOut,
     rankers: Vec<Ranker>,
     ranked_counts: Vec<u64>,
+    /// Per concern: ranked products that fully meet its profile.
+    meeting_counts: Vec<u64>,
     /// The duplicate-id and variant-row rule.
     ids: Ids,
     read: u64,
@@ -631,6 +648,7 @@ impl<'c> Collector<'c> {
                 })
                 .collect(),
             ranked_counts: vec![0; cfg.concerns.len()],
+            meeting_counts: vec![0; cfg.concerns.len()],
             ids: Ids::new(),
             read: 0,
             scored: 0,
@@ -785,6 +803,9 @@ impl<'c> Collector<'c> {
             }),
             s.claim_conflict.then_some(s.scores_row.as_slice()),
         );
+        for (i, m) in s.meets.iter().enumerate() {
+            self.meeting_counts[i] += *m as u64;
+        }
         for (i, e) in s.entries.into_iter().enumerate() {
             match e {
                 Placed::Outside => {}
@@ -1001,6 +1022,7 @@ fn write_rankings(
     staging: &Staging,
     rankers: Vec<Ranker>,
     ranked_counts: &[u64],
+    meeting_counts: &[u64],
     report: &output::report::Gather,
 ) -> Result<Vec<ConcernSummary>> {
     // Each concern is sorted and written on the pool, in parallel: with
@@ -1018,12 +1040,20 @@ fn write_rankings(
             .collect()
     });
     let mut concern_summaries = Vec::new();
-    for ((c, w), n) in cfg.concerns.iter().zip(written).zip(ranked_counts) {
+    for (((c, w), n), m) in cfg
+        .concerns
+        .iter()
+        .zip(written)
+        .zip(ranked_counts)
+        .zip(meeting_counts)
+    {
         let written = w?;
         concern_summaries.push(ConcernSummary {
             slug: c.slug.clone(),
             ranked: *n,
             written,
+            fully_meeting: c.thin.as_ref().map(|_| *m),
+            note: c.thin.as_ref().and_then(|t| t.note_for(*m, *n)),
         });
     }
     Ok(concern_summaries)
@@ -1177,6 +1207,7 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
         rejects_w,
         rankers,
         ranked_counts,
+        meeting_counts,
         read,
         scored,
         rejected,
@@ -1218,7 +1249,20 @@ fn score_and_publish(cfg: &mut ScoreConfig<'_>) -> Result<Summary> {
             spilled.div_ceil(1 << 20)
         ));
     }
-    let concern_summaries = write_rankings(cfg, &pool, &staging, rankers, &ranked_counts, &report)?;
+    let concern_summaries = write_rankings(
+        cfg,
+        &pool,
+        &staging,
+        rankers,
+        &ranked_counts,
+        &meeting_counts,
+        &report,
+    )?;
+    for c in &concern_summaries {
+        if let Some(note) = &c.note {
+            cfg.log.note(&format!("{}: {note}", c.slug));
+        }
+    }
     crate::sorted_runs::remove(&staging.dir().join(SPILL_DIR));
     timings.rankings = secs(rankings_began.elapsed());
     let finish_began = Instant::now();

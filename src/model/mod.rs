@@ -9,7 +9,7 @@ pub mod score;
 pub mod tables;
 pub mod vocabulary;
 
-pub use concerns::{Concern, Eligibility};
+pub use concerns::{Concern, Eligibility, Thin};
 pub use features::{Factor, Features};
 pub use product::{classify, Area, Described, Kind, Profile, Spf, Texture};
 pub use profiles::builtin as builtin_concerns;

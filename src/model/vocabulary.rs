@@ -109,12 +109,14 @@ keys! {
     NamePha = ("name", "pha"),
     NameRetinoid = ("name", "retinoid"),
     NameMildRetinoid = ("name", "mild-retinoid"),
+    NameNotRetinoid = ("name", "not-retinoid"),
     NotAList = ("ingredients", "not-a-list"),
     MarketingName = ("ingredients", "marketing-name"),
     ListStart = ("ingredients", "list-start"),
     UseOccasional = ("use", "occasional"),
     AudienceBaby = ("audience", "baby"),
     AudienceNotForInfants = ("audience", "not-for-infants"),
+    AudienceTreatmentStep = ("audience", "treatment-step"),
 }
 
 /// The section whose phrases are looked for in the raw ingredient text;
@@ -174,6 +176,16 @@ impl Hits {
     pub fn all(&self) -> &[Hit] {
         &self.0
     }
+
+    /// Drops the hits of `key` that lie within a hit of `unless`.
+    pub fn drop_within(&mut self, key: Key, unless: Key) {
+        if !self.has(unless) {
+            return;
+        }
+        let outer: Vec<(usize, usize)> = self.of(unless).map(|h| (h.start, h.end)).collect();
+        self.0
+            .retain(|h| h.key != key || !outer.iter().any(|&(s, e)| s <= h.start && h.end <= e));
+    }
 }
 
 /// A lowercased text with every phrase found in it.
@@ -187,7 +199,9 @@ impl Scanned {
     /// Lowercases `raw` and scans it with the product matcher.
     pub fn product(raw: &str) -> Scanned {
         let text = raw.to_lowercase();
-        let hits = builtin().product.scan(&text);
+        let mut hits = builtin().product.scan(&text);
+        // "Phyto-Retinol" (bakuchiol) names no retinoid.
+        hits.drop_within(Key::NameRetinoid, Key::NameNotRetinoid);
         Scanned { text, hits }
     }
 

@@ -327,6 +327,8 @@ struct ChartBar {
 
 struct TopList {
     slug: String,
+    /// The catalog, not the model, leaves this list thin: said above it.
+    note: Option<String>,
     rows: Vec<TopView>,
 }
 
@@ -530,6 +532,12 @@ impl Page {
                 .zip(&g.tops)
                 .map(|(slug, rows)| TopList {
                     slug: cap(slug),
+                    note: s
+                        .concerns
+                        .iter()
+                        .find(|c| &c.slug == slug)
+                        .and_then(|c| c.note.as_deref())
+                        .map(cap),
                     rows: rows
                         .lock()
                         .map(|r| r.iter().map(top_view).collect())
