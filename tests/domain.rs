@@ -240,3 +240,145 @@ fn a_short_fragrance_free_formula_leads_a_long_one_in_baby() {
     );
     above(&out, "baby", "S1", "L1");
 }
+
+#[test]
+fn scent_botanicals_low_in_the_list_are_fragrance_for_the_irritation_concerns() {
+    let base = "Aqua, Glycerin, Aloe Barbadensis Leaf Juice, Sodium Hyaluronate, Panthenol, Allantoin, Carbomer, Xanthan Gum, Caprylyl Glycol, Ethylhexylglycerin, Sodium Hydroxide, Phenoxyethanol";
+    let (_t, out) = run(&[
+        &format!("C1,Calming Gel,B,moisturiser,gel,face,,,\"{base}\",10"),
+        &format!("C2,Calming Gel Lavender,B,moisturiser,gel,face,,,\"{base}, Lavandula Angustifolia Flower Extract, Linalool\",10"),
+        &format!("C3,Calming Gel Neroli,B,moisturiser,gel,face,,,\"{base}, Citrus Aurantium Amara Flower Extract\",10"),
+    ]);
+    for c in ["sensitive", "post-procedure", "baby"] {
+        above(&out, c, "C1", "C2");
+        above(&out, c, "C1", "C3");
+        above(&out, c, "C3", "C2");
+    }
+    let (h, rows) = read_csv(&out.join("sensitive.csv"));
+    let reasons = h.iter().position(|c| c == "reasons").unwrap();
+    let c2 = rows.iter().find(|r| r[1] == "C2").unwrap();
+    assert!(
+        c2[reasons]
+            .contains("scented with lavandula angustifolia flower extract (#13) and linalool"),
+        "{}",
+        c2[reasons]
+    );
+    // milia-prone has no fragrance weight: the three are level.
+    assert_eq!(
+        score_of(&out, "milia-prone", "C1"),
+        score_of(&out, "milia-prone", "C2")
+    );
+}
+
+#[test]
+fn baby_a_true_soap_a_treatment_serum_and_a_rinse_off_acid_sink() {
+    let (_t, out) = run(&[
+        "B1,Gentle Wash,B,cleanser,gel,face,,,\"Aqua, Glycerin, Coco-Glucoside, Panthenol, Sodium Benzoate\",9",
+        "B2,Foaming Cleanser,B,cleanser,foam,face,,,\"Water, Glycerin, Stearic Acid, Myristic Acid, Potassium Hydroxide, Lauric Acid, Butylene Glycol, Phenoxyethanol\",9",
+        "B3,Hyaluronic Acid 2% + B5 Hydration Support Formula,B,moisturiser,,face,,,\"Aqua, Sodium Hyaluronate, Panthenol, Glycerin, Pentylene Glycol, Phenoxyethanol\",9",
+        "B4,Daily Foaming Cleanser,B,cleanser,gel,face,,,\"Aqua, Glycolic Acid, Salicylic Acid, Kaolin, Glycerin, Sodium Hydroxide, Xanthan Gum, Phenoxyethanol\",9",
+        "B5,Daily Moisturiser with Hyaluronic Acid,B,moisturiser,lotion,face,,,\"Aqua, Glycerin, Sodium Hyaluronate, Caprylic/Capric Triglyceride, Cetearyl Alcohol, Panthenol, Phenoxyethanol\",9",
+    ]);
+    for worse in ["B2", "B3", "B4"] {
+        above(&out, "baby", "B1", worse);
+        above(&out, "baby", "B5", worse);
+    }
+    // Contact time does not hide the acid: the cap applies.
+    assert!(score_of(&out, "baby", "B4").unwrap() <= 25.0);
+    assert!(score_of(&out, "post-procedure", "B4").unwrap() <= 30.0);
+}
+
+#[test]
+fn sensitive_an_acid_toner_is_no_gentle_product_and_eye_stacks_sink() {
+    let (_t, out) = run(&[
+        "T1,Glycolic Acid 7% Toning Solution,B,toner,,face,,,\"Aqua, Glycolic Acid, Glycerin, Aloe Barbadensis Leaf Juice, Panthenol, Hamamelis Virginiana Water, Sodium Hydroxide, Phenoxyethanol\",12",
+        "T2,Daily UV Fluid SPF 50,B,sunscreen,fluid,face,50,,\"Aqua, Homosalate, Octocrylene, Butyl Methoxydibenzoylmethane, Glycerin, Silica, Dimethicone, Tocopherol, Phenoxyethanol\",12",
+        "E1,Hydrating Eye Gel,B,eye gel,gel,eye,,,\"Aqua, Glycerin, Caffeine, Sodium Hyaluronate, Panthenol, Carbomer, Phenoxyethanol\",20",
+        "E2,Retinol Eye Serum,B,eye serum,serum,eye,,,\"Aqua, Glycerin, Caffeine, Sodium Hyaluronate, Panthenol, Retinol, Carbomer, Phenoxyethanol, Butylene Glycol, Xanthan Gum, Ethylhexylglycerin, Salicylic Acid, Glycolic Acid\",20",
+        "E3,Retinol Eye Cream,B,eye cream,cream,eye,,,\"Aqua, Glycerin, Caffeine, Sodium Hyaluronate, Panthenol, Retinol, Carbomer, Phenoxyethanol, Butylene Glycol, Xanthan Gum, Ethylhexylglycerin\",20",
+    ]);
+    above(&out, "sensitive", "T2", "T1");
+    assert!(score_of(&out, "sensitive", "T1").unwrap() < 65.0);
+    above(&out, "eye-area", "E3", "E2");
+    let (h, rows) = read_csv(&out.join("eye-area.csv"));
+    let reasons = h.iter().position(|c| c == "reasons").unwrap();
+    let e2 = rows.iter().find(|r| r[1] == "E2").unwrap();
+    assert!(
+        e2[reasons].contains("retinol with two acids near the eyes"),
+        "{}",
+        e2[reasons]
+    );
+}
+
+#[test]
+fn a_thin_baby_list_is_said_in_the_summary_and_the_report() {
+    let gentle = "Aqua, Glycerin, Coco-Glucoside, Panthenol, Sodium Benzoate";
+    let long = "Aqua, Glycerin, Caprylic/Capric Triglyceride, Cetearyl Alcohol, Squalane, Niacinamide, Panthenol, Allantoin, Tocopherol, Sodium Hyaluronate, Xanthan Gum, Carbomer, Sodium Hydroxide, Caprylyl Glycol, Ethylhexylglycerin, Phenoxyethanol, Disodium EDTA, Citric Acid";
+    let mut rows = vec![
+        format!("K1,Baby Wash,B,cleanser,gel,body,,,\"{gentle}\",9"),
+        format!("K2,Kids Lotion,B,moisturiser,lotion,body,,,\"{gentle}\",9"),
+    ];
+    for i in 0..6 {
+        rows.push(format!(
+            "A{i},Daily Moisturiser {i},B,moisturiser,lotion,face,,,\"{long}\",9"
+        ));
+    }
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (_t, out) = run(&refs);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let concerns = summary["concerns"].as_array().unwrap();
+    let baby = concerns.iter().find(|c| c["slug"] == "baby").unwrap();
+    assert_eq!(baby["fully_meeting"], 2);
+    let note = baby["note"].as_str().unwrap();
+    assert!(
+        note.starts_with("only 2 products in this catalog are made for babies"),
+        "{note}"
+    );
+    assert!(note.contains("the rest of the list is gentle adult products"));
+    // Nowhere else.
+    for c in concerns.iter().filter(|c| c["slug"] != "baby") {
+        assert!(c.get("note").is_none(), "{c}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("class=\"thin\"").count(), 1);
+    assert!(html.contains(note));
+    // The concern file keeps its columns.
+    let (h, _) = read_csv(&out.join("baby.csv"));
+    assert_eq!(
+        h,
+        [
+            "rank",
+            "product_id",
+            "name",
+            "score",
+            "grade",
+            "confidence",
+            "reasons",
+            "brand"
+        ]
+    );
+}
+
+#[test]
+fn a_full_baby_list_has_no_thin_note() {
+    let gentle = "Aqua, Glycerin, Coco-Glucoside, Panthenol, Sodium Benzoate";
+    let rows: Vec<String> = (0..10)
+        .map(|i| format!("K{i},Baby Wash {i},B,cleanser,gel,body,,,\"{gentle}\",9"))
+        .collect();
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (_t, out) = run(&refs);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let baby = summary["concerns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == "baby")
+        .unwrap()
+        .clone();
+    assert_eq!(baby["fully_meeting"], 10);
+    assert!(baby.get("note").is_none(), "{baby}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("class=\"thin\""));
+}

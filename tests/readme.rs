@@ -1,11 +1,18 @@
-//! The README's model section checked against the data files it describes,
-//! so that it cannot drift from catalog/concerns.toml, catalog/model.toml
-//! and the knowledge classes.
+//! The documentation checked against what it describes: docs/model.md
+//! against catalog/concerns.toml, catalog/model.toml and the knowledge
+//! classes, and the README's blocks against the binary, so that neither
+//! can drift unnoticed.
 
 use crate::common::*;
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// docs/model.md: the model in plain words, with the weights table, the
+/// number list and the class list these tests check.
+fn model_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model.md")).unwrap()
 }
 
 /// Text with every run of whitespace made one space, so line wrapping does
@@ -15,15 +22,15 @@ fn flat(s: &str) -> String {
 }
 
 #[test]
-fn readme_weights_table_is_what_concerns_prints() {
+fn model_doc_weights_table_is_what_concerns_prints() {
     let out = bin().arg("concerns").output().unwrap();
     assert!(out.status.success());
     let printed = String::from_utf8(out.stdout).unwrap();
     let table: Vec<&str> = printed.lines().filter(|l| l.starts_with('|')).collect();
     assert_eq!(table.len(), 2 + 1 + milia_rank::model::Factor::ALL.len());
     assert!(
-        readme().contains(&table.join("\n")),
-        "README weights table is stale: paste the table `milia-rank concerns` prints:\n{}",
+        model_doc().contains(&table.join("\n")),
+        "docs/model.md's weights table is stale: paste the table `milia-rank concerns` prints:\n{}",
         table.join("\n")
     );
     // And the table is the built-in profiles', catalog/concerns.toml.
@@ -32,24 +39,24 @@ fn readme_weights_table_is_what_concerns_prints() {
 }
 
 #[test]
-fn readme_numbers_are_model_toml() {
+fn model_doc_numbers_are_model_toml() {
     let summary = milia_rank::model::tables::builtin().summary();
     assert!(
-        readme().contains(&summary),
-        "README's number list is stale; catalog/model.toml says:\n{summary}"
+        model_doc().contains(&summary),
+        "docs/model.md's number list is stale; catalog/model.toml says:\n{summary}"
     );
 }
 
 #[test]
-fn readme_lists_every_knowledge_class() {
+fn model_doc_lists_every_knowledge_class() {
     let tags: Vec<&str> = milia_rank::knowledge::Classes::ALL
         .iter()
         .map(|(t, _)| *t)
         .collect();
     let sentence = format!("The classes are: {}.", tags.join(", "));
     assert!(
-        flat(&readme()).contains(&sentence),
-        "README's class list is stale; it should read: {sentence}"
+        flat(&model_doc()).contains(&sentence),
+        "docs/model.md's class list is stale; it should read: {sentence}"
     );
 }
 

@@ -379,3 +379,36 @@ fn a_blank_product_category_falls_back_to_type() {
     let (_, ranked) = read_csv(&out.join("sun-care.csv"));
     assert!(ranked.iter().any(|r| r[1] == "sun-fluid"));
 }
+
+/// Product categories as Shopify's standard product taxonomy writes them:
+/// read from the leaf, never from the broad segments above it.
+#[test]
+fn a_taxonomy_path_is_read_from_its_leaf() {
+    let tmp = workdir();
+    let cat = tmp.path().join("export.csv");
+    std::fs::write(
+        &cat,
+        "Handle,Title,Product Category,Type,Ingredients (product.metafields.custom.ingredients),Image Src\n\
+         shea-butter,Whipped Shea Butter,Health & Beauty > Personal Care > Cosmetics > Bath & Body > Body Butters,,\"Butyrospermum Parkii Butter, Glycerin\",https://cdn.example/1.jpg\n\
+         shea-butter,,,,,https://cdn.example/2.jpg\n\
+         baby-wash,Gentle Baby Wash,Baby & Toddler > Baby Bathing > Baby Wash & Shampoo,,\"Aqua, Coco-Glucoside, Glycerin\",\n\
+         day-cream,Daily Cream,Health & Beauty > Personal Care > Cosmetics > Skin Care > Lotions & Moisturizers,,\"Aqua, Glycerin, Squalane\",\n\
+         sun-fluid,Daily Fluid SPF 30,,Sunscreen,\"Aqua, Zinc Oxide, Glycerin\",\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    score_log(&cat, &out, &[]);
+    let (h, rows) = read_csv(&out.join("scores.csv"));
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    assert_eq!(rows.len(), 4, "the image row is merged into its product");
+    assert_eq!(row("shea-butter")[col("kind")], "moisturiser");
+    assert_eq!(row("shea-butter")[col("area")], "body");
+    assert_eq!(row("baby-wash")[col("area")], "body");
+    assert_eq!(row("day-cream")[col("kind")], "moisturiser");
+    assert_eq!(row("day-cream")[col("area")], "face");
+    assert_eq!(row("sun-fluid")[col("kind")], "sunscreen");
+    // A baby wash filed next to shampoos is still in the baby list.
+    let (_, baby) = read_csv(&out.join("baby.csv"));
+    assert!(baby.iter().any(|r| r[1] == "baby-wash"), "{baby:?}");
+}

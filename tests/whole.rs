@@ -388,7 +388,7 @@ fn formula_cells_are_named_and_defused_only_where_asked() {
     assert_eq!(s["formula_cells"]["count"], 3);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Cells a spreadsheet would run"));
-    assert!(html.contains("=HYPERLINK(&quot;http://x&quot;)"));
+    assert!(html.contains("=HYPERLINK(&#34;http://x&#34;)"));
     // Without the option every file keeps the cells as they are.
     let (_, rows) = read_csv(&out.join("scores.csv"));
     assert_eq!(rows[0][0], "=1+2");

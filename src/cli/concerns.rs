@@ -2,7 +2,7 @@
 //! writes it from the argument definitions below).
 //!
 //! Prints the concern profiles: who each ranking is for and every factor's
-//! weight, as the Markdown table the README carries. `--dump` writes them
+//! weight, as the Markdown table docs/model.md carries. `--dump` writes them
 //! in the TOML format that `--concerns-file` reads.
 
 use clap::Args;

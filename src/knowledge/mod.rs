@@ -74,6 +74,10 @@ classes! {
     STRONG_SURFACTANT = 39, "strong-surfactant";
     CLAY = 40, "clay";
     SOAP = 41, "soap";
+    SCENT_BOTANICAL = 42, "scent-botanical";
+    FATTY_ACID = 43, "fatty-acid";
+    ALKALI = 44, "alkali";
+    RAW_GRADE = 45, "raw-grade";
 }
 
 impl Classes {

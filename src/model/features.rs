@@ -130,9 +130,9 @@ impl Factor {
             Factor::StrongAcid => "a strong acid (AHA 12%+, BHA over 2%, PHA 20%+, a peel) or an acne active (benzoyl peroxide, sulfur, azelaic acid)",
             Factor::Retinoid => "a retinoid (0.5 for a mild retinyl ester)",
             Factor::StrongRetinoid => "a strong retinoid: retinol 0.5%+, retinal 0.1%+, or a prescription retinoid",
-            Factor::Fragrance => "added fragrance (parfum)",
+            Factor::Fragrance => "added fragrance: parfum, or a botanical there for its scent (lavender, jasmine, neroli, citrus peel, rose) anywhere in the list, confirmed by declared allergens",
             Factor::EssentialOil => "essential oils, 0.5 each",
-            Factor::Allergens => "declared fragrance allergens, a third each",
+            Factor::Allergens => "declared fragrance allergens, a third each (benzyl alcohol, a preservative, aside)",
             Factor::DryingAlcohol => "drying alcohol, weighted by position",
             Factor::Irritancy => "position-weighted irritancy grades",
             Factor::Spf => "sun protection factor: 0.5 at SPF 15, 0.85 at SPF 30, 1 at SPF 50",
@@ -144,12 +144,12 @@ impl Factor {
             Factor::Contact => "not a daily leave-on: rinsed off, wiped off (1) or used now and then, as masks, patches and peels (0.8)",
             Factor::EyeOnly => "made for the eye area only",
             Factor::ForBaby => "made for babies or children (baby, infant, kids in the name or category)",
-            Factor::NotForInfants => "named for adult results or as a form parents do not use on infants (acne, pore, brightening, anti-age, firming; kits, sticks, bars)",
-            Factor::Soap => "a true soap (saponified oils high in the list)",
+            Factor::NotForInfants => "named for adult results, as a treatment step (serum, booster, ampoule, a strength such as 2%) or as a form parents do not use on infants (acne, pore, brightening, anti-age, firming; kits, sticks, bars)",
+            Factor::Soap => "a true soap: a rinse-off product with fatty-acid salts high in the list, or a fatty acid with potassium or sodium hydroxide",
             Factor::Makeup => "tinted or make-up product",
             Factor::HiddenIrritant => "irritants no grade shows: witch hazel, willow bark, L-ascorbic acid high in the list, menthol, camphor, a strong surfactant, clay with one",
             Factor::Minimal => "a short, fragrance-free formula: 1 up to 10 ingredients, falling to 0 at 20",
-            Factor::MultiActive => "several actives together (AHA, BHA, PHA, retinoid, acne active, L-ascorbic acid): 0.5 for each beyond the first",
+            Factor::MultiActive => "several actives together (AHA, BHA, PHA, retinoid, acne active, L-ascorbic acid): 0.5 for each beyond the first; a retinoid with any acid in an eye product 1",
             Factor::NoIngredients => "no usable ingredient list (missing, not a list, or mostly unrecognised)",
         }
     }
@@ -192,6 +192,13 @@ pub struct Features {
     pub unusable: Option<String>,
     /// The texture's own heaviness, before any rinse-off reduction.
     pub texture_heaviness: Option<f64>,
+    /// Every comedogenic ingredient is graded only as a raw material (class
+    /// `raw-grade`): the load is not called pore-clogging.
+    pub comedogenic_raw_only: bool,
+    /// Exfoliant and retinoid features before contact time cut them: an
+    /// active cap reads these, so a rinse-off product does not hide an
+    /// excluded active.
+    pub before_contact: Vec<(Factor, f64)>,
 }
 
 impl Features {
@@ -203,6 +210,15 @@ impl Features {
     /// The evidence of a factor.
     pub fn evidence(&self, f: Factor) -> &Evidence {
         &self.evidence[f as usize]
+    }
+
+    /// The value of a factor before contact time cut it (its value where
+    /// contact time does not apply).
+    pub fn before_contact(&self, f: Factor) -> f64 {
+        self.before_contact
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map_or(self.value(f), |(_, v)| v.max(self.value(f)))
     }
 }
 
@@ -228,12 +244,19 @@ pub fn occlusion_strength(f: &IngredientFacts) -> f64 {
 }
 
 /// Comedogenic contribution of an ingredient: grades 0 and 1 count nothing,
-/// and a light oil's grade 2 counts nothing either.
+/// a light oil's grade 2 counts nothing either, and a grade measured on a
+/// raw material (class `raw-grade`) counts its share (`[comedogenic]`).
 pub fn comedogenic_strength(f: &IngredientFacts) -> f64 {
-    match f.comedogenic {
+    let s = match f.comedogenic {
         Some(g) if g <= 2 && f.classes.has(Classes::LIGHT_OIL) => 0.0,
         Some(g) => g.saturating_sub(1) as f64 / 4.0,
         None => 0.0,
+    };
+    // A grade measured on the raw salt or thickener, not at a few percent.
+    if f.classes.has(Classes::RAW_GRADE) {
+        s * tables::builtin().comedogenic.raw_grade_share
+    } else {
+        s
     }
 }
 
@@ -385,8 +408,18 @@ struct Scan {
     clay: Option<usize>,
     strong_surfactant: Option<usize>,
     soap: Option<usize>,
+    fatty_acid: Option<usize>,
+    alkali: Option<usize>,
     vitamin_c: Option<usize>,
     groups: u8,
+    /// Scented botanicals, essential oils and aromatic waters anywhere.
+    scent: Vec<usize>,
+    /// Acid groups (and the acids) present further down than their own
+    /// window, which add up with a retinoid.
+    deep_groups: u8,
+    stack_acids: Vec<usize>,
+    /// The first retinoid of the list, for the stacking reason.
+    retinoid_at: Option<usize>,
 }
 
 impl Scan {
@@ -454,7 +487,7 @@ impl Scan {
             // not what a "non-comedogenic" claim is about.
             if item.position <= window.claim_comedogenic
                 && f.comedogenic.unwrap_or(0) >= tables.claim.comedogenic_from_grade
-                && !c.any(Classes::THICKENER | Classes::SURFACTANT)
+                && !c.any(Classes::THICKENER | Classes::SURFACTANT | Classes::RAW_GRADE)
                 && self.conflict.is_none()
             {
                 self.conflict = Some(format!(
@@ -519,8 +552,13 @@ impl Scan {
             if c.has(Classes::ESSENTIAL_OIL) {
                 self.essential.push(idx);
             }
-            if c.has(Classes::FRAGRANCE_ALLERGEN) {
+            // A declared allergen that is also a preservative (benzyl
+            // alcohol) is there to preserve, not to scent.
+            if c.has(Classes::FRAGRANCE_ALLERGEN) && !c.has(Classes::PRESERVATIVE) {
                 self.allergens.push(idx);
+            }
+            if c.any(Classes::SCENT_BOTANICAL | Classes::ESSENTIAL_OIL | Classes::AROMATIC_WATER) {
+                self.scent.push(idx);
             }
             if c.has(Classes::BARRIER_LIPID) && item.position <= window.barrier {
                 self.barrier.push(idx);
@@ -561,8 +599,21 @@ impl Scan {
                 self.strong_surfactant.get_or_insert(idx);
             }
         }
-        if c.has(Classes::SOAP) && item.position <= tables.actives.soap_window {
-            self.soap.get_or_insert(idx);
+        // Only a rinse-off product is a soap: sodium stearate gels a stick
+        // or a balm, and stearic acid with a hydroxide thickens a cream.
+        if item.position <= tables.actives.soap_window && env.rinse_off {
+            if c.has(Classes::SOAP) {
+                self.soap.get_or_insert(idx);
+            }
+            if c.has(Classes::FATTY_ACID) {
+                self.fatty_acid.get_or_insert(idx);
+            }
+        }
+        if c.has(Classes::ALKALI)
+            && item.position <= tables.actives.soap_alkali_window
+            && env.rinse_off
+        {
+            self.alkali.get_or_insert(idx);
         }
         if c.has(Classes::ACIDIC_VITAMIN_C) && item.position <= tables.actives.vitamin_c_window {
             self.vitamin_c.get_or_insert(idx);
@@ -593,6 +644,20 @@ impl Scan {
             )
         });
         let named = !ph_adjuster && name_hits.has(key_words);
+        let bit = match group {
+            AcidGroup::Aha => 1,
+            AcidGroup::Bha => 2,
+            AcidGroup::Pha => 4,
+        };
+        // Further down than its window an acid earns no credit, but it
+        // still adds up with a retinoid (see [actives] stack_window).
+        if !ph_adjuster
+            && percent.is_none_or(|p| p >= tables.acid.active_from_percent)
+            && item.position <= tables.actives.stack_window
+        {
+            self.deep_groups |= bit;
+            self.stack_acids.push(idx);
+        }
         let active = match percent {
             Some(p) => p >= tables.acid.active_from_percent,
             None if named => true,
@@ -613,11 +678,7 @@ impl Scan {
         };
         // Strength from the label or name counts fully; otherwise the
         // position says how much is there.
-        self.groups |= match group {
-            AcidGroup::Aha => 1,
-            AcidGroup::Bha => 2,
-            AcidGroup::Pha => 4,
-        };
+        self.groups |= bit;
         let value = if let Some(p) = percent {
             tables.acid.strength_share(group, p)
         } else if named {
@@ -686,6 +747,7 @@ impl Scan {
         };
         let v = if mild { scale.mild_retinoid } else { 1.0 } * amount;
         self.groups |= 8;
+        self.retinoid_at.get_or_insert(idx);
         if self.retinoid.as_ref().is_none_or(|(q, _)| v > *q) {
             self.retinoid = Some((v, desc.clone()));
         }
@@ -762,7 +824,7 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         ev: Default::default(),
     };
     load_evidence(&env, &mut scan, &mut sink);
-    active_evidence(&env, &mut scan, &mut sink);
+    let before_contact = active_evidence(&env, &mut scan, &mut sink);
     care_evidence(&env, &scan, &mut sink);
     sun_evidence(&env, &scan, &mut sink);
     audience_evidence(&env, &mut sink);
@@ -780,6 +842,13 @@ pub fn compute(list: &ParsedList, kb: &KnowledgeBase, ctx: &Context<'_>) -> Feat
         uv_filter: scan.any_uv_filter,
         unusable: trust.unusable,
         texture_heaviness: profile.texture.map(|t| tables.heaviness(t)),
+        comedogenic_raw_only: !scan.comed.is_empty()
+            && scan.comed.iter().all(|h| {
+                kb.facts(list.items[h.item].id.unwrap_or(0))
+                    .classes
+                    .has(Classes::RAW_GRADE)
+            }),
+        before_contact,
     }
 }
 
@@ -793,14 +862,35 @@ fn load_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
     let (o, ob) = load(&mut scan.occl, at);
     let occlusion = (o * rinse_factor).min(1.0);
     sink.set(Factor::Occlusion, occlusion, ob);
-    let (cm, cb) = load(&mut scan.comed, |i| {
+    // A raw-material grade is named only where nothing else clogs: a reason
+    // never calls sodium chloride pore-clogging.
+    let raw = |i: usize| {
+        env.kb
+            .facts(env.list.items[i].id.unwrap_or(0))
+            .classes
+            .has(Classes::RAW_GRADE)
+    };
+    let (mut graded, mut raw_only): (Vec<Hit>, Vec<Hit>) =
+        scan.comed.iter().partition(|h| !raw(h.item));
+    let describe = |i: usize| {
         let f = env.kb.facts(env.list.items[i].id.unwrap_or(0));
-        format!(
-            "{} (comedogenic grade {} of 5)",
-            at(i),
-            f.comedogenic.unwrap_or(0)
-        )
-    });
+        if f.classes.has(Classes::RAW_GRADE) {
+            format!(
+                "{} (graded {} of 5 only as the raw material, little at a few percent)",
+                at(i),
+                f.comedogenic.unwrap_or(0)
+            )
+        } else {
+            format!(
+                "{} (comedogenic grade {} of 5)",
+                at(i),
+                f.comedogenic.unwrap_or(0)
+            )
+        }
+    };
+    let (cg, gb) = load(&mut graded, describe);
+    let (cr, rb) = load(&mut raw_only, describe);
+    let (cm, cb) = (cg + cr, if gb.is_empty() { rb } else { gb });
     sink.set(Factor::Comedogenic, cm * rinse_factor, cb);
     let heaviness = profile
         .texture
@@ -840,8 +930,9 @@ fn load_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
 }
 
 /// Exfoliants and retinoids, with credit for contact time, and several
-/// kinds of actives together.
-fn active_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
+/// kinds of actives together. Returns the features before contact time cut
+/// them.
+fn active_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) -> Vec<(Factor, f64)> {
     let tables = env.tables;
     // A peel-strength acid makes the whole product a peel: the gentler acids
     // beside it earn no everyday-exfoliant credit.
@@ -859,12 +950,15 @@ fn active_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
             vec![what]
         }
     };
+    let mut before_contact = Vec::new();
     if scan.strongest_acid.is_none() {
         if let Some((v, a)) = scan.gentle_acid.take() {
             sink.set(Factor::GentleAcid, v * credit, credit_note(a));
+            before_contact.push((Factor::GentleAcid, v));
         }
         if let Some((v, p)) = scan.pha.take() {
             sink.set(Factor::Pha, v * credit, credit_note(p));
+            before_contact.push((Factor::Pha, v));
         }
     }
     if let Some((_, a)) = scan.strongest_acid.take() {
@@ -872,6 +966,7 @@ fn active_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
     }
     if let Some((v, r)) = scan.retinoid.take() {
         sink.set(Factor::Retinoid, v * credit, credit_note(r));
+        before_contact.push((Factor::Retinoid, v));
     }
     if let Some(r) = scan.strong_retinoid.take() {
         sink.set(Factor::StrongRetinoid, 1.0, vec![r]);
@@ -887,13 +982,55 @@ fn active_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
     if scan.vitamin_c.is_some() {
         groups |= 32;
     }
+    // A retinoid adds up with every acid of the list, not only those high
+    // enough to earn credit of their own.
+    let retinoid_at = scan.retinoid_at.filter(|_| groups & 8 != 0);
+    if retinoid_at.is_some() {
+        groups |= scan.deep_groups;
+    }
+    let near_eyes = env.ctx.profile.area == super::product::Area::Eye;
+    let acids: Vec<usize> = match retinoid_at {
+        Some(_) => scan.stack_acids.clone(),
+        None => Vec::new(),
+    };
     if groups.count_ones() > 1 {
         let n = groups.count_ones();
-        sink.set(
-            Factor::MultiActive,
-            tables.actives.each_beyond_first * (n - 1) as f64,
-            vec![format!("{n} kinds of actives together")],
-        );
+        let mut value = tables.actives.each_beyond_first * (n - 1) as f64;
+        let why = match retinoid_at {
+            Some(r) if !acids.is_empty() => {
+                if near_eyes {
+                    value = value.max(tables.actives.retinoid_with_acid_near_eyes);
+                }
+                format!(
+                    "{} with {} {}{}: {}",
+                    env.label_of(r),
+                    count_word(acids.len()),
+                    if acids.len() == 1 { "acid" } else { "acids" },
+                    if near_eyes { " near the eyes" } else { "" },
+                    acids
+                        .iter()
+                        .take(3)
+                        .map(|&i| env.label_of(i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+            _ => format!("{n} kinds of actives together"),
+        };
+        sink.set(Factor::MultiActive, value, vec![why]);
+    }
+    before_contact
+}
+
+/// A small count in words ("three acids"), larger ones in digits.
+fn count_word(n: usize) -> String {
+    match n {
+        1 => "one".into(),
+        2 => "two".into(),
+        3 => "three".into(),
+        4 => "four".into(),
+        5 => "five".into(),
+        _ => n.to_string(),
     }
 }
 
@@ -922,6 +1059,35 @@ fn care_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
             1.0,
             vec![format!("{}, an aromatic flower water", env.at(i))],
         );
+    } else if !scan.scent.is_empty() || !scan.allergens.is_empty() {
+        // Fragrance by another name: a botanical there for its scent,
+        // confirmed by the allergens a scent brings.
+        let place = |i: usize| format!("{} (#{})", env.label_of(i), env.list.items[i].position);
+        let allergens = || {
+            let mut names: Vec<String> = scan
+                .allergens
+                .iter()
+                .take(2)
+                .map(|&i| env.label_of(i).to_string())
+                .collect();
+            if scan.allergens.len() > 2 {
+                names.push(format!("{} more", scan.allergens.len() - 2));
+            }
+            names.join(", ")
+        };
+        let sc = &tables.scent;
+        let (value, why) = match (scan.scent.first(), scan.allergens.is_empty()) {
+            (Some(&i), true) => (sc.botanical, format!("scented with {}", place(i))),
+            (Some(&i), false) => (
+                sc.confirmed,
+                format!("scented with {} and {}", place(i), allergens()),
+            ),
+            (None, _) => (
+                sc.allergens_alone,
+                format!("scented: declares {}", allergens()),
+            ),
+        };
+        sink.set(Factor::Fragrance, value, vec![why]);
     }
     if !scan.essential.is_empty() {
         let n = scan.essential.len();
@@ -1030,7 +1196,26 @@ fn audience_evidence(env: &Env<'_>, sink: &mut Sink) {
             vec![format!("\"{word}\" in its name")],
         );
     }
-    if let Some(word) = name_hits
+    let for_baby = sink.ev[Factor::ForBaby as usize].value > 0.0;
+    let treatment = name_hits
+        .first_listed(Key::AudienceTreatmentStep)
+        .map(|h| vocabulary.phrase(&h).trim_matches('*').to_string())
+        .or_else(|| {
+            // A strength in the name ("2% + B5"), unless the product is
+            // made for babies ("with 1% colloidal oatmeal").
+            strength_in_name(&ctx.name.text)
+                .filter(|p| !for_baby && *p <= env.tables.audience.treatment_percent_up_to)
+                .map(|p| format!("{}%", fmt_percent(p)))
+        });
+    if let Some(word) = treatment {
+        sink.set(
+            Factor::NotForInfants,
+            1.0,
+            vec![format!(
+                "\"{word}\" in its name: a treatment serum, not an infant product"
+            )],
+        );
+    } else if let Some(word) = name_hits
         .first_listed(Key::AudienceNotForInfants)
         .map(|h| vocabulary.phrase(&h).trim_matches('*').to_string())
     {
@@ -1051,7 +1236,17 @@ fn irritant_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
         sink.set(
             Factor::Soap,
             1.0,
-            vec![format!("{}, a true soap", env.at(i))],
+            vec![format!("a true soap: {}", env.at(i))],
+        );
+    } else if let (Some(f), Some(a)) = (scan.fatty_acid, scan.alkali) {
+        sink.set(
+            Factor::Soap,
+            1.0,
+            vec![format!(
+                "a true soap made in the bottle: {} with {}",
+                env.at(f),
+                env.at(a)
+            )],
         );
     }
     let (mut hi, mut hb) = load(&mut scan.hidden, |i| env.at(i));
@@ -1103,6 +1298,7 @@ fn trust_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) -> Trust {
         && scan.essential.is_empty()
         && scan.allergens.is_empty()
         && scan.aromatic.is_none()
+        && scan.scent.is_empty()
     {
         minimal_evidence(list, tables, sink);
     }
@@ -1264,6 +1460,33 @@ pub fn is_alphabetical(list: &ParsedList) -> bool {
         let pairs = head.len() * (head.len() - 1) / 2;
         in_order * 10 >= pairs * 9
     })
+}
+
+/// The smallest percentage stated in a product name ("Hyaluronic Acid 2% +
+/// B5"), if any.
+fn strength_in_name(name: &str) -> Option<f64> {
+    // Product names are short; a field of hostile length is not searched.
+    if name.len() > 400 || !name.contains('%') {
+        return None;
+    }
+    let bytes = name.as_bytes();
+    let mut least: Option<f64> = None;
+    for (i, _) in name.match_indices('%') {
+        let mut j = i;
+        while j > 0 && bytes[j - 1] == b' ' {
+            j -= 1;
+        }
+        let end = j;
+        while j > 0 && (bytes[j - 1].is_ascii_digit() || bytes[j - 1] == b'.') {
+            j -= 1;
+        }
+        if let Ok(p) = name[j..end].parse::<f64>() {
+            if p > 0.0 && least.is_none_or(|q| p < q) {
+                least = Some(p);
+            }
+        }
+    }
+    least
 }
 
 /// Formats a percentage or factor without trailing zeros.
@@ -1461,6 +1684,248 @@ mod tests {
         };
         assert_eq!(wash("Jojoba Esters"), 0.0);
         assert!(wash("Juglans Regia Shell Powder") > 0.0);
+    }
+
+    /// Fragrance by another name, on real labels: a botanical there for its
+    /// scent anywhere in the list is added fragrance, confirmed by declared
+    /// allergens; a calming gel without one is not scented, and benzyl
+    /// alcohol alone is a preservative.
+    #[test]
+    fn scented_botanicals_are_fragrance_wherever_they_stand() {
+        let t = tables::builtin();
+        let lavender = features_of(
+            "Calm Water Gel Moisturizer",
+            "Moisturizers",
+            "Water, Glycerin, Aloe Barbadensis (Aloe) Leaf Juice, Dimethicone, Butylene Glycol, \
+             Pyrus Malus (Apple) Fruit Extract, 1,2-Hexanediol, Diethylhexyl Carbonate, \
+             Opuntia Ficus-Indica Stem Extract, Sodium Hyaluronate, Dipotassium Glycyrrhizate, \
+             Hydrolyzed Sodium Hyaluronate, Lavandula Angustifolia (Lavender) Flower Extract, \
+             Stearyl Heptanoate, Cetyl PEG/PPG-10/1 Dimethicone, Hydroxyacetophenone, Sea Salt, \
+             Dimethicone Crosspolymer, Stearyl Caprylate, Potassium Sorbate, Citric Acid, \
+             Sodium Benzoate, Disodium Phosphate, Linalool, Limonene.",
+        );
+        assert_eq!(lavender.value(Factor::Fragrance), t.scent.confirmed);
+        let why = lavender.evidence(Factor::Fragrance).because.join(" ");
+        assert!(
+            why.contains("scented with lavandula angustifolia flower extract (#13) and linalool"),
+            "{why}"
+        );
+        assert_eq!(lavender.value(Factor::Minimal), 0.0);
+        // A fruit's scent without a declared allergen still counts, less.
+        let tangerine = features_of(
+            "Balance Facial Spritz",
+            "Mist",
+            "['glycerin', 'gentiana lutea (gentian) root extract', 'rhodiola rosea root extract', \
+             'silybum marianum extract', 'citrus tangerina extract', 'aspalathus linearis leaf extract', \
+             'aloe barbadenis extract', 'ascorbic acid', 'sodium benzoate', 'potassium sorbate', \
+             'sodium hydroxide', 'polysorbate-20', 'sodium lactate', 'phenoxyethanol']",
+        );
+        assert_eq!(tangerine.value(Factor::Fragrance), t.scent.botanical);
+        // Negative: a lavender-free calming gel, and a lemon fruit extract
+        // (an acid source, not a scent), are not scented.
+        let calm = features_of(
+            "Squalane + Probiotic Gel Moisturizer",
+            "Moisturizer",
+            "Water, Squalane, Glycerin, Dimethicone, Pentylene Glycol, Ammonium \
+             Acryloyldimethyltaurate/VP Copolymer, Lactococcus Ferment Lysate, Caprylic/Capric \
+             Triglyceride, Phenoxyethanol, Caprylyl Glycol, Dimethiconol, Chondrus Crispus Extract, \
+             Allantoin, Bisabolol, Sodium Hyaluronate, Citrus Limon Fruit Extract, Sodium Benzoate",
+        );
+        assert_eq!(calm.value(Factor::Fragrance), 0.0);
+        assert_eq!(calm.value(Factor::Allergens), 0.0);
+        let preserved = features_of(
+            "Eye Serum",
+            "Eye Care",
+            "['aloe barbadenis extract', 'sesamium indicum seed oil', 'cetearyl alcohol', \
+             'glycerin', 'ceteareth 20', 'cetyl alcohol', 'tocopherol', 'xanthan gum', \
+             'citric acid', 'phenoxyethanol', 'benzyl alcohol']",
+        );
+        assert_eq!(preserved.value(Factor::Fragrance), 0.0);
+        assert_eq!(preserved.value(Factor::Allergens), 0.0);
+    }
+
+    /// A true soap: fatty-acid salts, or a fatty acid with potassium
+    /// hydroxide high in the list; isethionates and stearic acid with a pH
+    /// adjuster at the end are not.
+    #[test]
+    fn soaps_formed_in_the_bottle_are_true_soaps() {
+        let salts = features_of(
+            "Rinse-Off Foaming Cleanser",
+            "Cleanser",
+            "Water , Potassium Myristate , Glycerin , Potassium Behenate , Sodium Methyl Cocoyl \
+             Taurate , Potassium Palmitate , Potassium Laurate , Potassium Sterate , Peg-3 \
+             Distearate , Butylene Glycol , Sodium Hyaluronate , Disodium Edta , Phenoxyethanol",
+        );
+        assert_eq!(salts.value(Factor::Soap), 1.0);
+        assert!(salts.evidence(Factor::Soap).because[0]
+            .contains("a true soap: potassium myristate at #2"));
+        let in_bottle = features_of(
+            "Treatment Cleansing Foam",
+            "Cleanser",
+            "Water, Glycerin, Stearic Acid, Myristic Acid, Potassium Hydroxide, Lauric Acid, Peg-8, \
+             Sodium Myristoyl Glutamate, Glyceryl Stearate, Peg-32, Sorbitol, Cocamidopropyl Betaine",
+        );
+        assert_eq!(in_bottle.value(Factor::Soap), 1.0);
+        let why = &in_bottle.evidence(Factor::Soap).because[0];
+        assert!(
+            why.contains("stearic acid at #3 with potassium hydroxide at #5"),
+            "{why}"
+        );
+        // Sodium cocoyl isethionate is a syndet, not a soap; stearic acid
+        // with sodium hydroxide far down is a cream's pH adjustment.
+        for (name, list) in [
+            (
+                "Face Cleanser",
+                "['sodium cocoyl isethionate', 'glycerin', 'stearic acid', 'aloe barbadenis extract', \
+                 'stearyl alcohol', 'sodium pca', 'camellia sinensis extract', 'allantoin', \
+                 'hydroxypropyl methylcellulose', 'disodium cocoamphodiacetate', 'coco glucoside', \
+                 'glyceryl stearate', 'disodium edta', 'caprylyl glycol', 'phenoxyethanol']",
+            ),
+            (
+                "Daily Moisturizing Lotion",
+                "Water, Glycerin, Stearic Acid, Caprylic/Capric Triglyceride, Cetyl Alcohol, \
+                 Glyceryl Stearate, Dimethicone, Panthenol, Allantoin, Carbomer, Phenoxyethanol, \
+                 Sodium Hydroxide",
+            ),
+        ] {
+            assert_eq!(
+                features_of(name, "Cleanser", list).value(Factor::Soap),
+                0.0,
+                "{name}"
+            );
+        }
+        // In a leave-on stick sodium stearate is the gelling agent.
+        let stick = features_of(
+            "Kona Eye Stick",
+            "Eye Care",
+            "Propylene Glycol, Water, Sodium Stearate, Caffeine, Glycerin, Coffea Arabica Seed Oil",
+        );
+        assert_eq!(stick.value(Factor::Soap), 0.0);
+    }
+
+    /// A treatment step is no infant product: its words or a strength in
+    /// the name; hyaluronic acid in a moisturiser's list or name is not.
+    #[test]
+    fn treatment_steps_are_not_for_infants() {
+        let list = "Aqua, Sodium Hyaluronate, Panthenol, Glycerin, Pentylene Glycol, Propanediol, \
+                    Phenoxyethanol";
+        for name in [
+            "The Ordinary Hyaluronic Acid 2% + B5 Hydration Support Formula 30ml",
+            "Hydrating Booster",
+            "Ceramide Ampoule",
+            "Niacinamide 10% + Zinc 1%",
+        ] {
+            let f = features_of(name, "Moisturiser", list);
+            assert_eq!(f.value(Factor::NotForInfants), 1.0, "{name}");
+            assert!(
+                f.evidence(Factor::NotForInfants).because[0]
+                    .contains("a treatment serum, not an infant product"),
+                "{name}"
+            );
+        }
+        for name in [
+            "Green Tea Hyaluronic Acid Hydrating Moisturizer",
+            "The Ordinary 100% Cold Pressed Virgin Marula Oil 30ml",
+            "Baby Moisturising Lotion with 1% Colloidal Oatmeal",
+        ] {
+            assert_eq!(
+                features_of(name, "Moisturiser", list).value(Factor::NotForInfants),
+                0.0,
+                "{name}"
+            );
+        }
+    }
+
+    /// Bakuchiol sold as "phyto-retinol" earns no retinoid credit; retinol
+    /// does.
+    #[test]
+    fn a_phyto_retinol_is_no_retinoid() {
+        let list = "Water, Squalane, Niacinamide, Sodium Acrylates Copolymer, Bakuchiol, \
+                    Sodium Hyaluronate, Rosa Canina Fruit Oil, Phenoxyethanol";
+        for name in [
+            "Squalane + Phyto-Retinol Serum",
+            "Bakuchiol Retinol Alternative Serum",
+        ] {
+            assert_eq!(
+                features_of(name, "Treatment", list).value(Factor::Retinoid),
+                0.0,
+                "{name}"
+            );
+        }
+        assert!(features_of("Retinol Serum", "Treatment", list).value(Factor::Retinoid) > 0.0);
+    }
+
+    /// A retinoid with acids near the eyes adds up, however low the acids
+    /// stand; a marketing-name list is not trusted.
+    #[test]
+    fn stacked_actives_and_marketing_names_near_the_eyes() {
+        let stacked = features_of(
+            "Ferulic + Retinol Triple Correction Eye Serum",
+            "Eye cream",
+            "Water, Propylene Glycol, Ethoxydiglycol, Centella Asiatica Extract, Glycyrrhiza Glabra \
+             (Licorice) Root Extract, Ferulic Acid, Retinol, Potassium Azeloyl Diglycinate, \
+             Arctostaphylos Uva Ursi Leaf Extract, Arbutin, Morus Nigra Fruit Extract, Salix Alba \
+             (Willow) Bark Extract, Quercetin, Caffeine, Ubiquinone, Sodium Hyaluronate, Salicylic \
+             Acid, Glycolic Acid, Mandelic Acid, Panthenol, Butylene Glycol, Glycerin",
+        );
+        assert_eq!(stacked.value(Factor::MultiActive), 1.0);
+        let why = &stacked.evidence(Factor::MultiActive).because[0];
+        assert!(
+            why.starts_with("retinol with three acids near the eyes"),
+            "{why}"
+        );
+        // An eye serum with a mild retinoid and no acid is no stack.
+        let single = features_of(
+            "Vitamin A Eye Serum",
+            "Eye cream",
+            "Water, Butylene Glycol, Glycerin, Pentylene Glycol, Potassium Hydroxide, Carbomer, \
+             Polysorbate 80, Phenoxyethanol, Retinyl Palmitate, Corn (Zea Mays) Oil, Algin, BHT.",
+        );
+        assert_eq!(single.value(Factor::MultiActive), 0.0);
+        let marketing = features_of(
+            "Eye Lift Firming Treatment",
+            "Eye cream",
+            "Hyaluronic Acid Spheres, Hyaluronic Acid, Immediate Skin Firming Polymer, Isolated, \
+             Purified Active Molecule from Oat Kernel Extract, Myrtle Extract, NMF Replenishing \
+             Cocktail, Vitamin E, Zinc.",
+        );
+        assert_eq!(marketing.value(Factor::NoIngredients), 1.0);
+    }
+
+    /// An acid in a rinse-off product earns little credit, but the active
+    /// caps read it before contact time cuts it.
+    #[test]
+    fn contact_time_does_not_hide_an_excluded_active() {
+        let f = features_of(
+            "Daily Glycolic Cleanser",
+            "Cleanser",
+            "Water/Aqua/Eau, Cocamidopropyl Hydroxysultaine, Glycolic Acid, Glycerin, Peg-6",
+        );
+        let cap = tables::builtin().caps.active_from;
+        assert!(f.value(Factor::GentleAcid) < cap);
+        assert!(f.before_contact(Factor::GentleAcid) >= cap);
+    }
+
+    /// Sodium chloride's grade 5 was measured on the raw salt: in a mist it
+    /// counts little and is not called pore-clogging.
+    #[test]
+    fn raw_material_grades_are_not_pore_clogging() {
+        let mist = features_of(
+            "Toleriane Ultra 8 Face Mist",
+            "Mist",
+            "['glycerin', 'propanediol', 'pentylene glycol', 'allantoin', 'sodium chloride', \
+             'carnosine', 'cocamidopropyl betaine', 'citric acid']",
+        );
+        assert!(mist.comedogenic_raw_only);
+        assert!(mist.value(Factor::Comedogenic) < 0.1);
+        let why = mist.evidence(Factor::Comedogenic).because.join(" ");
+        assert!(why.contains("only as the raw material"), "{why}");
+        let oil = features_of(
+            "Coconut Face Oil",
+            "Oil",
+            "Cocos Nucifera Oil, Sodium Chloride, Tocopherol",
+        );
+        assert!(!oil.comedogenic_raw_only);
     }
 
     /// The plain-words descriptions `milia-rank concerns` prints restate

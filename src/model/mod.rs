@@ -9,7 +9,7 @@ pub mod score;
 pub mod tables;
 pub mod vocabulary;
 
-pub use concerns::{Concern, Eligibility};
+pub use concerns::{Concern, Eligibility, Thin};
 pub use features::{Factor, Features};
 pub use product::{classify, Area, Described, Kind, Profile, Spf, Texture};
 pub use profiles::builtin as builtin_concerns;
@@ -41,7 +41,7 @@ pub struct Assessment {
 pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]) -> Assessment {
     // Name, category and claims are scanned for the vocabulary once.
     let name = vocabulary::Scanned::product(input.described.name);
-    let category = vocabulary::Scanned::product(input.described.category);
+    let category = vocabulary::Scanned::category(input.described.category);
     let claims = vocabulary::Scanned::product(input.claims);
     let mut profile = product::classify_scanned(&input.described, &name, &category);
     let list = parse_list(input.ingredients, kb);

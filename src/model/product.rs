@@ -254,7 +254,7 @@ pub struct Described<'a> {
 
 /// Classifies a product from its columns, inferring what is missing.
 pub fn classify(d: &Described<'_>) -> Profile {
-    classify_scanned(d, &Scanned::product(d.name), &Scanned::product(d.category))
+    classify_scanned(d, &Scanned::product(d.name), &Scanned::category(d.category))
 }
 
 /// Classifies a product whose name and category are already scanned.
@@ -399,6 +399,9 @@ fn find_area(hits: &Hits) -> Option<Area> {
     let face = hits.has(Key::AreaFace);
     if hits.has(Key::AreaLip) {
         return Some(Area::Lip);
+    }
+    if hits.has(Key::AreaHeadToToe) {
+        return Some(Area::Body);
     }
     if hits.has(Key::AreaScalp) && !face {
         return Some(Area::Scalp);
@@ -709,6 +712,39 @@ mod tests {
             (p.texture, p.texture_source),
             (Some(Texture::Serum), Source::Category)
         );
+    }
+
+    #[test]
+    fn reads_a_taxonomy_path_from_its_leaf() {
+        const SKIN: &str = "Health & Beauty > Personal Care > Cosmetics > Skin Care";
+        // "Bath & Body" above the leaf does not make a butter a bath product.
+        let p = c(
+            "Whipped Shea Butter",
+            "Health & Beauty > Personal Care > Cosmetics > Bath & Body > Body Butters",
+        );
+        assert_eq!((p.kind, p.area), (Kind::Moisturiser, Area::Body));
+        let p = c("Daily Cream", &format!("{SKIN} > Lotions & Moisturizers"));
+        assert_eq!((p.kind, p.area), (Kind::Moisturiser, Area::Face));
+        assert_eq!(p.area_source, Source::Default);
+        let p = c("Daily Fluid", &format!("{SKIN} > Sunscreen"));
+        assert_eq!(p.kind, Kind::Sunscreen);
+        // A leaf naming nothing defers to its parent segment.
+        let p = c("Night Repair", "Skin Care > Eye Care > Treatments & Kits");
+        assert_eq!(p.area, Area::Eye);
+        // Without separators a category is read whole, as before.
+        assert_eq!(c("Shea Butter", "Bath & Body").kind, Kind::Bath);
+    }
+
+    #[test]
+    fn a_hair_and_body_product_is_a_body_product() {
+        let p = c("Baby Shampoo & Body Wash", "");
+        assert_eq!((p.kind, p.area), (Kind::BodyWash, Area::Body));
+        let p = c(
+            "Gentle Baby Wash",
+            "Baby & Toddler > Baby Bathing > Baby Wash & Shampoo",
+        );
+        assert_eq!(p.area, Area::Body);
+        assert_eq!(c("Volume Shampoo", "Hair Care").area, Area::Scalp);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::concerns::{Concern, Eligibility};
+use super::concerns::{Concern, Eligibility, Thin};
 use super::features::{Factor, N_FACTORS};
 use super::product::{Area, Kind};
 use crate::error::{Error, Result};
@@ -55,6 +55,21 @@ struct ConcernToml {
     weights: BTreeMap<Spanned<String>, f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     eligibility: Option<EligibilityToml>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    thin: Option<ThinToml>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ThinToml {
+    fewer_than: Spanned<u64>,
+    #[serde(default)]
+    any_of: Vec<Spanned<String>>,
+    #[serde(default)]
+    none_of: Vec<Spanned<String>>,
+    #[serde(default)]
+    from_score: f64,
+    note: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, Default)]
@@ -122,6 +137,21 @@ pub fn dump(concerns: &[Concern]) -> String {
                         .map(|k| unplaced(k.as_str().to_string()))
                         .collect(),
                     requires_spf: c.eligibility.requires_spf,
+                }),
+                thin: c.thin.as_ref().map(|t| ThinToml {
+                    fewer_than: unplaced(t.fewer_than),
+                    any_of: t
+                        .any_of
+                        .iter()
+                        .map(|f| unplaced(f.key().to_string()))
+                        .collect(),
+                    none_of: t
+                        .none_of
+                        .iter()
+                        .map(|f| unplaced(f.key().to_string()))
+                        .collect(),
+                    from_score: t.from_score,
+                    note: unplaced(t.note.clone()),
                 }),
             })
             .collect(),
@@ -222,6 +252,7 @@ pub fn apply(text: &str, name: &str, mut concerns: Vec<Concern>) -> Result<Vec<C
                     },
                     no_list_cap: 50.0,
                     active_cap: None,
+                    thin: None,
                 }
             }
         };
@@ -310,6 +341,36 @@ pub fn apply(text: &str, name: &str, mut concerns: Vec<Concern>) -> Result<Vec<C
                 requires_spf: e.requires_spf,
             };
         }
+        if let Some(t) = t.thin {
+            let factors = |list: &[Spanned<String>], key: &str| {
+                list.iter()
+                    .map(|f| {
+                        Factor::from_key(f.get_ref()).ok_or_else(|| {
+                            err_at(
+                                line_of(f.span()),
+                                key,
+                                format!("unknown factor `{}`", f.get_ref()),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()
+            };
+            let any_of = factors(&t.any_of, "thin.any_of")?;
+            if any_of.is_empty() || *t.fewer_than.get_ref() == 0 {
+                return Err(err_at(
+                    line_of(t.fewer_than.span()),
+                    "thin",
+                    "give `fewer_than` of at least 1 and at least one factor in `any_of`".into(),
+                ));
+            }
+            c.thin = Some(Thin {
+                fewer_than: *t.fewer_than.get_ref(),
+                any_of,
+                none_of: factors(&t.none_of, "thin.none_of")?,
+                from_score: t.from_score,
+                note: t.note.into_inner(),
+            });
+        }
         match existing {
             Some(i) => concerns[i] = c,
             None => concerns.push(c),
@@ -377,6 +438,25 @@ mod tests {
         );
         assert_eq!(c[6].slug, "oily-t-zone");
         assert_eq!(c[6].eligibility.areas, vec![Area::Face]);
+    }
+
+    #[test]
+    fn a_thin_list_rule_is_read_checked_and_worded() {
+        let baby = &builtin_concerns()[3];
+        let thin = baby.thin.as_ref().unwrap();
+        assert!(thin.any_of.contains(&Factor::ForBaby));
+        assert_eq!(thin.note_for(thin.fewer_than, 100), None);
+        assert_eq!(thin.note_for(3, 3), None, "a list of only such products");
+        let two = thin.note_for(2, 40).unwrap();
+        assert!(two.starts_with("only 2 products in this catalog are made for babies"));
+        let none = thin.note_for(0, 40).unwrap();
+        assert!(none.starts_with("no product in this catalog is made for babies"));
+        let bad = "[[concern]]\nslug = \"baby\"\n[concern.thin]\nfewer_than = 3\n\
+                   any_of = [\"glitter\"]\nnote = \"x\"\n";
+        let e = apply(bad, "p.toml", builtin_concerns())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown factor `glitter`"), "{e}");
     }
 
     #[test]

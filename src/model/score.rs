@@ -14,6 +14,9 @@ pub struct ConcernScore {
     pub contributions: Vec<(Factor, f64)>,
     /// Why the score was capped, if it was.
     pub capped: Option<String>,
+    /// The product fully meets the concern's profile (see
+    /// [`super::Thin`]); false where the concern does not say.
+    pub meets_profile: bool,
 }
 
 /// Scores a product's features for a concern.
@@ -47,7 +50,9 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
             Factor::Scrub,
         ]
         .into_iter()
-        .find(|f| features.value(*f) >= super::tables::builtin().caps.active_from);
+        // Read before contact time cut it: an excluded active stays one
+        // in a rinse-off product or a mask.
+        .find(|f| features.before_contact(*f) >= super::tables::builtin().caps.active_from);
         if let Some(f) = active {
             s = cap * s / 100.0;
             capped = Some(format!(
@@ -57,10 +62,15 @@ pub fn score(concern: &Concern, features: &Features) -> ConcernScore {
             ));
         }
     }
+    let meets_profile = concern
+        .thin
+        .as_ref()
+        .is_some_and(|t| t.met_by(features, s, capped.is_some()));
     ConcernScore {
         score: round1(s),
         contributions,
         capped,
+        meets_profile,
     }
 }
 
@@ -79,6 +89,9 @@ pub fn grade(score: f64) -> &'static str {
 pub fn factor_label(f: Factor, features: &Features) -> &'static str {
     match f {
         Factor::Occlusion => "occlusive: seals the skin",
+        Factor::Comedogenic if features.comedogenic_raw_only => {
+            "a raw material's grade, not pore-clogging at this strength"
+        }
         Factor::Comedogenic => "pore-clogging",
         Factor::Texture => match features.texture_heaviness {
             None => "texture unknown",

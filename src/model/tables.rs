@@ -308,8 +308,44 @@ pub struct ActivesTable {
     pub each_beyond_first: f64,
     /// An acidic vitamin C this high is an active.
     pub vitamin_c_window: u16,
-    /// Soap this high makes a product a true soap.
+    /// Soap this high makes a product a true soap...
     pub soap_window: u16,
+    /// ...and so does a fatty acid that high with an alkali this high.
+    pub soap_alkali_window: u16,
+    /// An exfoliating acid counts towards `multi_active` down to this place.
+    pub stack_window: u16,
+    /// In an eye product, a retinoid with an exfoliating acid makes
+    /// `multi_active` at least this.
+    pub retinoid_with_acid_near_eyes: f64,
+}
+
+/// Fragrance by another name: scented botanicals and declared allergens.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scent {
+    /// The fragrance factor of a scented botanical, essential oil or
+    /// aromatic water anywhere in a list that names no parfum...
+    pub botanical: f64,
+    /// ...with a declared allergen (not a preservative) beside it.
+    pub confirmed: f64,
+    /// Declared allergens alone.
+    pub allergens_alone: f64,
+}
+
+/// Comedogenic grades measured on the raw material.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comedogenic {
+    /// The share of its grade a `raw-grade` ingredient counts.
+    pub raw_grade_share: f64,
+}
+
+/// Who a product is for.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audience {
+    /// A percentage in the name up to this states an active's strength.
+    pub treatment_percent_up_to: f64,
 }
 
 /// What makes a formula short.
@@ -329,6 +365,9 @@ struct File {
     contact: ContactTable,
     irritants: IrritantsTable,
     actives: ActivesTable,
+    scent: Scent,
+    comedogenic: Comedogenic,
+    audience: Audience,
     position: Position,
     window: Window,
     scale: Scale,
@@ -437,6 +476,9 @@ pub struct Tables {
     pub irritants: Vec<(Classes, u16)>,
     pub irritant: IrritantsTable,
     pub actives: ActivesTable,
+    pub scent: Scent,
+    pub comedogenic: Comedogenic,
+    pub audience: Audience,
     pub position: Position,
     pub window: Window,
     pub scale: Scale,
@@ -554,6 +596,9 @@ impl Tables {
             irritants,
             irritant: f.irritants,
             actives: f.actives,
+            scent: f.scent,
+            comedogenic: f.comedogenic,
+            audience: f.audience,
             position: f.position,
             window: f.window,
             scale: f.scale,
@@ -571,7 +616,7 @@ impl Tables {
         })
     }
 
-    /// The tables in plain words, as the README's model section carries them
+    /// The tables in plain words, as docs/model.md carries them
     /// (a test keeps the two equal).
     pub fn summary(&self) -> String {
         let list = |items: Vec<String>| items.join(", ");
@@ -610,9 +655,34 @@ impl Tables {
         ));
         let ac = &self.actives;
         s.push_str(&format!(
-            "- Actives (`[actives]`): {} per active group beyond the first; L-ascorbic acid \
-             counts to #{}; a soap to #{} makes a true soap.\n",
-            ac.each_beyond_first, ac.vitamin_c_window, ac.soap_window
+            "- Actives (`[actives]`): {} per active group beyond the first, an acid counting \
+             with a retinoid to #{}, at least {} for a retinoid with an acid in an eye product; \
+             L-ascorbic acid counts to #{}; in a rinse-off product a soap to #{}, or a fatty \
+             acid to #{} with an alkali to #{}, makes a true soap.\n",
+            ac.each_beyond_first,
+            ac.stack_window,
+            ac.retinoid_with_acid_near_eyes,
+            ac.vitamin_c_window,
+            ac.soap_window,
+            ac.soap_window,
+            ac.soap_alkali_window
+        ));
+        let sc = &self.scent;
+        s.push_str(&format!(
+            "- Scent (`[scent]`): with no parfum named, a scented botanical, essential oil or \
+             aromatic water anywhere in the list makes the fragrance factor {}, {} with a \
+             declared allergen that is not a preservative; declared allergens alone {}.\n",
+            sc.botanical, sc.confirmed, sc.allergens_alone
+        ));
+        s.push_str(&format!(
+            "- Raw-material grades (`[comedogenic]`): a raw-grade ingredient's comedogenic \
+             grade counts x{}.\n",
+            self.comedogenic.raw_grade_share
+        ));
+        s.push_str(&format!(
+            "- Audience (`[audience]`): a percentage up to {}% in a name states a treatment's \
+             strength.\n",
+            self.audience.treatment_percent_up_to
         ));
         let p = &self.position;
         s.push_str(&format!(

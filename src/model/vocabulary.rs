@@ -46,9 +46,11 @@ macro_rules! keys {
 keys! {
     AreaEye = ("area", "eye"),
     AreaLip = ("area", "lip"),
+    AreaHeadToToe = ("area", "head-to-toe"),
     AreaScalp = ("area", "scalp"),
     AreaBody = ("area", "body"),
     AreaFace = ("area", "face"),
+    CategoryPathSeparator = ("category", "path-separator"),
     KindMakeupRemover = ("kind", "make-up-remover"),
     KindPeelOffMask = ("kind", "peel-off-mask"),
     KindPeel = ("kind", "peel"),
@@ -107,12 +109,14 @@ keys! {
     NamePha = ("name", "pha"),
     NameRetinoid = ("name", "retinoid"),
     NameMildRetinoid = ("name", "mild-retinoid"),
+    NameNotRetinoid = ("name", "not-retinoid"),
     NotAList = ("ingredients", "not-a-list"),
     MarketingName = ("ingredients", "marketing-name"),
     ListStart = ("ingredients", "list-start"),
     UseOccasional = ("use", "occasional"),
     AudienceBaby = ("audience", "baby"),
     AudienceNotForInfants = ("audience", "not-for-infants"),
+    AudienceTreatmentStep = ("audience", "treatment-step"),
 }
 
 /// The section whose phrases are looked for in the raw ingredient text;
@@ -172,6 +176,16 @@ impl Hits {
     pub fn all(&self) -> &[Hit] {
         &self.0
     }
+
+    /// Drops the hits of `key` that lie within a hit of `unless`.
+    pub fn drop_within(&mut self, key: Key, unless: Key) {
+        if !self.has(unless) {
+            return;
+        }
+        let outer: Vec<(usize, usize)> = self.of(unless).map(|h| (h.start, h.end)).collect();
+        self.0
+            .retain(|h| h.key != key || !outer.iter().any(|&(s, e)| s <= h.start && h.end <= e));
+    }
 }
 
 /// A lowercased text with every phrase found in it.
@@ -185,8 +199,41 @@ impl Scanned {
     /// Lowercases `raw` and scans it with the product matcher.
     pub fn product(raw: &str) -> Scanned {
         let text = raw.to_lowercase();
-        let hits = builtin().product.scan(&text);
+        let mut hits = builtin().product.scan(&text);
+        // "Phyto-Retinol" (bakuchiol) names no retinoid.
+        hits.drop_within(Key::NameRetinoid, Key::NameNotRetinoid);
         Scanned { text, hits }
+    }
+
+    /// Lowercases and scans a category. A taxonomy path is read from its
+    /// leaf: the segments from the leaf up to the first that names an area
+    /// or a kind of product (see `[category]` in the vocabulary); a path
+    /// where no segment does is read whole, as any other category.
+    pub fn category(raw: &str) -> Scanned {
+        let whole = Scanned::product(raw);
+        if !whole.hits.has(Key::CategoryPathSeparator) {
+            return whole;
+        }
+        // Each segment ends where the next separator starts.
+        let mut bounds: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        for sep in whole.hits.of(Key::CategoryPathSeparator) {
+            bounds.push((start, sep.start));
+            start = sep.end;
+        }
+        bounds.push((start, whole.text.len()));
+        let names_product = |h: &Hit| matches!(h.key.section(), "area" | "kind");
+        for &(start, end) in bounds.iter().rev() {
+            let named = whole
+                .hits
+                .all()
+                .iter()
+                .any(|h| h.start >= start && h.end <= end && names_product(h));
+            if named {
+                return Scanned::product(whole.text[start..].trim_start());
+            }
+        }
+        whole
     }
 }
 

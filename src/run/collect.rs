@@ -54,6 +54,10 @@ pub struct Collector {
     top: Option<usize>,
     pub rankers: Vec<Ranker>,
     pub ranked_counts: Vec<u64>,
+    /// Per concern: ranked products that fully meet its profile.
+    pub meeting_counts: Vec<u64>,
+    /// What report.html shows, gathered as rows pass.
+    pub report: output::report::Gather,
     /// The duplicate-id and variant-row rule.
     pub ids: Ids,
     /// Lines of products rejected as duplicates (their entries are not
@@ -121,6 +125,8 @@ impl Collector {
                 })
                 .collect(),
             ranked_counts: vec![0; cfg.concerns.len()],
+            meeting_counts: vec![0; cfg.concerns.len()],
+            report: output::report::Gather::new(cfg.concerns.iter().map(|c| c.slug.as_str())),
             ids: Ids::new(),
             duplicate_lines: FxHashSet::default(),
             read: 0,
@@ -229,6 +235,8 @@ impl Collector {
                 .unwrap_or("product_id");
             self.formulas.add(row.line, column, &row.product_id);
         }
+        self.report
+            .reject(row.line, &row.product_id, &row.column, &row.reason);
         if row.product_id.len() > MAX_REJECT_ID {
             row.product_id = crate::error::bounded(&row.product_id, MAX_REJECT_ID).into_owned();
         }
@@ -269,6 +277,15 @@ impl Collector {
                 self.ranked_counts[i] += 1;
             }
         }
+        for (i, m) in p.meets.iter().enumerate() {
+            self.meeting_counts[i] += *m as u64;
+        }
+        self.report.scored(
+            &p.row.product_id,
+            &p.row.name,
+            p.scores.iter().copied(),
+            p.claim_conflict.then_some(p.row.claim_conflict.as_ref()),
+        );
         if self.export.is_some() {
             self.exportable(&p);
         }

@@ -107,7 +107,7 @@ pub fn finish(
     collector: Collector,
     facts: CatalogFacts,
 ) -> Result<Summary> {
-    let c = collector;
+    let mut c = collector;
     // The duplicate-id table is done with: its memory goes before the
     // rankings are merged and compared.
     drop((c.ids, c.handles));
@@ -129,12 +129,25 @@ pub fn finish(
             spilled.div_ceil(1 << 20)
         ));
     }
-    let concerns =
-        write::write_rankings(cfg, &run.pool, &run.staging, c.rankers, &c.ranked_counts)?;
+    let concerns = write::write_rankings(
+        cfg,
+        &run.pool,
+        &run.staging,
+        c.rankers,
+        &c.ranked_counts,
+        &c.meeting_counts,
+        &c.report,
+    )?;
+    for concern in &concerns {
+        if let Some(note) = &concern.note {
+            cfg.log.note(&format!("{}: {note}", concern.slug));
+        }
+    }
     crate::sorted_runs::remove(&run.staging.dir().join(SPILL_DIR));
     run.timings.rankings = secs(rankings_began.elapsed());
     let finish_began = Instant::now();
     let distinct_unknown = c.unknown.len() as u64;
+    c.report.unknown(&c.unknown);
     output::write_unknown(
         run.staging.create_file(output::UNKNOWN_FILE)?,
         &run.staging.path(output::UNKNOWN_FILE),
@@ -182,7 +195,7 @@ pub fn finish(
         spilled_bytes: spilled,
         changes: None,
     };
-    compare_report_publish(cfg, run, summary, finish_began)
+    compare_report_publish(cfg, run, summary, &c.report, finish_began)
 }
 
 /// summary.json, the comparison with the previous run, the report, and
@@ -191,6 +204,7 @@ fn compare_report_publish(
     cfg: &ScoreConfig<'_>,
     mut run: Run,
     mut summary: Summary,
+    report: &output::report::Gather,
     finish_began: Instant,
 ) -> Result<Summary> {
     let staging = &run.staging;
@@ -212,7 +226,7 @@ fn compare_report_publish(
             )),
         }
     }
-    let html = crate::output::report::render(&staged, summary.changes.as_ref())?;
+    let html = crate::output::report::render(&summary, report)?;
     let report_path = staging.path(output::REPORT_FILE);
     staging
         .create_file(output::REPORT_FILE)?

@@ -63,6 +63,9 @@ pub struct ProductRecord<'a> {
     pub from_description: bool,
     /// The claims contradict the list.
     pub claim_conflict: bool,
+    /// Per concern: the product fully meets the concern's profile (what a
+    /// thin list counts).
+    pub meets: Vec<bool>,
     /// Published cells a spreadsheet would run as a formula: (column, cell).
     pub formulas: Vec<(String, String)>,
     /// The row as read, for rejects.csv should a product before it have

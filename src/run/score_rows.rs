@@ -160,6 +160,11 @@ pub fn process(rec: &ByteRecord, s: &Scoring<'_>, bars: &[Bar]) -> Outcome {
             unknown,
             from_description: row.from_description,
             claim_conflict: a.features.claim_conflict.is_some(),
+            meets: a
+                .scores
+                .iter()
+                .map(|s| s.as_ref().is_some_and(|s| s.meets_profile))
+                .collect(),
             formulas,
             raw: if s.keep_raw {
                 catalog::raw_record(rec, s.delimiter)

@@ -15,6 +15,14 @@ pub struct ConcernSummary {
     pub ranked: u64,
     /// Rows written to the concern's file (fewer with --top).
     pub written: u64,
+    /// Ranked products that fully meet the concern's profile, where the
+    /// profile says what that is (`[concern.thin]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fully_meeting: Option<u64>,
+    /// The list is thin: the catalog holds too few products that fully
+    /// meet the profile, and the rest of the list is said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The run summary written to summary.json.

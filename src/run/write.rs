@@ -137,6 +137,8 @@ pub fn write_rankings(
     staging: &Staging,
     rankers: Vec<Ranker>,
     ranked_counts: &[u64],
+    meeting_counts: &[u64],
+    report: &output::report::Gather,
 ) -> Result<Vec<ConcernSummary>> {
     // Each concern is sorted and written on the pool, in parallel: with
     // every product kept, this end phase is a good part of the run.
@@ -147,17 +149,26 @@ pub fn write_rankings(
             .map(|(c, r)| {
                 let name = format!("{}.csv", c.slug);
                 let path = staging.path(&name);
-                output::write_concern(staging.create_file(&name)?, &path, r.into_stream()?)
+                let ranked = report.capture(&c.slug, r.into_stream()?);
+                output::write_concern(staging.create_file(&name)?, &path, ranked)
             })
             .collect()
     });
     let mut concern_summaries = Vec::new();
-    for ((c, w), n) in cfg.concerns.iter().zip(written).zip(ranked_counts) {
+    for (((c, w), n), m) in cfg
+        .concerns
+        .iter()
+        .zip(written)
+        .zip(ranked_counts)
+        .zip(meeting_counts)
+    {
         let written = w?;
         concern_summaries.push(ConcernSummary {
             slug: c.slug.clone(),
             ranked: *n,
             written,
+            fully_meeting: c.thin.as_ref().map(|_| *m),
+            note: c.thin.as_ref().and_then(|t| t.note_for(*m, *n)),
         });
     }
     Ok(concern_summaries)

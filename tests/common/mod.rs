@@ -193,8 +193,8 @@ pub const REAL_CATALOGS: [&str; 3] = [
     "sephora-skincare.csv",
 ];
 
-/// The `--map` options each real catalog is scored with (README, "The real
-/// catalogs").
+/// The `--map` options each real catalog is scored with (docs/testing.md,
+/// "Tests that need the real catalogs").
 pub fn real_catalog_maps(file: &str) -> Vec<&'static str> {
     match file {
         "lookfantastic-skincare.csv" => vec![
