@@ -6,7 +6,11 @@
 
 mod split;
 
-pub use split::{for_each_item, split_items, RawItem};
+pub use split::{for_each_item, for_each_piece, is_not_ingredient, split_items, RawItem};
+
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
 
 pub mod words;
 
@@ -53,8 +57,51 @@ impl ParsedList {
     }
 }
 
+/// What one piece of a label comes to, as written: whether it is an
+/// ingredient at all, its normalised name, and what that name resolves to.
+struct Known {
+    skip: bool,
+    name: Box<str>,
+    id: Option<IngredientId>,
+}
+
+/// Pieces already seen on this thread. Catalogs repeat a few thousand
+/// names millions of times: a piece seen before costs one hash lookup
+/// instead of the prose check, normalisation and resolution. At most
+/// [`MEMO_ENTRIES`] pieces (a few MB: each entry is the piece, its name and
+/// some 50 bytes, pieces of at most [`MEMO_PIECE`] bytes: under 12 MB a
+/// thread); when full it starts afresh. Answers depend on the
+/// knowledge base, so the memo holds one knowledge base's answers.
+struct Memo {
+    generation: u64,
+    map: FxHashMap<Box<str>, Known>,
+}
+
+/// The most pieces a thread remembers.
+const MEMO_ENTRIES: usize = 1 << 15;
+/// The longest piece remembered, in bytes: ingredient names are short, and
+/// a long piece (prose, a damaged cell) is rarely seen twice.
+const MEMO_PIECE: usize = 160;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo {
+        generation: 0,
+        map: FxHashMap::default(),
+    });
+}
+
 /// Parses a label's ingredient list and resolves each name.
 pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
+    MEMO.with_borrow_mut(|memo| {
+        if memo.generation != kb.generation() {
+            memo.map.clear();
+            memo.generation = kb.generation();
+        }
+        parse_with(raw, kb, memo)
+    })
+}
+
+fn parse_with(raw: &str, kb: &KnowledgeBase, memo: &mut Memo) -> ParsedList {
     let mut out = ParsedList {
         text: String::with_capacity(raw.len()),
         items: Vec::new(),
@@ -64,8 +111,40 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
     // A piece split off by the label's own punctuation that belongs to the
     // next name: the locant of "1, 2-Hexanediol", the "Ext." of "Ext. Violet 2".
     let mut carried = String::new();
-    for_each_item(raw, |item| {
-        normalize_name_into(item.text, &mut scratch);
+    for_each_piece(raw, |item| {
+        let mut id;
+        if let Some(known) = memo.map.get(item.text) {
+            if known.skip {
+                return;
+            }
+            scratch.clear();
+            scratch.push_str(&known.name);
+            id = known.id;
+        } else {
+            let skip = is_not_ingredient(item.text);
+            normalize_name_into(item.text, &mut scratch);
+            id = if skip || scratch.is_empty() {
+                None
+            } else {
+                resolve(&scratch, kb, &mut variant)
+            };
+            if memo.map.len() >= MEMO_ENTRIES {
+                memo.map.clear();
+            }
+            if item.text.len() <= MEMO_PIECE {
+                memo.map.insert(
+                    item.text.into(),
+                    Known {
+                        skip,
+                        name: scratch.as_str().into(),
+                        id,
+                    },
+                );
+            }
+            if skip {
+                return;
+            }
+        }
         if scratch.is_empty() || out.items.len() >= u16::MAX as usize {
             return;
         }
@@ -77,6 +156,7 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
             };
             if joins {
                 scratch.insert_str(0, &carried);
+                id = resolve(&scratch, kb, &mut variant);
             }
             carried.clear();
         }
@@ -90,7 +170,6 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
             carried.push_str(". ");
             return;
         }
-        let id = resolve(&scratch, kb, &mut variant);
         let start = out.text.len() as u32;
         out.text.push_str(&scratch);
         let position = out.items.len() as u16 + 1;
@@ -213,6 +292,68 @@ fn paren_groups(name: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names_and_ids(list: &ParsedList) -> Vec<(String, Option<IngredientId>)> {
+        list.items
+            .iter()
+            .map(|i| (list.name(i).to_string(), i.id))
+            .collect()
+    }
+
+    /// A label read with a warm memo reads as with a cold one, and a joined
+    /// locant is resolved as the joined name, not as the piece remembered.
+    #[test]
+    fn remembered_pieces_read_as_fresh_ones() {
+        let kb = KnowledgeBase::builtin();
+        let labels = [
+            "Aqua, Glycerin, 2-Hexanediol, Violet 2, Niacinamide, Our Secret Blend Of Love",
+            "Aqua, 1, 2-Hexanediol, Glycerin, Ext. Violet 2, Squalane",
+            "Water (Aqua), Glycerin, Mystery Flower Extract, Niacinamide",
+        ];
+        let cold: Vec<_> = labels
+            .iter()
+            .map(|l| {
+                MEMO.with_borrow_mut(|m| m.map.clear());
+                names_and_ids(&parse_list(l, &kb))
+            })
+            .collect();
+        for _ in 0..2 {
+            for (l, want) in labels.iter().zip(&cold) {
+                assert_eq!(&names_and_ids(&parse_list(l, &kb)), want, "{l}");
+            }
+        }
+        // "1" and "2-hexanediol" join into the known "1,2-hexanediol", and
+        // "Ext." and "Violet 2" into the known "ext. violet 2", though the
+        // first label's "Violet 2" alone is no known name.
+        let joined = &cold[1][1];
+        assert!(
+            joined.0.starts_with("1,") && joined.1.is_some(),
+            "{joined:?}"
+        );
+        let alone = cold[0].iter().find(|(n, _)| n == "violet 2").unwrap();
+        assert_eq!(alone.1, None);
+        let violet = cold[1]
+            .iter()
+            .find(|(n, _)| n.ends_with("violet 2"))
+            .unwrap();
+        assert!(violet.1.is_some(), "{violet:?}");
+    }
+
+    /// The memo answers for one knowledge base: another one, even loaded at
+    /// the same address, starts it afresh.
+    #[test]
+    fn the_memo_follows_the_knowledge_base() {
+        let label = "Aqua, Unobtainium Seed Oil";
+        let plain = KnowledgeBase::builtin();
+        assert_eq!(parse_list(label, &plain).items[1].id, None);
+        drop(plain);
+        let text = format!(
+            "{}unobtainium seed oil,,4,,heavy-oil,test\n",
+            crate::knowledge::DEFAULT_KNOWLEDGE_CSV
+        );
+        let more = KnowledgeBase::from_csv_str(&text, "test").unwrap();
+        assert!(parse_list(label, &more).items[1].id.is_some());
+    }
 
     fn norm(s: &str) -> String {
         let mut out = String::new();

@@ -28,6 +28,23 @@ pub fn split_items(raw: &str) -> Vec<(String, Option<f32>, bool)> {
 
 /// Calls `f` with each ingredient of a label's text, in order.
 pub fn for_each_item(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
+    for_each_piece(raw, |item| {
+        if !is_not_ingredient(item.text) {
+            f(item)
+        }
+    })
+}
+
+/// True for a piece of a label that is no ingredient: marketing prose or
+/// a footnote ("Certified organic ingredients").
+pub fn is_not_ingredient(piece: &str) -> bool {
+    is_prose(piece) || is_footnote(piece)
+}
+
+/// Calls `f` with each piece of a label's text that holds a letter or a
+/// digit, in order, before [`is_not_ingredient`] is asked: [`for_each_item`]
+/// without that last check, for a caller that remembers its answer.
+pub fn for_each_piece(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
     let trimmed = raw.trim();
     if trimmed.is_empty()
         || super::words::builtin()
@@ -61,10 +78,7 @@ pub fn for_each_item(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
                     c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
                 });
                 // A name needs a letter or digit: `"` or `™` alone is no ingredient.
-                if !cleaned.chars().any(char::is_alphanumeric)
-                    || is_prose(cleaned)
-                    || is_footnote(cleaned)
-                {
+                if !cleaned.chars().any(char::is_alphanumeric) {
                     continue;
                 }
                 f(RawItem {

@@ -145,6 +145,9 @@ pub type IngredientId = u32;
 /// The loaded knowledge base with its name index.
 #[derive(Debug, Clone)]
 pub struct KnowledgeBase {
+    /// Unique in the process: what a per-thread memo of resolved names is
+    /// keyed by (see `inci::parse_list`).
+    generation: u64,
     facts: Vec<IngredientFacts>,
     index: HashMap<String, IngredientId>,
     /// Where it was loaded from, for messages.
@@ -161,6 +164,11 @@ const HEADER: [&str; 6] = [
 ];
 
 impl KnowledgeBase {
+    /// A number no other knowledge base of this process has.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// The knowledge base embedded in the binary.
     pub fn builtin() -> KnowledgeBase {
         KnowledgeBase::from_csv_str(DEFAULT_KNOWLEDGE_CSV, DEFAULT_KNOWLEDGE_NAME)
@@ -214,7 +222,9 @@ impl KnowledgeBase {
                 ));
             }
         }
+        static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut kb = KnowledgeBase {
+            generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             facts: Vec::new(),
             index: HashMap::default(),
             origin: origin.to_string(),
