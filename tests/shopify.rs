@@ -340,6 +340,11 @@ fn an_import_never_clears_a_score_that_top_left_out_of_a_ranking() {
         let (_, rows) = read_csv(&top.join(file));
         let (_, scores) = read_csv(&top.join("scores.csv"));
         assert!(rows.len() >= 3);
+        // A low-confidence product keeps its scores in the import file.
+        let low = scores.iter().find(|s| s[0] == "calming-toner").unwrap();
+        assert!(low.contains(&"low".to_string()), "{low:?}");
+        let row = rows.iter().find(|r| r[0] == "calming-toner").unwrap();
+        assert!(row[2..].iter().any(|c| !c.is_empty()), "{row:?}");
         for r in &rows {
             let s = scores.iter().find(|s| s[0] == r[0]).unwrap();
             for (i, c) in CONCERNS.iter().enumerate() {
