@@ -80,3 +80,47 @@ fn readme_usage_lines_are_what_clap_prints() {
         lines.join("\n")
     );
 }
+
+/// The README is for the people who run milia-rank and the shop that
+/// imports its files: short enough to read in one sitting, the two
+/// commands first, and none of the development record (issue numbers,
+/// targets, profiles), which lives in docs/.
+#[test]
+fn readme_is_short_and_for_users() {
+    let text = readme();
+    let lines = text.lines().count();
+    assert!(lines <= 420, "README.md has {lines} lines");
+    let first_screen: String = text.lines().take(40).collect::<Vec<_>>().join("\n");
+    for command in [
+        "cargo run --release -- score --sample --out out",
+        "cargo test --locked",
+    ] {
+        assert!(first_screen.contains(command), "{command}");
+    }
+    let lower = text.to_lowercase();
+    for developer_word in [
+        "issue 1",
+        "issue 2",
+        "not met",
+        "amdahl",
+        "callgrind",
+        "flamegraph",
+    ] {
+        assert!(
+            !lower.contains(developer_word),
+            "README.md mentions `{developer_word}`"
+        );
+    }
+    for doc in [
+        "docs/model.md",
+        "docs/input.md",
+        "docs/output.md",
+        "docs/performance.md",
+        "docs/beyond-one-machine.md",
+        "CONTRIBUTING.md",
+    ] {
+        assert!(text.contains(doc), "{doc}");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
+        assert!(path.is_file(), "{doc} is linked but missing");
+    }
+}
