@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::output::rows::{ConcernRow, ScoreRow};
+use crate::output::rows::{ConcernPlace, ConcernRow, ScoreId};
 
 /// The summary file every run writes.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -253,20 +253,27 @@ pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    // One run's fingerprints at a time.
-    let old_ids = product_fingerprints(previous_dir)?;
-    let (new_count, added) = only_in(current_dir, &old_ids)?;
-    drop(old_ids);
-    let new_ids = product_fingerprints(current_dir)?;
-    let (dropped_count, dropped) = only_in(previous_dir, &new_ids)?;
-    drop(new_ids);
-
+    // The products new and dropped (one run's fingerprints at a time), on
+    // one thread while the concerns are compared on the others.
+    let products = || -> Result<_> {
+        let old_ids = product_fingerprints(previous_dir)?;
+        let added = only_in(current_dir, &old_ids)?;
+        drop(old_ids);
+        let new_ids = product_fingerprints(current_dir)?;
+        let dropped = only_in(previous_dir, &new_ids)?;
+        Ok((added, dropped))
+    };
     use rayon::prelude::*;
-    let concerns = new_slugs
-        .par_iter()
-        .filter(|s| old_slugs.contains(s))
-        .map(|slug| concern_changes(previous_dir, current_dir, slug))
-        .collect::<Result<Vec<_>>>()?;
+    let concerns = || {
+        new_slugs
+            .par_iter()
+            .filter(|s| old_slugs.contains(s))
+            .map(|slug| concern_changes(previous_dir, current_dir, slug))
+            .collect::<Result<Vec<_>>>()
+    };
+    let (products, concerns) = rayon::join(products, concerns);
+    let ((new_count, added), (dropped_count, dropped)) = products?;
+    let concerns = concerns?;
     Ok(Changes {
         previous: previous_dir.display().to_string(),
         previous_started_at: text("started_at"),
@@ -308,7 +315,7 @@ fn product_fingerprints(dir: &Path) -> Result<Vec<u64>> {
 }
 
 /// Reads every row of a run's scores.csv.
-fn each_product(dir: &Path, mut each: impl FnMut(ScoreRow<'_>)) -> Result<()> {
+fn each_product(dir: &Path, mut each: impl FnMut(ScoreId<'_>)) -> Result<()> {
     let path = dir.join(super::SCORES_FILE);
     let (mut r, _) = open_bytes(&path, ["product_id", "name"])?;
     let header = r.byte_headers().map_err(|e| csv_error(&path, e))?.clone();
@@ -317,7 +324,7 @@ fn each_product(dir: &Path, mut each: impl FnMut(ScoreRow<'_>)) -> Result<()> {
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(&path, e))?
     {
-        let row: ScoreRow<'_> = rec
+        let row: ScoreId<'_> = rec
             .deserialize(Some(&header))
             .map_err(|e| csv_error(&path, e))?;
         each(row);
@@ -375,7 +382,7 @@ fn places(path: &Path, mut each: impl FnMut(Place)) -> Result<()> {
         {
             return Ok(());
         }
-        let row: ConcernRow<'_> = rec
+        let row: ConcernPlace<'_> = rec
             .deserialize(Some(&header))
             .map_err(|e| csv_error(path, e))?;
         each(Place {

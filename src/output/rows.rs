@@ -89,6 +89,25 @@ pub struct ConcernRow<'a> {
     pub brand: Cow<'a, str>,
 }
 
+/// The columns of a [`ConcernRow`] the comparison with yesterday reads:
+/// deserialised alone, the long `reasons` cell is skipped, not decoded.
+#[derive(Debug, Deserialize)]
+pub struct ConcernPlace<'a> {
+    pub rank: u64,
+    #[serde(borrow)]
+    pub product_id: Cow<'a, str>,
+    pub score: f64,
+}
+
+/// The columns of a [`ScoreRow`] the comparison with yesterday reads.
+#[derive(Debug, Deserialize)]
+pub struct ScoreId<'a> {
+    #[serde(borrow)]
+    pub product_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+}
+
 /// A row of rejects.csv.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectRow {
