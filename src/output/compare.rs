@@ -246,7 +246,15 @@ pub const MAX_LISTED: usize = 1000;
 pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
     let old_summary = read_summary(previous_dir)?;
     let old_slugs = slugs_of(&old_summary);
-    let new_slugs = concern_slugs(current_dir)?;
+    let new_summary = read_summary(current_dir)?;
+    let new_slugs = slugs_of(&new_summary);
+    // Each fingerprint table is sized once, from the run's own count.
+    let scored = |s: &serde_json::Value| {
+        s.get("rows_scored")
+            .and_then(|v| v.as_u64())
+            .map_or(0, |n| n.min(1 << 32) as usize)
+    };
+    let (old_rows, new_rows) = (scored(&old_summary), scored(&new_summary));
     let text = |k: &str| {
         old_summary
             .get(k)
@@ -256,10 +264,10 @@ pub fn compare(previous_dir: &Path, current_dir: &Path) -> Result<Changes> {
     // The products new and dropped (one run's fingerprints at a time), on
     // one thread while the concerns are compared on the others.
     let products = || -> Result<_> {
-        let old_ids = product_fingerprints(previous_dir)?;
+        let old_ids = product_fingerprints(previous_dir, old_rows)?;
         let added = only_in(current_dir, &old_ids)?;
         drop(old_ids);
-        let new_ids = product_fingerprints(current_dir)?;
+        let new_ids = product_fingerprints(current_dir, new_rows)?;
         let dropped = only_in(previous_dir, &new_ids)?;
         Ok((added, dropped))
     };
@@ -303,9 +311,11 @@ pub fn check_comparable(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The sorted fingerprints of a run's product ids (scores.csv).
-fn product_fingerprints(dir: &Path) -> Result<Vec<u64>> {
-    let mut out = Vec::new();
+/// The sorted fingerprints of a run's product ids (scores.csv); `rows`,
+/// the count its summary gives, sizes the table once (8 bytes a product)
+/// instead of doubling it as it fills.
+fn product_fingerprints(dir: &Path, rows: usize) -> Result<Vec<u64>> {
+    let mut out = Vec::with_capacity(rows);
     each_product(dir, |row| {
         out.push(crate::pipeline::fingerprint(&row.product_id))
     })?;
