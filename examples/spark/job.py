@@ -155,14 +155,13 @@ def score_rows(binary, header, maps):
 def fetch_parts(records, work):
     """The parts on the driver, one partition at a time (bounded memory):
     each partition's output ends with its `count` record."""
-    os.makedirs(work, exist_ok=True)
     index = 0
     out = None
     written = []
     for line in records.toLocalIterator(prefetchPartitions=False):
         if out is None:
             path = os.path.join(work, f"part-{index:05d}.jsonl")
-            out = open(path, "w", encoding="utf-8", newline="\n")
+            out = open(path, "x", encoding="utf-8", newline="\n")
             written.append(path)
         out.write(line)
         out.write("\n")
@@ -184,7 +183,11 @@ def main(argv):
     )
 
     binary = driver_binary(args.binary)
-    work = args.work_dir or tempfile.mkdtemp(prefix="milia-rank-parts-")
+    # A folder of its own, new for this run, even inside --work-dir: the
+    # job never writes over or removes a file it did not create.
+    if args.work_dir:
+        os.makedirs(args.work_dir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="milia-rank-parts-", dir=args.work_dir)
     try:
         parts = fetch_parts(records, work)
         print(f"job.py: {len(parts)} parts in {work}", file=sys.stderr)

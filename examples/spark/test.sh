@@ -67,6 +67,21 @@ for n in 1 3; do
   "$venv/bin/python" examples/spark/compare.py "$work/ref" "$work/out$n"
 done
 
+# --work-dir holding a file of the user's with a part's name: the job
+# writes its parts into a new folder of its own and leaves the file alone.
+mkdir "$work/parts"
+echo "the user's own file" >"$work/parts/part-00000.jsonl"
+submit --catalog "$cat" --partitions 2 --work-dir "$work/parts" --out "$work/outw" -- --quiet
+"$venv/bin/python" examples/spark/compare.py "$work/ref" "$work/outw"
+if [[ $(cat "$work/parts/part-00000.jsonl") != "the user's own file" ]]; then
+  say "--work-dir: the job wrote over a file it did not create"
+  exit 1
+fi
+if ! ls -d "$work"/parts/milia-rank-parts-*/ >/dev/null; then
+  say "--work-dir: the parts are not kept in a folder of their own"
+  exit 1
+fi
+
 "$venv/bin/python" - "$cat" "$work/catalog.parquet" 2>"$work/parquet.log" <<'PY'
 import sys
 from pyspark.sql import SparkSession
