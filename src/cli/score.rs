@@ -10,7 +10,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{select_concerns, CatalogArgs};
+use crate::catalog::{CatalogOptions, CatalogSource};
 use crate::error::{Error, Result, EXIT_OK};
+use crate::knowledge::KnowledgeBase;
+use crate::model::Concern;
 use crate::output::Log;
 use crate::run::{run_score, MaxRejects, ScoreConfig};
 
@@ -24,13 +27,6 @@ pub struct ScoreArgs {
     /// never touched.
     #[arg(short = 'o', long, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
-    /// Runs kept in DIR/.milia-rank/releases, today's included (yesterday's
-    /// is what the next run compares with).
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=1000))]
-    pub keep: u64,
-    /// When another run is publishing into DIR, wait for it instead of failing.
-    #[arg(long)]
-    pub wait: bool,
     #[command(flatten)]
     pub catalog_args: CatalogArgs,
     /// Comma-separated concern slugs to rank (default: all).
@@ -39,6 +35,21 @@ pub struct ScoreArgs {
     /// Concern profiles (TOML) changing or adding to the built-in ones.
     #[arg(long, value_name = "FILE")]
     pub concerns_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub publish: PublishArgs,
+}
+
+/// The options of a run that publishes into DIR, the same for `score` and
+/// `merge`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Runs kept in DIR/.milia-rank/releases, today's included (yesterday's
+    /// is what the next run compares with).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub keep: u64,
+    /// When another run is publishing into DIR, wait for it instead of failing.
+    #[arg(long)]
+    pub wait: bool,
     /// An earlier run's output directory: summary.json and the report say
     /// what changed (default: the run this one replaces in DIR).
     #[arg(long, value_name = "DIR")]
@@ -51,10 +62,11 @@ pub struct ScoreArgs {
     /// Keep only the best N per concern.
     #[arg(short = 't', long, value_name = "N")]
     pub top: Option<usize>,
-    /// Scoring threads (default: all cores; at most 4 per core).
+    /// Threads (default: all cores; at most 4 per core).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
-    /// Fail and publish nothing when more rows than this are rejected: a count or a percentage.
+    /// Fail and publish nothing when more rows than this are rejected (over
+    /// all parts, for `merge`): a count or a percentage.
     #[arg(long, value_name = "N|P%", default_value = "5%")]
     pub max_rejects: MaxRejects,
     /// Memory, in MB, that a full ranking may hold before it spills sorted
@@ -80,6 +92,40 @@ pub struct ScoreArgs {
     pub quiet: bool,
 }
 
+impl PublishArgs {
+    /// The run's configuration: what to read and score with, and these options.
+    pub fn config<'a>(
+        self,
+        source: CatalogSource,
+        options: CatalogOptions,
+        kb: &'a KnowledgeBase,
+        concerns: Vec<Concern>,
+        out: PathBuf,
+    ) -> ScoreConfig<'a> {
+        ScoreConfig {
+            source,
+            options,
+            kb,
+            concerns,
+            top: self.top,
+            threads: self.threads,
+            out,
+            max_rejects: self.max_rejects,
+            max_shrink: self.max_shrink,
+            previous: self.previous,
+            export: self
+                .format
+                .as_deref()
+                .and_then(crate::output::Export::parse),
+            keep: self.keep as usize,
+            memory_limit: (self.memory_limit as usize).saturating_mul(1 << 20),
+            wait: self.wait,
+            spreadsheet_safe: self.spreadsheet_safe,
+            log: Log::new(self.quiet),
+        }
+    }
+}
+
 /// Runs `score`.
 pub fn run(a: ScoreArgs) -> Result<i32> {
     if a.out.as_os_str() == "-" {
@@ -87,29 +133,13 @@ pub fn run(a: ScoreArgs) -> Result<i32> {
             "--out -: score writes a directory of files (rankings, scores, rejects, report), not one stream; give a directory".into(),
         ));
     }
-    check_threads(a.threads)?;
+    check_threads(a.publish.threads)?;
     let source = a.catalog_args.source(a.catalog.as_deref())?;
     let kb = a.catalog_args.knowledge_base()?;
     let concerns = select_concerns(a.concerns.as_deref(), a.concerns_file.as_deref())?;
     crate::output::check_file_names(&concerns)?;
-    run_score(ScoreConfig {
-        source,
-        options: a.catalog_args.options(),
-        kb: &kb,
-        concerns,
-        top: a.top,
-        threads: a.threads,
-        out: a.out,
-        max_rejects: a.max_rejects,
-        max_shrink: a.max_shrink,
-        previous: a.previous,
-        export: a.format.as_deref().and_then(crate::output::Export::parse),
-        keep: a.keep as usize,
-        memory_limit: (a.memory_limit as usize).saturating_mul(1 << 20),
-        wait: a.wait,
-        spreadsheet_safe: a.spreadsheet_safe,
-        log: Log::new(a.quiet),
-    })?;
+    let options = a.catalog_args.options();
+    run_score(a.publish.config(source, options, &kb, concerns, a.out))?;
     Ok(EXIT_OK)
 }
 
