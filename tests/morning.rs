@@ -169,3 +169,114 @@ fn the_log_is_stamped_with_the_time_and_its_last_line_says_what_changed() {
         "{last}"
     );
 }
+
+/// Yesterday's release is read through the rows' indexes kept in the
+/// store; a plain copy of its files (no indexes) is read as CSV text. Both
+/// give the same comparison, and the indexes never appear in DIR.
+#[test]
+fn the_comparison_is_the_same_through_the_indexes_and_through_the_csv() {
+    let tmp = workdir();
+    let gen = |seed: &str, name: &str| {
+        let p = tmp.path().join(name);
+        bin()
+            .args(["generate", "--rows", "1500", "--seed", seed, "--out"])
+            .arg(&p)
+            .assert()
+            .success();
+        fs::read_to_string(p).unwrap()
+    };
+    let a = gen("5", "a.csv");
+    let other = gen("6", "b0.csv");
+    let mut lines_a = a.lines();
+    let header = lines_a.next().unwrap();
+    let rows_a: Vec<&str> = lines_a.collect();
+    let rows_o: Vec<&str> = other.lines().skip(1).collect();
+    // Tomorrow: the first 80 products gone, 300 changed (another product
+    // under the same id), 40 new ones.
+    let mut b = vec![header.to_string()];
+    for (i, row) in rows_a.iter().enumerate().skip(80) {
+        b.push(
+            if (200..500).contains(&i) {
+                rows_o[i]
+            } else {
+                row
+            }
+            .to_string(),
+        );
+    }
+    for row in &rows_o[..40] {
+        b.push(format!("N{}", &row[1..]));
+    }
+    let b_path = tmp.path().join("b.csv");
+    fs::write(&b_path, b.join("\n") + "\n").unwrap();
+    let a_path = tmp.path().join("a.csv");
+
+    let night = tmp.path().join("night");
+    score(&a_path, &night, &[]);
+    // A plain copy of what was published: the files, not the store.
+    let plain = tmp.path().join("plain");
+    fs::create_dir(&plain).unwrap();
+    for (name, bytes) in dir_files(&night) {
+        fs::write(plain.join(name), bytes).unwrap();
+    }
+    score(&b_path, &night, &[]);
+    let copy = tmp.path().join("copy");
+    score(&b_path, &copy, &["--previous", plain.to_str().unwrap()]);
+    let given = tmp.path().join("given");
+    let published_a = tmp.path().join("published-a");
+    score(&a_path, &published_a, &[]);
+    score(
+        &b_path,
+        &given,
+        &["--previous", published_a.to_str().unwrap()],
+    );
+
+    let changes = |dir: &std::path::Path| {
+        let mut c = json(&dir.join("summary.json"))["changes"].clone();
+        c["previous"] = serde_json::Value::Null;
+        c["previous_started_at"] = serde_json::Value::Null;
+        c
+    };
+    let c = changes(&night);
+    assert_eq!(c, changes(&copy));
+    assert_eq!(c, changes(&given));
+    assert_eq!(c["new_products_count"], 40);
+    assert_eq!(c["dropped_products_count"], 80);
+    // Names come from the rows at the indexed offsets.
+    let (_, scores_b) = read_csv(&night.join("scores.csv"));
+    for pair in c["new_products"].as_array().unwrap() {
+        let row = scores_b.iter().find(|r| r[0] == pair[0]).unwrap();
+        assert_eq!(pair[1], row[1].as_str());
+    }
+    let (_, scores_a) = read_csv(&plain.join("scores.csv"));
+    for pair in c["dropped_products"].as_array().unwrap() {
+        let row = scores_a.iter().find(|r| r[0] == pair[0]).unwrap();
+        assert_eq!(pair[1], row[1].as_str());
+    }
+    let moved: u64 = c["concerns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["score_changes"].as_u64().unwrap())
+        .sum();
+    assert!(moved > 100, "{moved}");
+    // The indexes stay in the release; DIR shows only the published files.
+    let current = night.join(".milia-rank").join("current");
+    use milia_rank::output::places;
+    for file in ["scores.csv", "milia-prone.csv", "baby.csv"] {
+        // Found and matching, from the release and from DIR's name.
+        assert!(current.join(places::index_name(file)).is_file());
+        let index = places::open(&current.join(file)).unwrap();
+        assert_eq!(index.len(), places::open(&night.join(file)).unwrap().len());
+        assert!(places::open(&plain.join(file)).is_none());
+    }
+    let (_, rows) = read_csv(&night.join("milia-prone.csv"));
+    assert_eq!(
+        places::open(&night.join("milia-prone.csv")).unwrap().len(),
+        rows.len() as u64
+    );
+    for e in fs::read_dir(&night).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        assert!(!name.starts_with('.') || name == ".milia-rank", "{name}");
+    }
+}

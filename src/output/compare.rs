@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::output::places::Place;
 use crate::output::rows::{ConcernPlace, ConcernRow, ScoreId};
 
 /// The summary file every run writes.
@@ -311,14 +312,17 @@ pub fn check_comparable(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The sorted fingerprints of a run's product ids (scores.csv); `rows`,
-/// the count its summary gives, sizes the table once (8 bytes a product)
-/// instead of doubling it as it fills.
+/// The sorted fingerprints of a run's product ids (scores.csv, or its
+/// index); `rows`, the count its summary gives, sizes the table once (8
+/// bytes a product) instead of doubling it as it fills.
 fn product_fingerprints(dir: &Path, rows: usize) -> Result<Vec<u64>> {
     let mut out = Vec::with_capacity(rows);
-    each_product(dir, |row| {
-        out.push(crate::pipeline::fingerprint(&row.product_id))
-    })?;
+    match super::places::open(&dir.join(super::SCORES_FILE)) {
+        Some(index) => index.each(|p| out.push(p.fp))?,
+        None => each_product(dir, |row| {
+            out.push(crate::pipeline::fingerprint(&row.product_id))
+        })?,
+    }
     out.sort_unstable();
     out.dedup();
     Ok(out)
@@ -342,45 +346,67 @@ fn each_product(dir: &Path, mut each: impl FnMut(ScoreId<'_>)) -> Result<()> {
     Ok(())
 }
 
+/// Up to this many products only in one run are read back one by one
+/// from their offsets; past it, scores.csv is read through instead.
+const READ_AT_MOST: usize = 50_000;
+
+/// The first [`MAX_LISTED`] products by id, as (id, name).
+#[derive(Default)]
+struct FirstById(std::collections::BinaryHeap<(String, String)>);
+
+impl FirstById {
+    fn offer(&mut self, id: &str, name: &str) {
+        let heap = &mut self.0;
+        if heap.len() < MAX_LISTED || heap.peek().is_some_and(|(top, _)| top.as_str() > id) {
+            heap.push((id.to_string(), name.to_string()));
+            if heap.len() > MAX_LISTED {
+                heap.pop();
+            }
+        }
+    }
+}
+
 /// Products of a run whose ids are not in `others`: how many, and the first
 /// [`MAX_LISTED`] by id as (id, name).
 fn only_in(dir: &Path, others: &[u64]) -> Result<(u64, Vec<(String, String)>)> {
+    let path = dir.join(super::SCORES_FILE);
+    let mut first = FirstById::default();
+    if let Some(index) = super::places::open(&path) {
+        // Ids are unique in scores.csv (a repeated one is rejected).
+        let mut offsets = Vec::new();
+        index.each(|p| {
+            if others.binary_search(&p.fp).is_err() {
+                offsets.push(p.offset);
+            }
+        })?;
+        if offsets.len() <= READ_AT_MOST {
+            let mut at = RowAt::with(&path, ["product_id", "name"])?;
+            for &offset in &offsets {
+                let row: ScoreId<'_> = at.row(offset)?;
+                first.offer(&row.product_id, &row.name);
+            }
+            return Ok((offsets.len() as u64, first.0.into_sorted_vec()));
+        }
+    }
     let mut count = 0u64;
-    let mut first: std::collections::BinaryHeap<(String, String)> = Default::default();
     each_product(dir, |row| {
         let fp = crate::pipeline::fingerprint(&row.product_id);
-        // Ids are unique in scores.csv (a repeated one is rejected).
         if others.binary_search(&fp).is_ok() {
             return;
         }
         count += 1;
-        if first.len() < MAX_LISTED
-            || first
-                .peek()
-                .is_some_and(|(top, _)| top.as_str() > &*row.product_id)
-        {
-            first.push((row.product_id.into_owned(), row.name.into_owned()));
-            if first.len() > MAX_LISTED {
-                first.pop();
-            }
-        }
+        first.offer(&row.product_id, &row.name);
     })?;
-    Ok((count, first.into_sorted_vec()))
+    Ok((count, first.0.into_sorted_vec()))
 }
 
-/// One row of the table a concern is compared through: 24 bytes.
-#[derive(Clone, Copy)]
-struct Place {
-    fp: u64,
-    /// Where the row starts in its file.
-    offset: u64,
-    rank: u32,
-    /// The score in tenths of a point, as written.
-    tenths: u16,
-}
-
-/// A concern's ranking file, its rows read as places.
+/// A concern's ranking file, its rows read as places: from the index
+/// written beside it ([`super::places`]) when there is one that matches
+/// it, or else from the CSV text.
 fn places(path: &Path, mut each: impl FnMut(Place)) -> Result<()> {
+    if let Some(index) = super::places::open(path) {
+        return index.each(each);
+    }
     let (mut r, _) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
     let header = r.byte_headers().map_err(|e| csv_error(path, e))?.clone();
     let mut rec = csv::ByteRecord::new();
@@ -399,7 +425,7 @@ fn places(path: &Path, mut each: impl FnMut(Place)) -> Result<()> {
             fp: crate::pipeline::fingerprint(&row.product_id),
             offset,
             rank: row.rank as u32,
-            tenths: (row.score * 10.0).round().clamp(0.0, 65535.0) as u16,
+            tenths: super::places::tenths(row.score),
         });
     }
 }
@@ -529,16 +555,22 @@ fn movers_of(old_path: &Path, new_path: &Path, mut list: Vec<Candidate>) -> Resu
     Ok(out)
 }
 
-/// Reads single rows of a ranking file at byte offsets.
+/// Reads single rows of a run's CSV file at byte offsets.
 struct RowAt {
     path: std::path::PathBuf,
     reader: csv::Reader<std::fs::File>,
     header: csv::ByteRecord,
+    rec: csv::ByteRecord,
 }
 
 impl RowAt {
+    /// Opens a ranking (`product_id`, `name` and `reasons` read).
     fn open(path: &Path) -> Result<RowAt> {
-        let (mut reader, _) = open_bytes(path, ["rank", "product_id", "name", "score", "reasons"])?;
+        RowAt::with(path, ["rank", "product_id", "name", "score", "reasons"])
+    }
+
+    fn with<const N: usize>(path: &Path, names: [&str; N]) -> Result<RowAt> {
+        let (mut reader, _) = open_bytes(path, names)?;
         let header = reader
             .byte_headers()
             .map_err(|e| csv_error(path, e))?
@@ -547,23 +579,28 @@ impl RowAt {
             path: path.to_path_buf(),
             reader,
             header,
+            rec: csv::ByteRecord::new(),
         })
     }
 
-    /// (product_id, name, reasons) of the row at `offset`.
-    fn read(&mut self, offset: u64) -> Result<(String, String, String)> {
+    /// The row at `offset`, as `T`.
+    fn row<'r, T: Deserialize<'r>>(&'r mut self, offset: u64) -> Result<T> {
         let mut pos = csv::Position::new();
         pos.set_byte(offset);
         self.reader
             .seek(pos)
             .map_err(|e| csv_error(&self.path, e))?;
-        let mut rec = csv::ByteRecord::new();
         self.reader
-            .read_byte_record(&mut rec)
+            .read_byte_record(&mut self.rec)
             .map_err(|e| csv_error(&self.path, e))?;
-        let row: ConcernRow<'_> = rec
+        self.rec
             .deserialize(Some(&self.header))
-            .map_err(|e| csv_error(&self.path, e))?;
+            .map_err(|e| csv_error(&self.path, e))
+    }
+
+    /// (product_id, name, reasons) of the ranking row at `offset`.
+    fn read(&mut self, offset: u64) -> Result<(String, String, String)> {
+        let row: ConcernRow<'_> = self.row(offset)?;
         Ok((
             row.product_id.into_owned(),
             row.name.into_owned(),
@@ -678,33 +715,72 @@ mod tests {
     use proptest::prelude::*;
 
     /// Writes a run: summary.json, scores.csv and one concern `c`, ranked
-    /// by score then id; `products` are (id number, score in tenths).
-    fn write_run(dir: &Path, products: &[(u16, u16)]) {
+    /// by score then id, through the run's own writers; `products` are
+    /// (id number, score in tenths). With `indexed`, the rows' indexes
+    /// stay beside the files ([`super::super::places`]); without, the
+    /// comparison reads the CSV text.
+    fn write_run(dir: &Path, products: &[(u16, u16)], indexed: bool) {
+        use crate::output::places;
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(
             dir.join(SUMMARY_FILE),
             r#"{"tool": "milia-rank", "concerns": [{"slug": "c"}]}"#,
         )
         .unwrap();
+        let scores_path = dir.join(crate::output::SCORES_FILE);
+        let index_path = dir.join(places::index_name(crate::output::SCORES_FILE));
+        let mut index = places::Writer::new(
+            std::fs::File::create(&index_path).unwrap(),
+            index_path.clone(),
+        );
         let mut scores = String::from("product_id,name\n");
+        for (id, _) in products {
+            let pid = format!("p{id}");
+            index
+                .push(places::Place {
+                    fp: crate::pipeline::fingerprint(&pid),
+                    offset: scores.len() as u64,
+                    rank: 0,
+                    tenths: 0,
+                })
+                .unwrap();
+            scores.push_str(&format!("{pid},\"Name, {id}\"\n"));
+        }
+        std::fs::write(&scores_path, scores).unwrap();
+        index.finish(&scores_path).unwrap();
         let mut ranked: Vec<(u16, u16)> = products.to_vec();
         ranked.sort_by(|a, b| {
             b.1.cmp(&a.1)
                 .then(format!("p{}", a.0).cmp(&format!("p{}", b.0)))
         });
-        for (id, _) in products {
-            scores.push_str(&format!("p{id},\"Name, {id}\"\n"));
+        let entries = ranked.iter().map(|(id, t)| {
+            Ok(crate::rank::Entry {
+                score: ordered_float::OrderedFloat(*t as f64 / 10.0),
+                product_id: format!("p{id}").into(),
+                line: 0,
+                payload: crate::rank::Payload {
+                    name: format!("Name, {id}").into(),
+                    grade: "A",
+                    confidence: "high",
+                    reasons: format!("reason {id}; at {t}").into(),
+                    brand: "B".into(),
+                },
+            })
+        });
+        let c_path = dir.join("c.csv");
+        let c_index = dir.join(places::index_name("c.csv"));
+        crate::output::write_concern(
+            std::fs::File::create(&c_path).unwrap(),
+            &c_path,
+            entries,
+            places::Writer::new(std::fs::File::create(&c_index).unwrap(), c_index.clone()),
+        )
+        .unwrap();
+        assert!(places::open(&c_path).is_some() && places::open(&scores_path).is_some());
+        if !indexed {
+            std::fs::remove_file(c_index).unwrap();
+            std::fs::remove_file(index_path).unwrap();
         }
-        let mut c = String::from("rank,product_id,name,score,grade,confidence,reasons,brand\n");
-        for (i, (id, t)) in ranked.iter().enumerate() {
-            c.push_str(&format!(
-                "{},p{id},\"Name, {id}\",{:.1},A,high,\"reason {id}; at {t}\",B\n",
-                i + 1,
-                *t as f64 / 10.0
-            ));
-        }
-        std::fs::write(dir.join(crate::output::SCORES_FILE), scores).unwrap();
-        std::fs::write(dir.join("c.csv"), c).unwrap();
     }
 
     /// The comparison done naively, in memory: what `compare` must give.
@@ -770,17 +846,20 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         /// The bounded comparison finds what the in-memory one finds,
-        /// whichever ranking is the smaller.
+        /// whichever ranking is the smaller, and whether each run is read
+        /// through its rows' indexes or from its CSV text.
         #[test]
         fn bounded_comparison_equals_the_naive_one(
             old in proptest::collection::btree_map(0u16..400, 0u16..1000, 0..150),
             new in proptest::collection::btree_map(0u16..400, 0u16..1000, 0..150),
+            old_indexed: bool,
+            new_indexed: bool,
         ) {
             let tmp = tempfile::tempdir().unwrap();
             let old: Vec<(u16, u16)> = old.into_iter().collect();
             let new: Vec<(u16, u16)> = new.into_iter().collect();
-            write_run(&tmp.path().join("old"), &old);
-            write_run(&tmp.path().join("new"), &new);
+            write_run(&tmp.path().join("old"), &old, old_indexed);
+            write_run(&tmp.path().join("new"), &new, new_indexed);
             let c = compare(&tmp.path().join("old"), &tmp.path().join("new")).unwrap();
             let (added, dropped, count, risers, fallers) = naive(&old, &new);
             let ids = |v: &[(String, String)]| v.iter().map(|p| p.0.clone()).collect::<Vec<_>>();

@@ -2,6 +2,7 @@
 //! progress logging, and atomic publishing.
 
 pub mod compare;
+pub mod places;
 pub mod publish;
 pub mod report;
 pub mod rows;
@@ -229,15 +230,27 @@ pub fn finish(w: csv::Writer<BufWriter<File>>, path: &Path) -> Result<()> {
 }
 
 /// Writes a concern's ranking into `f` (named `path` in messages) from
-/// its entries, best first; returns the number of rows.
+/// its entries, best first, and each row's place into `index` (see
+/// [`places`]); returns the number of rows.
 pub fn write_concern(
     f: File,
     path: &Path,
     ranked: impl Iterator<Item = Result<Entry>>,
+    index: places::Writer,
 ) -> Result<u64> {
-    let mut w = csv_writer(f);
+    let mut index = index;
+    // The writer's buffer goes into the file at every row (`flush` only
+    // empties it into `Counted`), so that each row's offset is known.
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
+        .from_writer(Counted {
+            inner: BufWriter::with_capacity(1 << 16, f),
+            bytes: 0,
+        });
     w.write_record(CONCERN_HEADER)
         .map_err(|e| write_error(path, e))?;
+    w.flush().map_err(|e| Error::io(path, e))?;
     let mut n = 0u64;
     for e in ranked {
         let e = e?;
@@ -253,10 +266,42 @@ pub fn write_concern(
             reasons: Cow::Borrowed(&p.reasons),
             brand: Cow::Borrowed(&p.brand),
         };
+        index.push(places::Place {
+            fp: crate::pipeline::fingerprint(&e.product_id),
+            offset: w.get_ref().bytes,
+            rank: n.min(u32::MAX as u64) as u32,
+            tenths: places::tenths(e.score.0),
+        })?;
         rows::write_row(&mut w, &row).map_err(|e| write_error(path, e))?;
+        w.flush().map_err(|e| Error::io(path, e))?;
     }
-    finish(w, path)?;
+    let mut out = w
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?
+        .inner;
+    out.flush().map_err(|e| Error::io(path, e))?;
+    drop(out);
+    index.finish(path)?;
     Ok(n)
+}
+
+/// A writer that counts the bytes it passes on; its `flush` does not
+/// flush what it writes into.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Progress and end-of-run lines on stderr: a progress bar with rows/s and

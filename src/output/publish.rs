@@ -83,7 +83,7 @@ const OWNER: &str = "OWNER";
 const OWNER_TEXT: &str =
     "milia-rank output store: files here are written and removed by milia-rank; \
 DIR/<file> links point into current/.\n";
-const CURRENT: &str = "current";
+pub const CURRENT: &str = "current";
 /// Locked instead of the store folder where a filesystem cannot lock a
 /// folder (see [`flock_store`]).
 const LOCK_FILE: &str = "lock";
@@ -1232,11 +1232,18 @@ impl Staging {
     /// name back.
     pub fn publish(mut self) -> Result<()> {
         let dir_fd = self.dir_fd()?;
-        let names = names_in(dir_fd).map_err(|e| err(&self.dir, e))?;
+        let all = names_in(dir_fd).map_err(|e| err(&self.dir, e))?;
+        // Names starting with a dot (the rows' indexes) stay in the
+        // release: only the others are published in DIR.
+        let names: Vec<String> = all
+            .iter()
+            .filter(|n| !n.starts_with('.'))
+            .cloned()
+            .collect();
         // One file at a time: no thread per file (a process or thread
         // limit must not stop a run at its very end).
         let mut files = Vec::with_capacity(names.len());
-        for name in &names {
+        for name in &all {
             let path = self.dir.join(name);
             let fd = rfs::openat(
                 dir_fd,
@@ -1249,6 +1256,9 @@ impl Staging {
             let st = rfs::fstat(&fd).map_err(|e| err(&path, e))?;
             if kind(&st) != FileType::RegularFile || st.st_uid != euid() {
                 return Err(io_msg(&path, "is not a file this run wrote"));
+            }
+            if name.starts_with('.') {
+                continue;
             }
             files.push(ManifestFile {
                 name: name.clone(),

@@ -50,6 +50,9 @@ pub struct Collector {
     scores_path: PathBuf,
     rejects_path: PathBuf,
     pub scores_w: BufWriter<File>,
+    /// scores.csv's index ([`output::places`]) and the offset of its next row.
+    pub scores_index: output::places::Writer,
+    scores_offset: u64,
     pub rejects_w: CsvOut,
     top: Option<usize>,
     pub rankers: Vec<Ranker>,
@@ -95,11 +98,15 @@ impl Collector {
         let rejects_path = staging.path(output::REJECTS_FILE);
         let file = staging.create_file(output::SCORES_FILE)?;
         let mut scores_w = BufWriter::with_capacity(1 << 16, file);
+        let header = output::csv_record_bytes(output::scores_header(&cfg.concerns));
         scores_w
-            .write_all(&output::csv_record_bytes(output::scores_header(
-                &cfg.concerns,
-            )))
+            .write_all(&header)
             .map_err(|e| Error::io(&scores_path, e))?;
+        let index_name = output::places::index_name(output::SCORES_FILE);
+        let scores_index = output::places::Writer::new(
+            staging.create_file(&index_name)?,
+            staging.path(&index_name),
+        );
         let mut rejects_w = output::people_csv_writer(
             staging.create_file(output::REJECTS_FILE)?,
             &staging.path(output::REJECTS_FILE),
@@ -115,6 +122,8 @@ impl Collector {
             scores_path,
             rejects_path,
             scores_w,
+            scores_index,
+            scores_offset: header.len() as u64,
             rejects_w,
             top: cfg.top,
             rankers: (0..cfg.concerns.len())
@@ -293,6 +302,13 @@ impl Collector {
             Some(b) => b,
             None => output::row_bytes(&p.row),
         };
+        self.scores_index.push(output::places::Place {
+            fp: crate::pipeline::fingerprint(&p.row.product_id),
+            offset: self.scores_offset,
+            rank: 0,
+            tenths: 0,
+        })?;
+        self.scores_offset += bytes.len() as u64;
         self.scores_w
             .write_all(&bytes)
             .map_err(|e| Error::io(&self.scores_path, e))

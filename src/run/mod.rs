@@ -141,8 +141,16 @@ pub fn estimate_output_bytes(catalog_bytes: u64, top: Option<usize>, concerns: u
         // run lasts (when they spill).
         None => catalog_bytes.saturating_mul(concerns as u64) / 2,
     };
+    // The rows' indexes: 24 bytes a row of scores.csv and of each ranking
+    // (a catalog row rarely takes under 300 bytes).
+    let rows = catalog_bytes / 300;
+    let ranked_rows = top.map_or(rows, |n| rows.min(n as u64));
+    let indexes = rows
+        .saturating_add(ranked_rows.saturating_mul(concerns as u64))
+        .saturating_mul(crate::output::places::RECORD as u64);
     (catalog_bytes / 4)
         .saturating_add(rankings.min(catalog_bytes.saturating_mul(2)))
+        .saturating_add(indexes)
         .saturating_add(1 << 20)
 }
 

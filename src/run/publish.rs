@@ -119,7 +119,9 @@ pub fn finish(
         [c.variants, c.lists_in_description, c.rejected, c.read],
     )?;
     write::check_shrink(cfg, &facts.name, run.staging.previous(), c.scored)?;
-    output::finish_bytes(c.scores_w, &run.staging.path(output::SCORES_FILE))?;
+    let scores_path = run.staging.path(output::SCORES_FILE);
+    output::finish_bytes(c.scores_w, &scores_path)?;
+    c.scores_index.finish(&scores_path)?;
     output::finish(c.rejects_w, &run.staging.path(output::REJECTS_FILE))?;
     let rankings_began = Instant::now();
     let spilled: u64 = c.rankers.iter().map(Ranker::spilled_bytes).sum();

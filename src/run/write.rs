@@ -150,7 +150,12 @@ pub fn write_rankings(
                 let name = format!("{}.csv", c.slug);
                 let path = staging.path(&name);
                 let ranked = report.capture(&c.slug, r.into_stream()?);
-                output::write_concern(staging.create_file(&name)?, &path, ranked)
+                let index_name = output::places::index_name(&name);
+                let index = output::places::Writer::new(
+                    staging.create_file(&index_name)?,
+                    staging.path(&index_name),
+                );
+                output::write_concern(staging.create_file(&name)?, &path, ranked, index)
             })
             .collect()
     });
