@@ -173,27 +173,30 @@ fn unwrap_python_list(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// One pass over the bytes: does the text hold anything `clean_text` changes?
+/// The markers `clean_text` rewrites, found ignoring ASCII case; the
+/// last one counts only in a text with a colon (`Ingredients:`).
+static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["(and)", "may contain", "+/-", "ingredients"])
+        .expect("fixed patterns build")
+});
+
+/// Does the text hold anything `clean_text` changes? Vectorised scans for
+/// the rare bytes, then one automaton pass for the markers: the common
+/// label (letters, commas, brackets) is read a few times at memchr speed.
 fn needs_cleaning(b: &[u8]) -> bool {
-    let has_colon = b.contains(&b':');
-    for (i, &c) in b.iter().enumerate() {
-        let rest = &b[i..];
-        let hit = match c {
-            b'<' | b'\n' | b'\r' | b'\t' | b'&' => true,
-            b'(' => rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"(and)"),
-            b'm' | b'M' => rest.len() >= 11 && rest[..11].eq_ignore_ascii_case(b"may contain"),
-            b'+' => rest.starts_with(b"+/-"),
-            b'%' => rest.get(1).is_some_and(|n| n.is_ascii_uppercase()),
-            b'i' | b'I' => {
-                has_colon && rest.len() >= 11 && rest[..11].eq_ignore_ascii_case(b"ingredients")
-            }
-            _ => false,
-        };
-        if hit {
-            return true;
-        }
+    if memchr::memchr3(b'<', b'\n', b'\r', b).is_some() || memchr::memchr2(b'\t', b'&', b).is_some()
+    {
+        return true;
     }
-    false
+    if memchr::memchr_iter(b'%', b).any(|i| b.get(i + 1).is_some_and(u8::is_ascii_uppercase)) {
+        return true;
+    }
+    let has_colon = memchr::memchr(b':', b).is_some();
+    MARKERS
+        .find_overlapping_iter(aho_corasick::Input::new(b))
+        .any(|m| m.pattern().as_usize() != 3 || has_colon)
 }
 
 /// Removes HTML tags and control characters, expands `(and)` blends and
@@ -657,6 +660,45 @@ fn is_prose(item: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The byte-at-a-time check the scans replaced: what they must answer.
+    fn needs_cleaning_bytewise(b: &[u8]) -> bool {
+        let has_colon = b.contains(&b':');
+        (0..b.len()).any(|i| {
+            let rest = &b[i..];
+            let starts =
+                |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
+            match b[i] {
+                b'<' | b'\n' | b'\r' | b'\t' | b'&' => true,
+                b'(' => starts(b"(and)"),
+                b'm' | b'M' => starts(b"may contain"),
+                b'+' => rest.starts_with(b"+/-"),
+                b'%' => rest.get(1).is_some_and(u8::is_ascii_uppercase),
+                b'i' | b'I' => has_colon && starts(b"ingredients"),
+                _ => false,
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn needs_cleaning_answers_as_the_bytewise_check(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("Aqua"), Just(", "), Just("(AND)"), Just("(and"), Just("May Contain"),
+                    Just("may contai"), Just("+/-"), Just("+/"), Just("%"), Just("5%A"), Just("5% a"),
+                    Just("INGREDIENTS"), Just("Ingredient"), Just(":"), Just("<b>"), Just("&amp;"),
+                    Just("\t"), Just("\n"), Just("é"), Just("m"), Just("i"), Just("(")
+                ],
+                0..12,
+            )
+        ) {
+            let text = pieces.concat();
+            prop_assert_eq!(needs_cleaning(text.as_bytes()), needs_cleaning_bytewise(text.as_bytes()), "{:?}", text);
+        }
+    }
 
     fn names(raw: &str) -> Vec<String> {
         split_items(raw).into_iter().map(|(n, _, _)| n).collect()
