@@ -173,18 +173,22 @@ fn unwrap_python_list(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// The markers `clean_text` rewrites, found ignoring ASCII case; the
-/// last one counts only in a text with a colon (`Ingredients:`).
-static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(["(and)", "may contain", "+/-", "ingredients"])
-        .expect("fixed patterns build")
-});
+/// The markers `clean_text` rewrites, in lower case: `(and)`, `may
+/// contain`, and `ingredients` (which counts only in a text with a colon).
+static MARKERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+    std::sync::LazyLock::new(|| {
+        [b"(and)".as_slice(), b"may contain", b"ingredients"].map(memchr::memmem::Finder::new)
+    });
 
-/// Does the text hold anything `clean_text` changes? Vectorised scans for
-/// the rare bytes, then one automaton pass for the markers: the common
-/// label (letters, commas, brackets) is read a few times at memchr speed.
+thread_local! {
+    /// A label in ASCII lower case, for the markers' search.
+    static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Does the text hold anything `clean_text` changes? Vectorised scans
+/// only: the rare bytes with memchr, then the markers with memmem in a
+/// lower-cased copy (ASCII case folding changes no other byte, so this is
+/// the same as comparing ignoring ASCII case).
 fn needs_cleaning(b: &[u8]) -> bool {
     if memchr::memchr3(b'<', b'\n', b'\r', b).is_some() || memchr::memchr2(b'\t', b'&', b).is_some()
     {
@@ -193,10 +197,19 @@ fn needs_cleaning(b: &[u8]) -> bool {
     if memchr::memchr_iter(b'%', b).any(|i| b.get(i + 1).is_some_and(u8::is_ascii_uppercase)) {
         return true;
     }
+    if memchr::memmem::find(b, b"+/-").is_some() {
+        return true;
+    }
     let has_colon = memchr::memchr(b':', b).is_some();
-    MARKERS
-        .find_overlapping_iter(aho_corasick::Input::new(b))
-        .any(|m| m.pattern().as_usize() != 3 || has_colon)
+    LOWER.with_borrow_mut(|lower| {
+        lower.clear();
+        lower.extend_from_slice(b);
+        lower.make_ascii_lowercase();
+        let [and, may, ingredients] = &*MARKERS;
+        and.find(lower).is_some()
+            || may.find(lower).is_some()
+            || (has_colon && ingredients.find(lower).is_some())
+    })
 }
 
 /// Removes HTML tags and control characters, expands `(and)` blends and

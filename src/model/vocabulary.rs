@@ -368,12 +368,14 @@ impl Vocabulary {
                 .copied()
                 .filter(|k| k.section() != INGREDIENTS_SECTION),
         );
+        // The list-start names are compared with whole parsed names, never
+        // searched in the text: the scan of every label leaves them out.
         let ingredients = Matcher::new(
             &complete,
             Key::ALL
                 .iter()
                 .copied()
-                .filter(|k| k.section() == INGREDIENTS_SECTION),
+                .filter(|k| k.section() == INGREDIENTS_SECTION && *k != Key::ListStart),
         );
         Ok(Vocabulary {
             phrases: complete,
