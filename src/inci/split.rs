@@ -60,11 +60,20 @@ pub fn for_each_piece(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
     let matched = matched_brackets(text);
     let mut scratch = String::new();
     let mut may_contain = false;
+    // Most labels hold no ". " at all: their items are not split again.
+    let has_stop = memchr::memmem::find(text.as_bytes(), b". ").is_some();
+    let mut pieces = Vec::new();
     for (start, end) in list_segments(text, &matched) {
         for (s0, e0) in top_level_splits(text, &matched, start, end, &[',', ';', '\u{2022}']) {
             // "Linalool. *Organic" and "Calcium Sulfate. STEP 02 Ampoule: Water"
             // hold more than one piece: split at top-level sentence breaks.
-            for (s, e) in sentence_pieces(text, &matched, s0, e0) {
+            pieces.clear();
+            if has_stop {
+                sentence_pieces(text, &matched, s0, e0, &mut pieces);
+            } else {
+                pieces.push((s0, e0));
+            }
+            for &(s, e) in &pieces {
                 let mut item = text[s..e].trim();
                 if let Some(rest) = strip_may_contain(item) {
                     may_contain = true;
@@ -93,13 +102,19 @@ pub fn for_each_piece(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
 
 /// Byte ranges of the pieces of `start..end` between top-level sentence
 /// breaks (". " before an uppercase letter, `*` or `-`).
-fn sentence_pieces(text: &str, matched: &[bool], start: usize, end: usize) -> Vec<(usize, usize)> {
+fn sentence_pieces(
+    text: &str,
+    matched: &[bool],
+    start: usize,
+    end: usize,
+    out: &mut Vec<(usize, usize)>,
+) {
     let bytes = text.as_bytes();
     // Most items have no full stop at all: no scan, one piece.
-    if !bytes[start..end].windows(2).any(|w| w == b". ") {
-        return vec![(start, end)];
+    if memchr::memmem::find(&bytes[start..end], b". ").is_none() {
+        out.push((start, end));
+        return;
     }
-    let mut out = Vec::with_capacity(2);
     let mut depth = 0usize;
     let mut begin = start;
     let mut i = start;
@@ -120,7 +135,6 @@ fn sentence_pieces(text: &str, matched: &[bool], start: usize, end: usize) -> Ve
         i += 1;
     }
     out.push((begin, end));
-    out
 }
 
 /// Label footnotes such as "Organic", "Certified organic ingredients" or
@@ -375,7 +389,7 @@ fn replace_ci(hay: &str, needle: &str, with: &str) -> String {
 fn matched_brackets(text: &str) -> Vec<bool> {
     let bytes = text.as_bytes();
     let mut matched = vec![false; bytes.len()];
-    if !bytes.iter().any(|&b| matches!(b, b'(' | b'[')) {
+    if memchr::memchr2(b'(', b'[', bytes).is_none() {
         return matched;
     }
     let mut stack: Vec<(usize, u8)> = Vec::new();
@@ -396,6 +410,20 @@ fn matched_brackets(text: &str) -> Vec<bool> {
     matched
 }
 
+/// The bytes [`top_level_splits`] looks at: brackets, separators, and the
+/// first byte of U+2022 BULLET.
+static SPLIT_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let bytes = *b"()[],;";
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t[0xE2] = true;
+    t
+};
+
 /// Byte ranges between top-level separators within `start..end`.
 fn top_level_splits(
     text: &str,
@@ -413,6 +441,11 @@ fn top_level_splits(
     let mut i = start;
     while i < end {
         let b = bytes[i];
+        // Most bytes are letters and spaces: one table lookup passes them.
+        if !SPLIT_BYTES[b as usize] {
+            i += 1;
+            continue;
+        }
         match b {
             b'(' | b'[' if matched[i] => depth += 1,
             b')' | b']' if matched[i] => depth = depth.saturating_sub(1),
@@ -535,17 +568,9 @@ fn after_may_contain(before: &str) -> bool {
 /// Index of the `.` of the first ". X" sentence break (X uppercase or `-`).
 fn find_sentence_break(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 2 < bytes.len() {
-        if bytes[i] == b'.' && bytes[i + 1] == b' ' {
-            let next = bytes[i + 2];
-            if next.is_ascii_uppercase() || next == b'-' {
-                return Some(i);
-            }
-        }
-        i += 1;
-    }
-    None
+    memchr::memmem::find_iter(bytes, b". ").find(|&i| {
+        i + 2 < bytes.len() && (bytes[i + 2].is_ascii_uppercase() || bytes[i + 2] == b'-')
+    })
 }
 
 fn strip_may_contain(item: &str) -> Option<&str> {
