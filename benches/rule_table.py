@@ -50,13 +50,16 @@ def run_polars(catalog, knowledge, out):
         rules_rows(knowledge), schema=["ingredient", "concern", "points"], orient="row"
     ).unique(subset=["ingredient", "concern"])
     df = pl.read_csv(catalog, columns=["product_id", "name", "ingredients"], infer_schema=False)
+    # Only the id goes along with each exploded item (carrying the whole
+    # label and name into every item's row held tens of GB at 1M rows),
+    # and positions are numbered inside each list before the explode.
     long = (
-        df.with_columns(pl.col("ingredients").str.to_lowercase().str.split(",").alias("item"))
-        .explode("item")
-        .with_columns(
-            pl.col("item").str.strip_chars(),
-            (pl.int_range(pl.len()).over("product_id") + 1).alias("position"),
+        df.select(
+            "product_id", pl.col("ingredients").str.to_lowercase().str.split(",").alias("item")
         )
+        .with_columns(pl.int_ranges(1, pl.col("item").list.len() + 1).alias("position"))
+        .explode(["item", "position"])
+        .with_columns(pl.col("item").str.strip_chars())
     )
     scored = (
         long.join(rules, left_on="item", right_on="ingredient")
