@@ -732,7 +732,12 @@ fn csv_error_at(file: &str, e: csv::Error, line: u64) -> Error {
 /// A record's field for a canonical field: text with invalid UTF-8 replaced.
 pub fn field<'a>(rec: &'a ByteRecord, columns: &Columns, f: Field) -> Cow<'a, str> {
     let cell = |i: Option<usize>| match i.and_then(|i| rec.get(i)) {
-        Some(b) => String::from_utf8_lossy(strip_cr(b)),
+        // Valid UTF-8 (nearly every cell) is checked by the faster
+        // validator and borrowed; only a broken cell is repaired.
+        Some(b) => {
+            let b = strip_cr(b);
+            std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b), Cow::Borrowed)
+        }
         None => Cow::Borrowed(""),
     };
     let v = cell(columns.get(f));
