@@ -108,6 +108,7 @@ pub fn finish(
     facts: CatalogFacts,
 ) -> Result<Summary> {
     let mut c = collector;
+    return_freed_memory();
     // The duplicate-id table is done with: its memory goes before the
     // rankings are merged and compared.
     drop((c.ids, c.handles));
@@ -198,6 +199,24 @@ pub fn finish(
         changes: None,
     };
     compare_report_publish(cfg, run, summary, &c.report, finish_began)
+}
+
+/// From here on, memory freed goes back to the system at once (mimalloc's
+/// `purge_delay` 0; 10 ms by default). The end of a run frees the scoring
+/// stage's tables while the comparison allocates its own, on other
+/// threads: with the delay, the peak held both now and then (141 MB
+/// instead of 110 MB for `--top 100` on 4M rows after a full run).
+/// Purging at once during the scoring stage costs about 5% more CPU, so
+/// it starts only at its end.
+fn return_freed_memory() {
+    /// `mi_option_purge_delay` in mimalloc's `mi_option_e`.
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: sets one of mimalloc's options, which it reads atomically,
+    // and asks it to purge what is already free.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        libmimalloc_sys::mi_collect(true);
+    }
 }
 
 /// summary.json, the comparison with the previous run, the report, and
