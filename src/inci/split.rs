@@ -57,47 +57,70 @@ pub fn for_each_piece(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
     let unwrapped = unwrap_python_list(trimmed);
     let text = clean_text(&unwrapped);
     let text = text.as_ref();
-    let matched = matched_brackets(text);
-    let mut scratch = String::new();
+    // The per-label buffers are kept on the thread and lent to each call
+    // (a nested call, if any, makes its own).
+    let mut bufs = BUFFERS.take().unwrap_or_default();
+    let Buffers {
+        matched,
+        splits,
+        pieces,
+        scratch,
+    } = &mut bufs;
+    matched_brackets(text, matched);
+    let matched = &matched[..];
     let mut may_contain = false;
     // Most labels hold no ". " at all: their items are not split again.
     let has_stop = memchr::memmem::find(text.as_bytes(), b". ").is_some();
-    let mut pieces = Vec::new();
-    for (start, end) in list_segments(text, &matched) {
-        for (s0, e0) in top_level_splits(text, &matched, start, end, &[',', ';', '\u{2022}']) {
-            // "Linalool. *Organic" and "Calcium Sulfate. STEP 02 Ampoule: Water"
-            // hold more than one piece: split at top-level sentence breaks.
-            pieces.clear();
-            if has_stop {
-                sentence_pieces(text, &matched, s0, e0, &mut pieces);
-            } else {
-                pieces.push((s0, e0));
+    let (start, end) = list_segment(text, matched);
+    splits.clear();
+    top_level_splits_into(text, matched, start, end, &[',', ';', '\u{2022}'], splits);
+    for &(s0, e0) in splits.iter() {
+        // "Linalool. *Organic" and "Calcium Sulfate. STEP 02 Ampoule: Water"
+        // hold more than one piece: split at top-level sentence breaks.
+        pieces.clear();
+        if has_stop {
+            sentence_pieces(text, matched, s0, e0, pieces);
+        } else {
+            pieces.push((s0, e0));
+        }
+        for &(s, e) in pieces.iter() {
+            let mut item = text[s..e].trim();
+            if let Some(rest) = strip_may_contain(item) {
+                may_contain = true;
+                item = rest;
+            } else if let Some(c) = last_top_level(text, matched, s, e, ':') {
+                // Marketing or a sub-product title before a colon: keep what follows.
+                item = text[c + 1..e].trim();
             }
-            for &(s, e) in &pieces {
-                let mut item = text[s..e].trim();
-                if let Some(rest) = strip_may_contain(item) {
-                    may_contain = true;
-                    item = rest;
-                } else if let Some(c) = last_top_level(text, &matched, s, e, ':') {
-                    // Marketing or a sub-product title before a colon: keep what follows.
-                    item = text[c + 1..e].trim();
-                }
-                let percent = extract_percent(item, &mut scratch);
-                let cleaned = scratch.trim_matches(|c: char| {
-                    c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
-                });
-                // A name needs a letter or digit: `"` or `™` alone is no ingredient.
-                if !cleaned.chars().any(char::is_alphanumeric) {
-                    continue;
-                }
-                f(RawItem {
-                    text: cleaned,
-                    percent,
-                    may_contain,
-                });
+            let percent = extract_percent(item, scratch);
+            let cleaned = scratch.trim_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
+            });
+            // A name needs a letter or digit: `"` or `™` alone is no ingredient.
+            if !cleaned.chars().any(char::is_alphanumeric) {
+                continue;
             }
+            f(RawItem {
+                text: cleaned,
+                percent,
+                may_contain,
+            });
         }
     }
+    BUFFERS.set(Some(bufs));
+}
+
+/// [`for_each_piece`]'s buffers, reused label after label.
+#[derive(Default)]
+struct Buffers {
+    matched: Vec<bool>,
+    splits: Vec<(usize, usize)>,
+    pieces: Vec<(usize, usize)>,
+    scratch: String,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::Cell<Option<Buffers>> = const { std::cell::Cell::new(None) };
 }
 
 /// Byte ranges of the pieces of `start..end` between top-level sentence
@@ -386,11 +409,12 @@ fn replace_ci(hay: &str, needle: &str, with: &str) -> String {
 /// For each byte, whether it is a bracket with a partner. Unpartnered
 /// brackets are treated as plain text so that one stray `(` cannot swallow
 /// the rest of a list.
-fn matched_brackets(text: &str) -> Vec<bool> {
+fn matched_brackets(text: &str, matched: &mut Vec<bool>) {
     let bytes = text.as_bytes();
-    let mut matched = vec![false; bytes.len()];
+    matched.clear();
+    matched.resize(bytes.len(), false);
     if memchr::memchr2(b'(', b'[', bytes).is_none() {
-        return matched;
+        return;
     }
     let mut stack: Vec<(usize, u8)> = Vec::new();
     for (i, &b) in bytes.iter().enumerate() {
@@ -407,7 +431,6 @@ fn matched_brackets(text: &str) -> Vec<bool> {
             _ => {}
         }
     }
-    matched
 }
 
 /// The bytes [`top_level_splits`] looks at: brackets, separators, and the
@@ -432,10 +455,23 @@ fn top_level_splits(
     end: usize,
     seps: &[char],
 ) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    top_level_splits_into(text, matched, start, end, seps, &mut out);
+    out
+}
+
+/// [`top_level_splits`] into `out`.
+fn top_level_splits_into(
+    text: &str,
+    matched: &[bool],
+    start: usize,
+    end: usize,
+    seps: &[char],
+    out: &mut Vec<(usize, usize)>,
+) {
     let bytes = text.as_bytes();
     let bullet = seps.contains(&'\u{2022}');
     let semicolon = seps.contains(&';');
-    let mut out = Vec::new();
     let mut depth = 0usize;
     let mut begin = start;
     let span = &bytes[start..end];
@@ -454,7 +490,7 @@ fn top_level_splits(
             }
         }
         out.push((begin, end));
-        return out;
+        return;
     }
     let mut i = start;
     while i < end {
@@ -490,7 +526,6 @@ fn top_level_splits(
         i += 1;
     }
     out.push((begin, end));
-    out
 }
 
 /// A comma between two digits ("1,2-hexanediol") is part of a name.
@@ -526,7 +561,7 @@ fn last_top_level(
 /// list (a title or marketing text) is skipped: the first top-level colon
 /// followed by at least three separators before the next colon. Prose
 /// sentences between that colon and the first ingredient are skipped too.
-fn list_segments(text: &str, matched: &[bool]) -> Vec<(usize, usize)> {
+fn list_segment(text: &str, matched: &[bool]) -> (usize, usize) {
     let bytes = text.as_bytes();
     let colons: Vec<usize> = if memchr::memchr(b':', bytes).is_none() {
         Vec::new()
@@ -572,7 +607,7 @@ fn list_segments(text: &str, matched: &[bool]) -> Vec<(usize, usize)> {
             break;
         }
     }
-    vec![(s, text.len())]
+    (s, text.len())
 }
 
 fn after_may_contain(before: &str) -> bool {
