@@ -143,7 +143,11 @@ impl Ids {
 
     /// A product row: the first of its id, or a duplicate.
     pub fn product(&mut self, id: &str, line: u64) -> IdVerdict {
-        let fp = fingerprint(id);
+        self.product_with(id, fingerprint(id), line)
+    }
+
+    /// [`Ids::product`] for an id whose [`fingerprint`] the caller has.
+    pub fn product_with(&mut self, id: &str, fp: u64, line: u64) -> IdVerdict {
         match self.seen.get(fp) {
             Some(first) => IdVerdict::Duplicate(format!(
                 "duplicate product_id `{}`: first seen on line {first}, which is kept",

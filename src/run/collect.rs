@@ -200,7 +200,9 @@ impl Collector {
     /// before (`raw` gives its row for rejects.csv). Returns whether it was
     /// taken (its entries may then be ranked).
     pub fn product(&mut self, p: ProductRecord<'_>, raw: impl FnOnce() -> String) -> Result<bool> {
-        if let IdVerdict::Duplicate(reason) = self.ids.product(&p.row.product_id, p.line) {
+        // One fingerprint per product: for the duplicate check and the index.
+        let fp = crate::pipeline::fingerprint(&p.row.product_id);
+        if let IdVerdict::Duplicate(reason) = self.ids.product_with(&p.row.product_id, fp, p.line) {
             self.duplicate_lines.insert(p.line);
             let column = self
                 .columns
@@ -219,7 +221,7 @@ impl Collector {
             })?;
             return Ok(false);
         }
-        self.accept(p)?;
+        self.accept(p, fp)?;
         Ok(true)
     }
 
@@ -265,7 +267,7 @@ impl Collector {
             .map_err(|e| output::write_error(&self.rejects_path, e))
     }
 
-    fn accept(&mut self, mut p: ProductRecord<'_>) -> Result<()> {
+    fn accept(&mut self, mut p: ProductRecord<'_>, fp: u64) -> Result<()> {
         self.read += 1;
         self.scored += 1;
         self.conflicts += p.claim_conflict as u64;
@@ -303,7 +305,7 @@ impl Collector {
             None => output::row_bytes(&p.row),
         };
         self.scores_index.push(output::places::Place {
-            fp: crate::pipeline::fingerprint(&p.row.product_id),
+            fp,
             offset: self.scores_offset,
             rank: 0,
             tenths: 0,
