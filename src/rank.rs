@@ -36,17 +36,27 @@ pub struct Entry {
 
 /// Whether an entry comes from a list that cannot be trusted.
 fn untrusted(e: &Entry) -> bool {
-    e.payload.confidence == "low"
+    low(e.payload.confidence)
+}
+
+/// A confidence that marks an untrusted list.
+fn low(confidence: &str) -> bool {
+    confidence == "low"
 }
 
 /// "Better" entries sort first: a product with a trusted ingredient list
 /// before any of low confidence (which may be ranked, never above a trusted
 /// one), then higher score, then smaller product_id.
 pub fn better_first(a: &Entry, b: &Entry) -> Ordering {
-    untrusted(a)
+    place_against(untrusted(a), a.score, &a.product_id, b)
+}
+
+/// [`better_first`] for an entry given by its parts, before it is built.
+fn place_against(untrusted_a: bool, score: OrderedFloat<f64>, id: &str, b: &Entry) -> Ordering {
+    untrusted_a
         .cmp(&untrusted(b))
-        .then_with(|| b.score.cmp(&a.score))
-        .then_with(|| a.product_id.cmp(&b.product_id))
+        .then_with(|| b.score.cmp(&score))
+        .then_with(|| id.cmp(&b.product_id))
 }
 
 /// Heap wrapper whose greatest element is the worst entry kept.
@@ -83,9 +93,15 @@ pub enum Bar {
 impl Bar {
     /// Whether the ranker this bar was taken from may keep `e`.
     pub fn admits(&self, e: &Entry) -> bool {
+        self.admits_place(e.payload.confidence, e.score, &e.product_id)
+    }
+
+    /// [`Bar::admits`] for an entry given by its confidence, score and
+    /// product id, before one is built.
+    pub fn admits_place(&self, confidence: &str, score: OrderedFloat<f64>, id: &str) -> bool {
         match self {
             Bar::Open => true,
-            Bar::Above(worst) => better_first(e, worst) == Ordering::Less,
+            Bar::Above(worst) => place_against(low(confidence), score, id, worst) == Ordering::Less,
             Bar::Closed => false,
         }
     }

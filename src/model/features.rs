@@ -1443,13 +1443,25 @@ pub fn is_alphabetical(list: &ParsedList) -> bool {
     /// Pairs are counted over this many names at most.
     const PAIRS_OVER: usize = 120;
     let names: Vec<&str> = list.items.iter().map(|i| list.name(i)).collect();
+    if names.len() < 6 {
+        return false;
+    }
+    // Neighbouring pairs in order from each of the first four places on:
+    // the pairs are compared once, not once per skip.
+    let mut ordered_from = [0usize; 4];
+    let mut count = 0usize;
+    for i in (0..names.len() - 1).rev() {
+        count += usize::from(names[i] < names[i + 1]);
+        if i < 4 {
+            ordered_from[i] = count;
+        }
+    }
     (0..=3).any(|skip| {
         let rest = names.get(skip..).unwrap_or(&[]);
         if rest.len() < 6 {
             return false;
         }
-        let ordered = rest.windows(2).filter(|w| w[0] < w[1]).count();
-        if ordered * 100 < (rest.len() - 1) * 85 {
+        if ordered_from[skip] * 100 < (rest.len() - 1) * 85 {
             return false;
         }
         let head = &rest[..rest.len().min(PAIRS_OVER)];
@@ -1554,6 +1566,52 @@ fn percent_near(name: &str, words_at: &[usize]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reading as first written: neighbouring pairs counted afresh
+    /// for each skip.
+    fn alphabetical_reference(list: &ParsedList) -> bool {
+        let names: Vec<&str> = list.items.iter().map(|i| list.name(i)).collect();
+        (0..=3).any(|skip| {
+            let rest = names.get(skip..).unwrap_or(&[]);
+            if rest.len() < 6 {
+                return false;
+            }
+            let ordered = rest.windows(2).filter(|w| w[0] < w[1]).count();
+            if ordered * 100 < (rest.len() - 1) * 85 {
+                return false;
+            }
+            let head = &rest[..rest.len().min(120)];
+            let mut in_order = 0usize;
+            for (i, a) in head.iter().enumerate() {
+                in_order += head[i + 1..].iter().filter(|b| a < *b).count();
+            }
+            in_order * 10 >= head.len() * (head.len() - 1) / 2 * 9
+        })
+    }
+
+    proptest::proptest! {
+        /// Counting neighbouring pairs once gives the reading of counting
+        /// them per skip, on lists in order, nearly in order and not.
+        #[test]
+        fn alphabetical_reads_as_the_per_skip_count(
+            mut names in proptest::collection::vec("[a-z]{1,4}", 0..40),
+            lead in proptest::collection::vec("[a-z]{1,4}", 0..4),
+            sort in proptest::bool::ANY,
+            swaps in proptest::collection::vec((0usize..40, 0usize..40), 0..4),
+        ) {
+            if sort {
+                names.sort();
+                for (a, b) in swaps {
+                    if a < names.len() && b < names.len() {
+                        names.swap(a, b);
+                    }
+                }
+            }
+            let label = lead.iter().chain(&names).cloned().collect::<Vec<_>>().join(", ");
+            let list = crate::inci::parse_list(&label, &KnowledgeBase::builtin());
+            proptest::prop_assert_eq!(is_alphabetical(&list), alphabetical_reference(&list));
+        }
+    }
 
     #[test]
     fn percent_in_name() {

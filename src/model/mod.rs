@@ -41,8 +41,8 @@ pub struct Assessment {
 pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]) -> Assessment {
     // Name, category and claims are scanned for the vocabulary once.
     let name = vocabulary::Scanned::product(input.described.name);
-    let category = vocabulary::Scanned::category(input.described.category);
-    let claims = vocabulary::Scanned::product(input.claims);
+    let category = vocabulary::Scanned::category_repeated(input.described.category);
+    let claims = vocabulary::Scanned::product_repeated(input.claims);
     let mut profile = product::classify_scanned(&input.described, &name, &category);
     let list = parse_list(input.ingredients, kb);
     // A sun category alone is not protection: it takes a stated SPF or a UV

@@ -260,7 +260,7 @@ pub fn classify(d: &Described<'_>) -> Profile {
 /// Classifies a product whose name and category are already scanned.
 pub fn classify_scanned(d: &Described<'_>, name: &Scanned, category: &Scanned) -> Profile {
     let area_col = (!d.area.trim().is_empty())
-        .then(|| find_area(&Scanned::product(d.area).hits))
+        .then(|| find_area(&Scanned::product_repeated(d.area).hits))
         .flatten();
     let name_area = find_area(&name.hits);
     let (area, area_source) = if let Some(a) = area_col {
@@ -297,7 +297,7 @@ pub fn classify_scanned(d: &Described<'_>, name: &Scanned, category: &Scanned) -
     }
 
     let texture_col = (!d.texture.trim().is_empty())
-        .then(|| find_texture(&Scanned::product(d.texture)))
+        .then(|| find_texture(&Scanned::product_repeated(d.texture)))
         .flatten();
     let (texture, texture_source) = if let Some(t) = texture_col {
         (Some(t), Source::Column)

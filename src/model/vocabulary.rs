@@ -7,9 +7,12 @@
 //! A `*` at either end of a phrase in the file lifts that side's check.
 //! The code asks for keys ([`Key`]), never for words.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
+use rustc_hash::FxHashMap;
 
 /// The vocabulary shipped with the binary.
 pub const DEFAULT_VOCABULARY_TOML: &str = include_str!("../../catalog/vocabulary.toml");
@@ -199,7 +202,64 @@ pub struct Scanned {
     pub hits: Hits,
 }
 
+/// Texts a catalog repeats (categories, claims, area and texture cells)
+/// scanned before on this thread: a text seen before costs one hash lookup
+/// instead of lower-casing and a scan. At most [`MEMO_TEXTS`] texts of at
+/// most [`MEMO_TEXT`] bytes each (with their hits, under 4 MB a thread);
+/// when full it starts afresh. The vocabulary is built into the binary, so
+/// an answer never goes stale.
+struct ScanMemo {
+    product: FxHashMap<Box<str>, Rc<Scanned>>,
+    category: FxHashMap<Box<str>, Rc<Scanned>>,
+}
+
+/// The most texts each of a thread's memos remembers.
+const MEMO_TEXTS: usize = 4096;
+/// The longest text remembered, in bytes.
+const MEMO_TEXT: usize = 256;
+
+thread_local! {
+    static SCAN_MEMO: RefCell<ScanMemo> = RefCell::new(ScanMemo {
+        product: FxHashMap::default(),
+        category: FxHashMap::default(),
+    });
+}
+
+/// `scan(raw)`, remembered in the memo `pick` chooses.
+fn remembered(
+    raw: &str,
+    pick: fn(&mut ScanMemo) -> &mut FxHashMap<Box<str>, Rc<Scanned>>,
+    scan: fn(&str) -> Scanned,
+) -> Rc<Scanned> {
+    if raw.len() > MEMO_TEXT {
+        return Rc::new(scan(raw));
+    }
+    SCAN_MEMO.with_borrow_mut(|memo| {
+        let map = pick(memo);
+        if let Some(s) = map.get(raw) {
+            return s.clone();
+        }
+        if map.len() >= MEMO_TEXTS {
+            map.clear();
+        }
+        let s = Rc::new(scan(raw));
+        map.insert(raw.into(), s.clone());
+        s
+    })
+}
+
 impl Scanned {
+    /// [`Scanned::product`] for a text a catalog repeats (claims, area,
+    /// texture), remembered per thread.
+    pub fn product_repeated(raw: &str) -> Rc<Scanned> {
+        remembered(raw, |m| &mut m.product, Scanned::product)
+    }
+
+    /// [`Scanned::category`], remembered per thread.
+    pub fn category_repeated(raw: &str) -> Rc<Scanned> {
+        remembered(raw, |m| &mut m.category, Scanned::category)
+    }
+
     /// Lowercases `raw` and scans it with the product matcher.
     pub fn product(raw: &str) -> Scanned {
         let text = raw.to_lowercase();

@@ -217,9 +217,9 @@ fn place(
         )
     });
     let confidence = score::confidence(&a.features);
-    let shared_name: Arc<str> = product.row.name.trim().into();
-    let shared_brand: Arc<str> = catalog::field(rec, s.columns, Field::Brand).trim().into();
-    let shared_id: Arc<str> = product.product_id.as_str().into();
+    // The texts an entry shares with the product's other entries, made
+    // once, and only when an entry is admitted (under --top, most are not).
+    let mut shared: Option<(Arc<str>, Arc<str>, Arc<str>)> = None;
     a.scores
         .iter()
         .zip(bars)
@@ -228,21 +228,30 @@ fn place(
             let Some(c) = c else {
                 return Placed::Outside;
             };
+            if !bar.admits_place(confidence, OrderedFloat(c.score), &product.product_id) {
+                return Placed::Below;
+            }
+            let (id, name, brand) = shared
+                .get_or_insert_with(|| {
+                    (
+                        product.product_id.as_str().into(),
+                        product.row.name.trim().into(),
+                        catalog::field(rec, s.columns, Field::Brand).trim().into(),
+                    )
+                })
+                .clone();
             let mut entry = Entry {
                 score: OrderedFloat(c.score),
-                product_id: shared_id.clone(),
+                product_id: id,
                 line: product.line,
                 payload: Payload {
-                    name: shared_name.clone(),
+                    name,
                     grade: score::grade(c.score),
                     confidence,
                     reasons: Box::default(),
-                    brand: shared_brand.clone(),
+                    brand,
                 },
             };
-            if !bar.admits(&entry) {
-                return Placed::Below;
-            }
             let mut reasons = a.reasons(i).unwrap_or_default();
             if let Some(n) = &utf8_note {
                 reasons.push_str("; ");
