@@ -104,7 +104,8 @@ pub fn parse_list(raw: &str, kb: &KnowledgeBase) -> ParsedList {
 fn parse_with(raw: &str, kb: &KnowledgeBase, memo: &mut Memo) -> ParsedList {
     let mut out = ParsedList {
         text: String::with_capacity(raw.len()),
-        items: Vec::new(),
+        // About one name per 16 bytes of label: the list rarely grows.
+        items: Vec::with_capacity((raw.len() / 16 + 4).min(1024)),
     };
     let mut scratch = String::new();
     let mut variant = String::new();

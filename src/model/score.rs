@@ -142,38 +142,54 @@ pub fn reasons(cs: &ConcernScore, features: &Features, profile: &Profile) -> Str
         .filter(|(f, c)| c.abs() >= 0.5 && *f != Factor::Texture)
         .collect();
     items.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-    let mut parts: Vec<String> = Vec::new();
+    // Written straight into one string: reasons are formatted for every
+    // entry of a full ranking.
+    let mut out = String::with_capacity(256);
+    let push_because = |out: &mut String, f: Factor| {
+        for (i, b) in features.evidence(f).because.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(b);
+        }
+    };
     for (f, c) in items.into_iter().take(MAX_FACTOR_REASONS) {
-        let ev = features.evidence(f);
-        let because = ev.because.join(", ");
-        parts.push(format!(
-            "{because} ({}, {})",
-            factor_label(f, features),
-            signed(c)
-        ));
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        push_because(&mut out, f);
+        out.push_str(" (");
+        out.push_str(factor_label(f, features));
+        out.push_str(", ");
+        push_signed(&mut out, c);
+        out.push(')');
     }
     // Texture always, heavy or light.
-    let tex = features.evidence(Factor::Texture).because.join(", ");
+    if !out.is_empty() {
+        out.push_str("; ");
+    }
+    push_because(&mut out, Factor::Texture);
     let tc = cs
         .contributions
         .iter()
         .find(|(f, _)| *f == Factor::Texture)
         .map_or(0.0, |x| x.1);
-    let mut texture_reason = if tc.abs() >= 0.5 {
-        format!(
-            "{tex} ({}, {})",
-            factor_label(Factor::Texture, features),
-            signed(tc)
-        )
-    } else {
-        format!("{tex} ({})", factor_label(Factor::Texture, features))
-    };
-    if profile.texture_source != Source::Column {
-        texture_reason.push_str(&format!(", {}", profile.texture_source.as_str()));
+    out.push_str(" (");
+    out.push_str(factor_label(Factor::Texture, features));
+    if tc.abs() >= 0.5 {
+        out.push_str(", ");
+        push_signed(&mut out, tc);
     }
-    parts.push(texture_reason);
-    parts.extend(notes(cs, features, profile));
-    parts.join("; ")
+    out.push(')');
+    if profile.texture_source != Source::Column {
+        out.push_str(", ");
+        out.push_str(profile.texture_source.as_str());
+    }
+    for note in notes(cs, features, profile) {
+        out.push_str("; ");
+        out.push_str(&note);
+    }
+    out
 }
 
 /// Notes on the data behind a score.
@@ -221,25 +237,70 @@ pub fn confidence(features: &Features) -> &'static str {
     }
 }
 
+#[cfg(test)]
 fn signed(c: f64) -> String {
-    let mut s = fmt1(c);
-    if !s.starts_with('-') {
-        s.insert(0, '+');
-    }
+    let mut s = String::new();
+    push_signed(&mut s, c);
     s
+}
+
+/// Appends `c` to one decimal with its sign, `+` for zero and up.
+fn push_signed(out: &mut String, c: f64) {
+    match tenths(c) {
+        Some(t) => {
+            out.push(if t < 0 { '-' } else { '+' });
+            push_tenths(out, t.unsigned_abs());
+        }
+        None => {
+            let s = format!("{c:.1}");
+            if !s.starts_with('-') {
+                out.push('+');
+            }
+            out.push_str(&s);
+        }
+    }
+}
+
+/// `x` in tenths, where it is a number of sensible size.
+fn tenths(x: f64) -> Option<i64> {
+    let t = (x * 10.0).round();
+    (t.is_finite() && t.abs() < 1e15).then_some(t as i64)
+}
+
+/// Appends a count of tenths as `units.tenth`.
+fn push_tenths(out: &mut String, a: u64) {
+    let mut digits = [0u8; 20];
+    let mut n = a / 10;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(d as char);
+    }
+    out.push('.');
+    out.push((b'0' + (a % 10) as u8) as char);
 }
 
 /// Formats with one decimal, as `format!("{x:.1}")` does for the values
 /// here, without the slow exact float-formatting path.
 pub fn fmt1(x: f64) -> String {
-    let tenths = (x * 10.0).round();
-    if !tenths.is_finite() || tenths.abs() >= 1e15 {
-        return format!("{x:.1}");
+    let mut s = String::with_capacity(8);
+    match tenths(x) {
+        Some(t) => {
+            if t < 0 {
+                s.push('-');
+            }
+            push_tenths(&mut s, t.unsigned_abs());
+        }
+        None => s = format!("{x:.1}"),
     }
-    let t = tenths as i64;
-    let sign = if t < 0 { "-" } else { "" };
-    let a = t.unsigned_abs();
-    format!("{sign}{}.{}", a / 10, a % 10)
+    s
 }
 
 #[cfg(test)]
