@@ -9,7 +9,10 @@
 # and the table shows the fastest of the three (peak RSS: the largest).
 # Then it prints each ratio against its target, and the share of wall
 # time spent in sequential stages (from summary.json's `timings`) with the
-# Amdahl bound that share sets for 16 and 64 cores.
+# Amdahl bound that share sets for 16 and 64 cores. Each round also runs
+# examples/rule_floor.rs, the rule-table job written tightly in Rust on one
+# thread (split, lower-case, one hash lookup per name, no files): the least
+# any design that resolves every name pays, printed as a ratio to the floor.
 #
 # Where Python with polars and duckdb imports ($PYTHON, default python3;
 # e.g. `python3 -m venv target/bench-venv && target/bench-venv/bin/pip
@@ -28,10 +31,11 @@ ROWS=${1:-1000000}
 GROWTH=${2:-}
 RUNS=${RUNS:-3}
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time as /usr/bin/time (Debian package: time)" >&2; exit 2; }
-cargo build --release --quiet --bin milia-rank --example csv_floor
+cargo build --release --quiet --bin milia-rank --example csv_floor --example rule_floor
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release/milia-rank
 FLOOR=$TARGET/release/examples/csv_floor
+RULE=$TARGET/release/examples/rule_floor
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 CORES=$(nproc)
@@ -75,6 +79,7 @@ N=$WORK/night
 for i in $(seq "$RUNS"); do
   echo "round $i of $RUNS..." >&2
   run floor "$WORK/none" "$FLOOR" "$C"
+  run rule "$WORK/none" "$RULE" "$C"
   run fresh "$WORK/fresh" "$BIN" score "$C" -q --out "$WORK/fresh"
   run one "$N" "$BIN" score "$C" -q --threads 1 --out "$N"
   # Held in memory (a limit far above what it needs), after a full run.
@@ -104,6 +109,7 @@ echo
 echo "| run ($ROWS rows, $CORES cores, best of $RUNS) | file MB | seconds | rows/s | MB/s | peak RSS MB |"
 echo "|---|---:|---:|---:|---:|---:|"
 row "(a) csv ByteRecord pass (floor)" floor "$ROWS" "$SIZE"
+row "(r) the rule-table job in Rust, 1 thread, no files (examples/rule_floor.rs)" rule "$ROWS" "$SIZE"
 row "(b) score, 1 thread" one "$ROWS" "$SIZE"
 row "(c) score, $CORES threads, after a full run" all "$ROWS" "$SIZE"
 row "(d) score, $CORES threads, --top 100, after a full run" top "$ROWS" "$SIZE"
@@ -120,7 +126,11 @@ ratio() {
   awk -v l="$1" -v v="$2" -v t="$3" -v u="$4" 'BEGIN {
     printf "- %s: %.2f%s (target <= %s%s: %s)\n", l, v, u, t, u, (v <= t ? "met" : "NOT met") }'
 }
-F=$(best floor); ONE=$(best one); ALL=$(best all); TOP=$(best top)
+F=$(best floor); ONE=$(best one); ALL=$(best all); TOP=$(best top); RL=$(best rule)
+# What any design that reads every name of every label pays: (r) on one
+# thread, and (r) spread perfectly over every core, reader included.
+awk -v r="$RL" -v f="$F" -v c="$CORES" 'BEGIN {
+  printf "- the least a design that resolves every name pays: %.2fx floor on 1 thread, %.2fx on %d cores at best\n", r/f, r/c/f, c }'
 ratio "all cores, --top 100 / floor" "$(awk -v a="$TOP" -v f="$F" 'BEGIN{print a/f}')" 1.5 x
 ratio "all cores, full ranking / floor" "$(awk -v a="$ALL" -v f="$F" 'BEGIN{print a/f}')" 3 x
 ratio "1 thread / floor" "$(awk -v a="$ONE" -v f="$F" 'BEGIN{print a/f}')" 6 x
