@@ -71,6 +71,11 @@ pub fn for_each_piece(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
     let mut may_contain = false;
     // Most labels hold no ". " at all: their items are not split again.
     let has_stop = memchr::memmem::find(text.as_bytes(), b". ").is_some();
+    // The per-item checks below look for bytes most labels never hold:
+    // asked once of the label, not of every item.
+    let has_plus = memchr::memchr(b'+', text.as_bytes()).is_some();
+    let has_colon = memchr::memchr(b':', text.as_bytes()).is_some();
+    let has_percent = memchr::memchr(b'%', text.as_bytes()).is_some();
     let (start, end) = list_segment(text, matched);
     splits.clear();
     top_level_splits_into(text, matched, start, end, &[',', ';', '\u{2022}'], splits);
@@ -85,14 +90,24 @@ pub fn for_each_piece(raw: &str, mut f: impl FnMut(RawItem<'_>)) {
         }
         for &(s, e) in pieces.iter() {
             let mut item = text[s..e].trim();
-            if let Some(rest) = strip_may_contain(item) {
+            let may_be_section = has_plus || starts_with_may(item);
+            if let Some(rest) = may_be_section.then(|| strip_may_contain(item)).flatten() {
                 may_contain = true;
                 item = rest;
-            } else if let Some(c) = last_top_level(text, matched, s, e, ':') {
+            } else if let Some(c) = has_colon
+                .then(|| last_top_level(text, matched, s, e, ':'))
+                .flatten()
+            {
                 // Marketing or a sub-product title before a colon: keep what follows.
                 item = text[c + 1..e].trim();
             }
-            let percent = extract_percent(item, scratch);
+            let percent = if has_percent {
+                extract_percent(item, scratch)
+            } else {
+                scratch.clear();
+                scratch.push_str(item);
+                None
+            };
             let cleaned = scratch.trim_matches(|c: char| {
                 c.is_whitespace() || matches!(c, '.' | '-' | '\u{2022}' | '\u{b7}' | '*' | ':')
             });
@@ -417,7 +432,8 @@ fn matched_brackets(text: &str, matched: &mut Vec<bool>) {
         return;
     }
     let mut stack: Vec<(usize, u8)> = Vec::new();
-    for (i, &b) in bytes.iter().enumerate() {
+    let visit = |i: usize| {
+        let b = bytes[i];
         match b {
             b'(' | b'[' => stack.push((i, b)),
             b')' | b']' => {
@@ -430,6 +446,12 @@ fn matched_brackets(text: &str, matched: &mut Vec<bool>) {
             }
             _ => {}
         }
+    };
+    // Most labels hold round brackets only: jump from one to the next.
+    if memchr::memchr2(b'[', b']', bytes).is_some() {
+        (0..bytes.len()).for_each(visit);
+    } else {
+        memchr::memchr2_iter(b'(', b')', bytes).for_each(visit);
     }
 }
 
@@ -624,9 +646,15 @@ fn find_sentence_break(text: &str) -> Option<usize> {
     })
 }
 
+/// Whether an item starts with "may", as a "may contain" section does.
+fn starts_with_may(item: &str) -> bool {
+    let b = item.as_bytes();
+    b.len() >= 3 && b[..3].eq_ignore_ascii_case(b"may")
+}
+
 fn strip_may_contain(item: &str) -> Option<&str> {
     let b = item.as_bytes();
-    let may = b.len() >= 3 && b[..3].eq_ignore_ascii_case(b"may");
+    let may = starts_with_may(item);
     if !may && (memchr::memchr(b'+', b).is_none() || memchr::memmem::find(b, b"+/-").is_none()) {
         return None;
     }

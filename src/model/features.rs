@@ -10,7 +10,7 @@ use super::product::{Kind, Profile, Spf, Texture};
 use super::tables::{self, AcidGroup};
 use super::vocabulary::{self, Hits, Key, Scanned};
 use crate::inci::{Item, ParsedList};
-use crate::knowledge::{Classes, IngredientFacts, KnowledgeBase};
+use crate::knowledge::{Classes, IngredientFacts, IngredientId, KnowledgeBase};
 
 /// One factor of the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -373,6 +373,41 @@ impl Sink {
     }
 }
 
+/// The ingredients already met in the list being scanned: one stamp per
+/// knowledge-base ingredient, kept on the thread, so that asking costs one
+/// load whatever the list's length.
+#[derive(Default)]
+struct Seen {
+    list: u32,
+    stamps: Vec<u32>,
+}
+
+impl Seen {
+    /// Starts a list, for a knowledge base of `ingredients` ingredients.
+    fn begin(&mut self, ingredients: usize) {
+        if self.stamps.len() < ingredients {
+            self.stamps.resize(ingredients, 0);
+        }
+        self.list = self.list.wrapping_add(1);
+        if self.list == 0 {
+            self.stamps.fill(0);
+            self.list = 1;
+        }
+    }
+
+    /// True the first time `id` is met in this list.
+    fn first(&mut self, id: IngredientId) -> bool {
+        let stamp = &mut self.stamps[id as usize];
+        let first = *stamp != self.list;
+        *stamp = self.list;
+        first
+    }
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::default();
+}
+
 /// The running totals of one pass over the list.
 #[derive(Default)]
 struct Scan {
@@ -402,7 +437,6 @@ struct Scan {
     barrier_value: f64,
     soothing_value: f64,
     conflict: Option<String>,
-    seen: Vec<u32>,
     hidden: Vec<Hit>,
     aromatic: Option<usize>,
     clay: Option<usize>,
@@ -425,17 +459,17 @@ struct Scan {
 impl Scan {
     /// One pass over the list.
     fn of(env: &Env<'_>) -> Scan {
-        let mut s = Scan {
-            seen: Vec::with_capacity(env.list.len()),
-            ..Scan::default()
-        };
-        for (idx, item) in env.list.items.iter().enumerate() {
-            s.item(env, idx, item);
-        }
+        let mut s = Scan::default();
+        SEEN.with_borrow_mut(|seen| {
+            seen.begin(env.kb.len());
+            for (idx, item) in env.list.items.iter().enumerate() {
+                s.item(env, idx, item, seen);
+            }
+        });
         s
     }
 
-    fn item(&mut self, env: &Env<'_>, idx: usize, item: &Item) {
+    fn item(&mut self, env: &Env<'_>, idx: usize, item: &Item, seen: &mut Seen) {
         let window = &env.tables.window;
         if item.position <= window.recognised {
             self.top10 += 1;
@@ -446,10 +480,9 @@ impl Scan {
         }
         // The same ingredient twice ("Sunflower Seed Oil" after its INCI
         // name) counts once, at its first place.
-        if self.seen.contains(&id) {
+        if !seen.first(id) {
             return;
         }
-        self.seen.push(id);
         let f = env.kb.facts(id);
         let w = env.weight(item);
         self.loads(env, idx, item, f, w);
