@@ -204,8 +204,9 @@ pub struct Scanned {
 
 /// Texts a catalog repeats (categories, claims, area and texture cells)
 /// scanned before on this thread: a text seen before costs one hash lookup
-/// instead of lower-casing and a scan. At most [`MEMO_TEXTS`] texts of at
-/// most [`MEMO_TEXT`] bytes each (with their hits, under 4 MB a thread);
+/// instead of lower-casing and a scan. Each of the two memos holds at most
+/// [`MEMO_TEXTS`] texts of at most [`MEMO_TEXT`] bytes (an entry is under
+/// 1 KB with its lower-cased copy and hits: under 2 MB a thread in all);
 /// when full it starts afresh. The vocabulary is built into the binary, so
 /// an answer never goes stale.
 struct ScanMemo {
@@ -214,7 +215,7 @@ struct ScanMemo {
 }
 
 /// The most texts each of a thread's memos remembers.
-const MEMO_TEXTS: usize = 4096;
+const MEMO_TEXTS: usize = 1024;
 /// The longest text remembered, in bytes.
 const MEMO_TEXT: usize = 256;
 
@@ -493,6 +494,32 @@ pub fn builtin() -> &'static Vocabulary {
 
 #[cfg(test)]
 mod tests {
+    use super::Scanned;
+
+    /// A remembered scan is the scan: for texts met again, for texts past
+    /// the memo's size (it starts afresh), for a text too long to keep, and
+    /// for a category path read from its leaf.
+    #[test]
+    fn remembered_scans_are_the_scans() {
+        let texts: Vec<String> = (0..super::MEMO_TEXTS + 50)
+            .map(|i| format!("Gentle Cleansing Gel {i} for Babies, SPF {}", i % 60))
+            .chain([
+                "Skincare > Face > Moisturisers > Night Cream".to_string(),
+                "Oil-free, non-comedogenic, fragrance free".to_string(),
+                "x".repeat(super::MEMO_TEXT + 1) + " eye cream",
+            ])
+            .collect();
+        for _ in 0..2 {
+            for t in &texts {
+                assert_eq!(*Scanned::product_repeated(t), Scanned::product(t), "{t}");
+                assert_eq!(*Scanned::category_repeated(t), Scanned::category(t), "{t}");
+            }
+        }
+        let path = "Skincare > Face > Moisturisers > Night Cream";
+        assert_ne!(Scanned::category(path), Scanned::product(path));
+        assert_eq!(*Scanned::category_repeated(path), Scanned::category(path));
+    }
+
     /// The pre-check never hides a phrase: on every text cell of the
     /// sample catalog, and on each phrase set in text, scanning with it
     /// finds exactly what the full scan finds.
