@@ -64,6 +64,7 @@ fn bench_stages(c: &mut Criterion) {
         category: &category,
         claims: &claims,
         ingredients: LIST,
+        explain: true,
     };
     g.bench_function("features", |b| {
         b.iter(|| features::compute(black_box(&list), &kb, &ctx))

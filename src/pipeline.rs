@@ -105,6 +105,17 @@ pub fn assess(product: &Product<'_>, kb: &KnowledgeBase, concerns: &[Concern]) -
     model::assess(&product.row.input(), kb, concerns)
 }
 
+/// [`assess`], with the texts only reasons quote written as `explain`
+/// says (see [`model::assess_with`]).
+pub fn assess_with(
+    product: &Product<'_>,
+    kb: &KnowledgeBase,
+    concerns: &[Concern],
+    explain: model::Explain<'_>,
+) -> Assessment {
+    model::assess_with(&product.row.input(), kb, concerns, explain)
+}
+
 /// What [`Ids`] says of a row.
 #[derive(Clone, Debug, PartialEq)]
 pub enum IdVerdict {

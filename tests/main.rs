@@ -23,6 +23,7 @@ mod digests;
 mod domain;
 mod encodings;
 mod errors;
+mod explain_texts;
 mod fuzz_regressions;
 mod input;
 mod labels;

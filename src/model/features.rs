@@ -271,6 +271,11 @@ pub struct Context<'a> {
     pub claims: &'a Scanned,
     /// The raw ingredient text, to recognise text that is not a list.
     pub ingredients: &'a str,
+    /// Write the evidence's text (what reasons quote). Without it every
+    /// value, every piece of evidence and every other text is the same, and
+    /// the evidence's texts are empty: a `--top` ranking asks for them only
+    /// for the products it may keep.
+    pub explain: bool,
 }
 
 /// A contribution to a load: its size and the item behind it.
@@ -304,6 +309,8 @@ struct Env<'a> {
     /// What occlusion, comedogenic and texture loads are multiplied by.
     rinse_factor: f64,
     is_scrub_product: bool,
+    /// See [`Context::explain`].
+    explain: bool,
 }
 
 impl<'a> Env<'a> {
@@ -332,7 +339,22 @@ impl<'a> Env<'a> {
             rinse_off,
             rinse_factor,
             is_scrub_product,
+            explain: ctx.explain,
         }
+    }
+
+    /// A text that only the evidence quotes: empty when not explaining.
+    fn text(&self, write: impl FnOnce() -> String) -> String {
+        if self.explain {
+            write()
+        } else {
+            String::new()
+        }
+    }
+
+    /// [`Env::at`] for the evidence: empty when not explaining.
+    fn ev(&self, i: usize) -> String {
+        self.text(|| self.at(i))
     }
 
     /// How much an item counts: its place, or the flat alphabetical weight.
@@ -705,10 +727,10 @@ impl Scan {
         let strong = percent.is_some_and(|p| tables.acid.strong_at(group, p))
             || (env.ctx.profile.kind == Kind::Peel
                 && percent.is_none_or(|p| p >= tables.acid.peel_product_from_percent));
-        let desc = match percent {
+        let desc = env.text(|| match percent {
             Some(p) => format!("{} {}% at #{}", f.name, fmt_percent(p), item.position),
             None => env.at(idx),
-        };
+        });
         // Strength from the label or name counts fully; otherwise the
         // position says how much is there.
         self.groups |= bit;
@@ -744,7 +766,8 @@ impl Scan {
             let p = item.percent.map(|p| p as f64).unwrap_or(0.0);
             self.groups |= 16;
             if self.strongest_acid.as_ref().is_none_or(|(q, _)| p > *q) {
-                self.strongest_acid = Some((p, format!("{} (acne active)", env.at(idx))));
+                self.strongest_acid =
+                    Some((p, env.text(|| format!("{} (acne active)", env.at(idx)))));
             }
         }
     }
@@ -766,10 +789,10 @@ impl Scan {
         });
         let strong = c.has(Classes::PRESCRIPTION_RETINOID)
             || (!mild && percent.is_some_and(|p| p >= tables.retinoid.strong_from(label)));
-        let desc = match percent {
+        let desc = env.text(|| match percent {
             Some(p) => format!("{} {}% at #{}", label, fmt_percent(p), item.position),
             None => env.at(idx),
-        };
+        });
         // Like acids: a stated strength or a name counts fully, otherwise
         // the place in the list says how much is there.
         let named = name_hits.first_listed(Key::NameRetinoid).is_some();
@@ -891,7 +914,7 @@ fn load_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
     let (tables, scale) = (env.tables, &env.tables.scale);
     let profile = env.ctx.profile;
     let rinse_factor = env.rinse_factor;
-    let at = |i: usize| env.at(i);
+    let at = |i: usize| env.ev(i);
     let (o, ob) = load(&mut scan.occl, at);
     let occlusion = (o * rinse_factor).min(1.0);
     sink.set(Factor::Occlusion, occlusion, ob);
@@ -906,6 +929,9 @@ fn load_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
     let (mut graded, mut raw_only): (Vec<Hit>, Vec<Hit>) =
         scan.comed.iter().partition(|h| !raw(h.item));
     let describe = |i: usize| {
+        if !env.explain {
+            return String::new();
+        }
         let f = env.kb.facts(env.list.items[i].id.unwrap_or(0));
         if f.classes.has(Classes::RAW_GRADE) {
             format!(
@@ -929,11 +955,11 @@ fn load_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
         .texture
         .map_or(tables.unknown_heaviness, |t| tables.heaviness(t))
         * rinse_factor;
-    let texture_text = match profile.texture {
+    let texture_text = env.text(|| match profile.texture {
         None => "texture not known".to_string(),
         Some(Texture::Water) => "watery texture".to_string(),
         Some(t) => format!("{} texture", t.as_str()),
-    };
+    });
     sink.set(Factor::Texture, heaviness, vec![texture_text]);
     let (mut sc, mut sb) = load(&mut scan.scrub, at);
     if env.ctx.name.hits.has(Key::NameScrub) && sc < scale.scrub_named_at_least {
@@ -948,17 +974,17 @@ fn load_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
     sink.set(
         Factor::Irritancy,
         scale.irritancy * scan.irritancy,
-        vec!["ingredients graded as irritants".into()],
+        vec![env.text(|| "ingredients graded as irritants".into())],
     );
     sink.set(
         Factor::Hydration,
         scan.hydration,
-        vec!["humectants high in the list".into()],
+        vec![env.text(|| "humectants high in the list".into())],
     );
     sink.set(
         Factor::LightOil,
         scan.light_oil.min(1.0) * (1.0 - occlusion),
-        vec!["light non-comedogenic oils".into()],
+        vec![env.text(|| "light non-comedogenic oils".into())],
     );
 }
 
@@ -978,7 +1004,7 @@ fn active_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) -> Vec<(Fact
     let credit = tables.contact.credit(use_);
     let credit_note = |what: String| -> Vec<String> {
         if credit < 1.0 {
-            vec![format!("{what}, {} so it acts briefly", use_.as_str())]
+            vec![env.text(|| format!("{what}, {} so it acts briefly", use_.as_str()))]
         } else {
             vec![what]
         }
@@ -1072,7 +1098,7 @@ fn count_word(n: usize) -> String {
 fn care_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
     let (tables, scale) = (env.tables, &env.tables.scale);
     if let Some(&i) = scan.fragrance.first() {
-        sink.set(Factor::Fragrance, 1.0, vec![env.at(i)]);
+        sink.set(Factor::Fragrance, 1.0, vec![env.ev(i)]);
     } else if let Some(&i) = scan
         .essential
         .iter()
@@ -1127,7 +1153,7 @@ fn care_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
         sink.set(
             Factor::EssentialOil,
             scale.essential_oil_each * n as f64,
-            scan.essential.iter().take(2).map(|&i| env.at(i)).collect(),
+            scan.essential.iter().take(2).map(|&i| env.ev(i)).collect(),
         );
     }
     if !scan.allergens.is_empty() {
@@ -1155,14 +1181,14 @@ fn care_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
         sink.set(
             Factor::Barrier,
             scan.barrier_value,
-            scan.barrier.iter().take(2).map(|&i| env.at(i)).collect(),
+            scan.barrier.iter().take(2).map(|&i| env.ev(i)).collect(),
         );
     }
     if !scan.soothing.is_empty() {
         sink.set(
             Factor::Soothing,
             scan.soothing_value,
-            scan.soothing.iter().take(2).map(|&i| env.at(i)).collect(),
+            scan.soothing.iter().take(2).map(|&i| env.ev(i)).collect(),
         );
     }
 }
@@ -1176,11 +1202,11 @@ fn sun_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
         Spf::Unstated => tables.spf.unstated,
         Spf::Value(v) => tables.spf.value(v),
     };
-    let spf_text = match profile.spf {
+    let spf_text = env.text(|| match profile.spf {
         Spf::None => "no SPF".to_string(),
         Spf::Unstated => "SPF not stated".to_string(),
         Spf::Value(v) => format!("SPF {}", fmt_percent(v)),
-    };
+    });
     sink.set(Factor::Spf, spf_value, vec![spf_text]);
     let pa = super::product::pa_rating(env.ctx.claims.text.as_str())
         .or_else(|| super::product::pa_rating(env.ctx.name.text.as_str()));
@@ -1199,7 +1225,7 @@ fn sun_evidence(env: &Env<'_>, scan: &Scan, sink: &mut Sink) {
             Some(p) => sink.set(
                 Factor::BroadSpectrum,
                 tables.spf.mineral_share(p),
-                vec![format!("{why}, mineral filter at {}%", fmt_percent(p))],
+                vec![env.text(|| format!("{why}, mineral filter at {}%", fmt_percent(p)))],
             ),
             None => sink.set(Factor::BroadSpectrum, 1.0, vec![why]),
         }
@@ -1282,7 +1308,7 @@ fn irritant_evidence(env: &Env<'_>, scan: &mut Scan, sink: &mut Sink) {
             )],
         );
     }
-    let (mut hi, mut hb) = load(&mut scan.hidden, |i| env.at(i));
+    let (mut hi, mut hb) = load(&mut scan.hidden, |i| env.ev(i));
     if let (Some(c), Some(su)) = (scan.clay, scan.strong_surfactant) {
         hi += env.tables.irritant.clay_with_surfactant;
         hb.push(format!("{} with {}", env.label_of(c), env.label_of(su)));

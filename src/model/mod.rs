@@ -27,7 +27,7 @@ pub struct ProductInput<'a> {
 }
 
 /// Everything the model says about one product.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Assessment {
     pub profile: Profile,
     pub list: ParsedList,
@@ -35,10 +35,35 @@ pub struct Assessment {
     /// Per concern, in the order given: the score, or None when the product
     /// is outside that concern.
     pub scores: Vec<Option<ConcernScore>>,
+    /// The evidence's texts are written: reasons quote them.
+    pub explained: bool,
 }
 
 /// Assesses one product for every concern.
 pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]) -> Assessment {
+    assess_with(input, kb, concerns, Explain::Always)
+}
+
+/// Whether an assessment writes the evidence's texts (see
+/// [`features::Context::explain`]).
+#[derive(Clone, Copy)]
+pub enum Explain<'a> {
+    Always,
+    /// Only for a product in one of the concerns (by index) this says yes
+    /// to: the rankings that keep whatever comes.
+    For(&'a dyn Fn(usize) -> bool),
+}
+
+/// [`assess`], with the evidence's texts written or not: without them,
+/// every score, every other text and every piece of evidence is the same,
+/// and [`Assessment::reasons`] quotes nothing
+/// ([`Assessment::explained`] says which).
+pub fn assess_with(
+    input: &ProductInput<'_>,
+    kb: &KnowledgeBase,
+    concerns: &[Concern],
+    explain: Explain<'_>,
+) -> Assessment {
     // Name, category and claims are scanned for the vocabulary once.
     let name = vocabulary::Scanned::product(input.described.name);
     let category = vocabulary::Scanned::category_repeated(input.described.category);
@@ -65,6 +90,14 @@ pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]
             }
         }
     }
+    let explain = match explain {
+        Explain::Always => true,
+        Explain::For(wanted) => concerns.iter().enumerate().any(|(i, c)| {
+            wanted(i)
+                && c.eligibility
+                    .admits(profile.area, profile.kind, profile.spf)
+        }),
+    };
     let features = features::compute(
         &list,
         kb,
@@ -74,6 +107,7 @@ pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]
             category: &category,
             claims: &claims,
             ingredients: input.ingredients,
+            explain,
         },
     );
     let scores = concerns
@@ -89,6 +123,7 @@ pub fn assess(input: &ProductInput<'_>, kb: &KnowledgeBase, concerns: &[Concern]
         list,
         features,
         scores,
+        explained: explain,
     }
 }
 

@@ -94,7 +94,16 @@ pub fn process(rec: &ByteRecord, s: &Scoring<'_>, bars: &[Bar]) -> Outcome {
         }
         Checked::Product(p) => p,
     };
-    let a = pipeline::assess(&product, s.kb, s.concerns);
+    // Reasons quote the evidence's texts: they are written for a product
+    // in a ranking that keeps whatever comes (a full one, or --top before it
+    // fills). Otherwise (a --top ranking past its first rows) the product
+    // is scored without them, and again with them only if a ranking may
+    // keep one of its entries.
+    let open = |i: usize| bars.get(i).is_none_or(|b| matches!(b, Bar::Open));
+    let mut a = pipeline::assess_with(&product, s.kb, s.concerns, model::Explain::For(&open));
+    if !a.explained && admits_any(&product, &a, bars) {
+        a = pipeline::assess(&product, s.kb, s.concerns);
+    }
     let entries = place(rec, s, &product, &a, bars);
     let Product {
         line,
@@ -193,6 +202,16 @@ fn not_json(rec: &ByteRecord) -> Outcome {
             reason: format!("not a JSON object keyed by the canonical field names ({why})"),
             raw: crate::error::bounded(&text, 4096).into_owned(),
         },
+    })
+}
+
+/// Whether a ranking may keep one of the product's entries.
+fn admits_any(product: &Product<'_>, a: &model::Assessment, bars: &[Bar]) -> bool {
+    let confidence = score::confidence(&a.features);
+    a.scores.iter().zip(bars).any(|(c, bar)| {
+        c.as_ref().is_some_and(|c| {
+            bar.admits_place(confidence, OrderedFloat(c.score), &product.product_id)
+        })
     })
 }
 
