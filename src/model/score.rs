@@ -142,9 +142,27 @@ pub fn reasons(cs: &ConcernScore, features: &Features, profile: &Profile) -> Str
         .filter(|(f, c)| c.abs() >= 0.5 && *f != Factor::Texture)
         .collect();
     items.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-    // Written straight into one string: reasons are formatted for every
-    // entry of a full ranking.
-    let mut out = String::with_capacity(256);
+    // Written straight into one string kept on the thread (reasons are
+    // formatted for every entry of a full ranking), then copied out at
+    // their exact length: a ranking holds them until it writes them.
+    REASONS.with_borrow_mut(|out| {
+        out.clear();
+        write_reasons(cs, items, features, profile, out);
+        String::from(out.as_str())
+    })
+}
+
+thread_local! {
+    static REASONS: std::cell::RefCell<String> = std::cell::RefCell::default();
+}
+
+fn write_reasons(
+    cs: &ConcernScore,
+    items: Vec<(Factor, f64)>,
+    features: &Features,
+    profile: &Profile,
+    out: &mut String,
+) {
     let push_because = |out: &mut String, f: Factor| {
         for (i, b) in features.evidence(f).because.iter().enumerate() {
             if i > 0 {
@@ -157,18 +175,18 @@ pub fn reasons(cs: &ConcernScore, features: &Features, profile: &Profile) -> Str
         if !out.is_empty() {
             out.push_str("; ");
         }
-        push_because(&mut out, f);
+        push_because(out, f);
         out.push_str(" (");
         out.push_str(factor_label(f, features));
         out.push_str(", ");
-        push_signed(&mut out, c);
+        push_signed(out, c);
         out.push(')');
     }
     // Texture always, heavy or light.
     if !out.is_empty() {
         out.push_str("; ");
     }
-    push_because(&mut out, Factor::Texture);
+    push_because(out, Factor::Texture);
     let tc = cs
         .contributions
         .iter()
@@ -178,7 +196,7 @@ pub fn reasons(cs: &ConcernScore, features: &Features, profile: &Profile) -> Str
     out.push_str(factor_label(Factor::Texture, features));
     if tc.abs() >= 0.5 {
         out.push_str(", ");
-        push_signed(&mut out, tc);
+        push_signed(out, tc);
     }
     out.push(')');
     if profile.texture_source != Source::Column {
@@ -189,7 +207,6 @@ pub fn reasons(cs: &ConcernScore, features: &Features, profile: &Profile) -> Str
         out.push_str("; ");
         out.push_str(&note);
     }
-    out
 }
 
 /// Notes on the data behind a score.
