@@ -84,7 +84,7 @@ fn without_the_evidence_texts_every_score_and_field_is_the_same() {
 }
 
 #[test]
-#[ignore = "needs ../shared/catalogs"]
+#[ignore = "needs ../shared/catalogs beside the repository"]
 fn without_the_evidence_texts_real_catalogs_score_the_same() {
     let dir = shared_catalogs();
     for file in REAL_CATALOGS {
